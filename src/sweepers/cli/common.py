@@ -1,0 +1,113 @@
+"""What every command shares: one clear error line (no traceback unless ``--debug``), exit codes,
+the ``--db`` option, JSON output and progress bars.
+
+Exit status: 0 all good, 2 usage or fatal error, 3 some input records rejected.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from sweepers.errors import SweepersError
+
+EXIT_OK = 0
+EXIT_FATAL = 2
+EXIT_REJECTED = 3
+
+console = Console()
+err_console = Console(stderr=True)
+
+_state: dict[str, bool] = {"debug": False}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="SQLAlchemy URL of the store (default: $SWEEPERS_DB or SQLite in the user data dir)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+
+
+def set_debug(flag: bool) -> None:
+    """Show full tracebacks (``--debug``) instead of one line per error."""
+    _state["debug"] = flag
+
+
+def is_debug() -> bool:
+    """Whether ``--debug`` was given."""
+    return _state["debug"]
+
+
+def fail(message: str, code: int = EXIT_FATAL) -> typer.Exit:
+    """Print one clear error line on stderr and return the ``typer.Exit`` to raise."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn library errors (and unexpected ones) into one line and exit status 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except SweepersError as exc:
+            if is_debug():
+                raise
+            raise fail(str(exc)) from None
+        except Exception as exc:  # the last line of defence: never a bare traceback
+            if is_debug():
+                raise
+            raise fail(f"{type(exc).__name__}: {exc} (run with --debug for the traceback)") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def print_json(obj: Any) -> None:
+    """Write ``obj`` as JSON on stdout (dates and paths as strings)."""
+    sys.stdout.write(json.dumps(obj, indent=2, default=str) + "\n")
+    sys.stdout.flush()
+
+
+T = TypeVar("T")
+
+
+def progress_bar(*, transient: bool = True, disable: bool = False) -> Progress:
+    """A rich progress bar with count, elapsed time and ETA, drawn on stderr."""
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=transient,
+        disable=disable,
+    )
+
+
+def track(items: Iterable[T], total: int, description: str, *, disable: bool = False) -> Iterator[T]:
+    """Iterate ``items`` with a progress bar on stderr."""
+    with progress_bar(disable=disable) as progress:
+        task = progress.add_task(description, total=total)
+        for item in items:
+            yield item
+            progress.advance(task)
