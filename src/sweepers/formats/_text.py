@@ -1,0 +1,129 @@
+"""Shared text helpers of the codecs: decoding bytes line by line, epochs, designators.
+
+Nothing here knows a file layout; the format modules do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+UTF8_BOM = "\ufeff"
+
+
+def to_text(data: bytes | str) -> tuple[str, bool]:
+    """Whole input as text and whether it decoded cleanly as UTF-8 (BOM dropped).
+
+    Undecodable bytes are kept as lone surrogates (``surrogateescape``) so that callers can find
+    and report them per line or per record instead of failing the whole input.
+    """
+    if isinstance(data, str):
+        text, clean = data, True
+    else:
+        try:
+            text, clean = data.decode("utf-8"), True
+        except UnicodeDecodeError:
+            text, clean = data.decode("utf-8", "surrogateescape"), False
+    if text.startswith(UTF8_BOM):
+        text = text[1:]
+    return text, clean
+
+
+def undecodable(text: str) -> str | None:
+    """Reason string if ``text`` holds undecodable bytes (from ``to_text``), else ``None``."""
+    for column, char in enumerate(text, 1):
+        if "\udc80" <= char <= "\udcff":
+            return f"undecodable byte 0x{ord(char) - 0xDC00:02x} at column {column} (not UTF-8)"
+    return None
+
+
+def iter_lines(text: str) -> Iterator[tuple[int, str]]:
+    """``(1-based line number, line)`` for LF or CRLF text; only ``\\n`` ends a line.
+
+    ``str.splitlines`` is avoided on purpose: it also breaks at form feeds and other controls,
+    which would shift the line numbers reported for binary junk.
+    """
+    for number, line in enumerate(text.split("\n"), 1):
+        yield number, line[:-1] if line.endswith("\r") else line
+
+
+_ISO_EPOCH = re.compile(
+    r"(\d{4})-(?:(\d\d)-(\d\d)|(\d{3}))T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:Z|\+00:00)?"
+)
+
+
+def parse_epoch(text: str) -> datetime:
+    """UTC ``datetime`` from an OMM/CCSDS epoch string.
+
+    Accepts ``YYYY-MM-DDThh:mm:ss[.f…][Z]`` and the CCSDS day-of-year form ``YYYY-DDDThh:mm:ss``.
+    Fractions beyond microseconds are rounded half-up to the nearest microsecond.
+    Raises ``ValueError`` naming the text on anything else.
+    """
+    m = _ISO_EPOCH.fullmatch(text.strip())
+    if m is None:
+        raise ValueError(f"bad epoch {text!r} (expected YYYY-MM-DDThh:mm:ss.ffffff)")
+    year, month, day, doy, hh, mm, ss, frac = m.groups()
+    try:
+        if doy is not None:
+            base = datetime(int(year), 1, 1, tzinfo=UTC) + timedelta(days=int(doy) - 1)
+            if base.year != int(year) or int(doy) < 1:
+                raise ValueError("day of year out of range")
+        else:
+            base = datetime(int(year), int(month), int(day), tzinfo=UTC)
+        seconds = int(ss)
+        if int(hh) > 23 or int(mm) > 59 or seconds > 60:
+            raise ValueError("time of day out of range")
+    except ValueError as exc:
+        raise ValueError(f"bad epoch {text!r} ({exc})") from None
+    micro = 0
+    if frac:
+        digits = (frac + "000000")[:7]
+        micro = (int(digits) + 5) // 10  # half-up on the 7th digit
+    return base + timedelta(hours=int(hh), minutes=int(mm), seconds=seconds, microseconds=micro)
+
+
+def format_epoch(epoch: datetime) -> str:
+    """OMM epoch text ``YYYY-MM-DDThh:mm:ss.ffffff`` (UTC, microseconds, no zone suffix)."""
+    if epoch.tzinfo is not None:
+        epoch = epoch.astimezone(UTC)
+    return epoch.strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+_OBJECT_ID = re.compile(r"(\d{4})-(\d{3})([A-Z]{0,3})")
+_DESIGNATOR = re.compile(r"(\d\d)(\d{3})([A-Z]{0,3}) *")
+
+
+def designator_to_object_id(field: str) -> str | None:
+    """OMM ``OBJECT_ID`` from a TLE international designator (``"98067A  "`` → ``"1998-067A"``).
+
+    Blank → ``None``. Two-digit years 57–99 are 19xx, 00–56 are 20xx. Raises ``ValueError``.
+    """
+    if not field.strip():
+        return None
+    m = _DESIGNATOR.fullmatch(field)
+    if m is None:
+        raise ValueError(f"{field!r} is not YYNNNPPP")
+    yy, number, piece = m.groups()
+    century = "19" if int(yy) >= 57 else "20"
+    return f"{century}{yy}-{number}{piece}"
+
+
+def object_id_to_designator(object_id: str | None) -> str:
+    """Eight-column TLE designator from ``OBJECT_ID`` (``"1998-067A"`` → ``"98067A  "``).
+
+    ``None`` → blanks. Raises ``ValueError`` for ids that are not ``YYYY-NNN[P[P[P]]]`` with a
+    year 1957–2056 (the two-digit-year window of a TLE).
+    """
+    if object_id is None:
+        return " " * 8
+    m = _OBJECT_ID.fullmatch(object_id)
+    if m is None or not 1957 <= int(m.group(1)) <= 2056:
+        raise ValueError(f"OBJECT_ID {object_id!r} cannot be written as a TLE designator")
+    year, number, piece = m.groups()
+    return f"{year[2:]}{number}{piece}".ljust(8)
+
+
+def parse_date(text: str) -> date:
+    """``date`` from ``YYYY-MM-DD`` (SATCAT launch and decay dates). Raises ``ValueError``."""
+    return date.fromisoformat(text.strip())
