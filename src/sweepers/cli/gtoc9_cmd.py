@@ -1,0 +1,111 @@
+"""``sweepers gtoc9``: the GTOC9 benchmark (check a solution folder).
+
+Exit status of ``check`` (the project's 0/2/3 convention, ``cli.common``): 0 the solution satisfies
+every rule (even if it removes fewer than 123 debris — see ``complete``), 3 some rule is violated or
+a line is unreadable, 2 usage error (no such path, no mission files, debris table unreadable).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from sweepers.cli.common import (
+    EXIT_OK,
+    EXIT_REJECTED,
+    JsonOption,
+    console,
+    fail,
+    handle_errors,
+    print_json,
+)
+
+if TYPE_CHECKING:
+    from sweepers.gtoc9.check import CheckReport
+
+app = typer.Typer(help="GTOC9 'Kessler run' benchmark: check solutions.", no_args_is_help=True)
+
+MAX_LISTED_ERRORS = 200
+
+
+@app.callback()
+def gtoc9() -> None:
+    """GTOC9 'Kessler run' benchmark (units: m, m/s, kg, MJD2000)."""
+
+
+@app.command("check")
+@handle_errors
+def check(
+    path: Annotated[
+        Path, typer.Argument(help="Folder of mission files (*.txt, one mission each) or one file.")
+    ],
+    debris_csv: Annotated[
+        Path | None,
+        typer.Option("--debris", help="debris.csv (default: $SWEEPERS_DATA/gtoc9/debris.csv)."),
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Check every GTOC9 rule (J2 dynamics, rendezvous, timing, masses) and score the campaign."""
+    from sweepers.gtoc9.check import check_missions
+    from sweepers.gtoc9.debris import load_debris
+    from sweepers.gtoc9.solution import read_solution
+
+    if not path.exists():
+        raise fail(f"no such file or folder: {path}")
+    missions = read_solution(path)
+    if not missions:
+        raise fail(f"no mission files (*.txt) in {path}")
+    report = check_missions(missions, load_debris(debris_csv))
+    if json_out:
+        print_json(report.to_dict())
+    else:
+        _print_report(report)
+    raise typer.Exit(EXIT_OK if report.valid else EXIT_REJECTED)
+
+
+def _print_report(report: CheckReport) -> None:
+    """Rich table of missions, the totals and the violations."""
+    table = Table(title="GTOC9 missions")
+    for name, justify in [
+        ("file", "left"),
+        ("ok", "center"),
+        ("n", "right"),
+        ("start MJD2000", "right"),
+        ("end MJD2000", "right"),
+        ("m0 kg", "right"),
+        ("Δv m/s", "right"),
+        ("cost MEUR", "right"),
+    ]:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for m in report.missions:
+        table.add_row(
+            escape(Path(m.file).name),
+            "[green]yes[/]" if m.valid else "[red]no[/]",
+            str(m.n_debris),
+            f"{m.start_mjd2000:.3f}",
+            f"{m.end_mjd2000:.3f}",
+            f"{m.m0_kg:.3f}",
+            f"{m.dv_total_m_s:.2f}",
+            f"{m.cost_meur:.4f}",
+        )
+    console.print(table)
+    verdict = "[green]valid[/]" if report.valid else "[red]INVALID[/]"
+    console.print(
+        f"{verdict}, {'complete' if report.complete else 'not complete'}: "
+        f"J = {report.cost_meur:.4f} MEUR (Σα(m0−m_dry)² = {report.mass_term_meur:.4f}), "
+        f"{len(report.missions)} missions, {report.debris_removed} debris removed, "
+        f"{len(report.missing)} missing",
+        highlight=False,
+    )
+    for v in report.errors[:MAX_LISTED_ERRORS]:
+        console.print(
+            f"[red]{escape(v.file)}:{v.line}[/] {escape(f'[{v.rule}]')} {escape(v.message)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if len(report.errors) > MAX_LISTED_ERRORS:
+        console.print(f"... and {len(report.errors) - MAX_LISTED_ERRORS} more violations")

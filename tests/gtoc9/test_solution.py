@@ -1,0 +1,86 @@
+"""Reading and writing mission files (Kelvins "Submission format" page)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sweepers.gtoc9.solution import (
+    Event,
+    format_mission,
+    parse_mission,
+    read_mission,
+    solution_files,
+    write_mission,
+)
+
+finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
+vectors = st.tuples(finite, finite, finite)
+
+
+@given(
+    st.lists(
+        st.builds(Event, finite, vectors, vectors, finite, vectors, st.integers(-1, 122)),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_round_trip_is_exact(events: list[Event]) -> None:
+    back = parse_mission(format_mission(events, "a comment\non two lines"))
+    assert not back.issues
+    assert [
+        (e.epoch_mjd2000, e.position_m, e.velocity_m_s, e.mass_kg, e.dv_m_s, e.debris_id)
+        for e in back.events
+    ] == [
+        (e.epoch_mjd2000, e.position_m, e.velocity_m_s, e.mass_kg, e.dv_m_s, e.debris_id)
+        for e in events
+    ]
+    assert [e.line for e in back.events] == list(range(3, 3 + len(events)))
+
+
+def test_bad_lines_are_reported_and_good_ones_kept(tmp_path: Path) -> None:
+    text = "\n".join(
+        [
+            "# comment",
+            "23500.0 7e6 0 0 0 7.5e3 0 2500 1 2 3 5",
+            "",
+            "23500.1, 7e6, 0, 0, 0, 7.5e3, 0, 2500, 0, 0, 0, -1",  # commas tolerated
+            "23500.2 7e6 0 0 0 7.5e3 0 2500 0 0 0 2.5",
+            "23500.3 7e6 0 0 0 7.5e3 0 nan 0 0 0 2",
+            "23500.4 7e6 0 0 0 7.5e3 0 2500 0 0 0 -2",
+            "23500.5 7e6 0 0 0 7.5e3 0 2500 0 0 0 3 99",
+            "23500.6 7e6 0 0 0 7.5e3 0 2500 0 0 0 4.0",
+        ]
+    )
+    path = tmp_path / "m.txt"
+    path.write_text(text)
+    mission = read_mission(path)
+    assert [e.line for e in mission.events] == [2, 4, 9]
+    assert [e.debris_id for e in mission.events] == [5, -1, 4]
+    assert mission.events[0].dv_m_s == (1.0, 2.0, 3.0)
+    assert [(i.line, i.reason.split(" ")[0]) for i in mission.issues] == [
+        (5, "id"),
+        (6, "non-finite"),
+        (7, "id"),
+        (8, "expected"),
+    ]
+    assert str(mission.issues[0]).startswith(f"{path}:5:")
+
+
+def test_empty_and_binary_files(tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_text("# nothing\n\n")
+    (tmp_path / "bin.txt").write_bytes(b"\xff\xfe\x00")
+    (tmp_path / "notes.md").write_text("ignored")
+    files = solution_files(tmp_path)
+    assert [p.name for p in files] == ["bin.txt", "empty.txt"]
+    assert read_mission(files[0]).issues[0].reason.startswith("unreadable")
+    assert read_mission(files[1]).issues[0].reason == "no events in file"
+    assert solution_files(files[1]) == [files[1]]
+
+
+def test_write_mission(tmp_path: Path) -> None:
+    event = Event(23500.0, (1.0, 2.0, 3.0), (4.0, 5.0, 6.0), 2500.0, (0.0, 0.0, 0.0), 7)
+    path = write_mission(tmp_path / "m.txt", [event])
+    assert path.read_text() == "23500.0 1.0 2.0 3.0 4.0 5.0 6.0 2500.0 0.0 0.0 0.0 7\n"
