@@ -1,0 +1,107 @@
+"""Collision probability (Pc) of two objects at a conjunction — one front door.
+
+Units: this subpackage follows the CDM/CARA convention, **SI metres**: positions m, velocities
+m/s, covariances m², m²/s, m²/s² (6x6 ``[r v]`` or 3x3 position), hard-body radius m, times s,
+inertial frame (EME2000/GCRF). The 2D methods are unit-agnostic given consistent units; the
+Monte Carlo method needs metres because of ``mu``. Convert from the package's km at the edge.
+
+Methods (:class:`PcMethod`):
+
+* ``FOSTER_2D`` — exact short-encounter integral (Foster & Estes 1992; Chan 1997 for the model;
+  log-space erfc evaluation and adaptive Gauss-Kronrod here), :func:`pc_2d`.
+* ``CARA_GC64`` — the same integral with CARA ``PcCircle``'s 64-node Gauss-Chebyshev rule.
+* ``MONTE_CARLO`` — two-body Monte Carlo (Alfano 2009), :func:`pc_monte_carlo`.
+* ``ALFANO_MAX`` — maximum Pc over the covariance scale (Alfano 2005), :func:`pc_max_alfano`.
+* ``AUTO`` — 2D unless CARA's rectilinear usage-violation indicators (Hall 2021, Coppola 2012)
+  flag a slow/long encounter, then Monte Carlo (:func:`usage_violation_2d`).
+
+Hall's 3D-Nc (Hall 2021) is not implemented; Monte Carlo is the 3D method here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from numpy.typing import ArrayLike
+
+from sweepers.conjunctions.pc.cdm_input import cdm_inputs, rtn_to_inertial_covariance
+from sweepers.conjunctions.pc.foster2d import pc_2d
+from sweepers.conjunctions.pc.maxpc import pc_max_alfano
+from sweepers.conjunctions.pc.montecarlo import (
+    clopper_pearson,
+    encounter_window_s,
+    pc_monte_carlo,
+)
+from sweepers.conjunctions.pc.result import PcInputError, PcMethod, PcResult
+from sweepers.conjunctions.pc.usage import UsageViolation, usage_violation_2d
+from sweepers.formats.cdm import Cdm
+
+__all__ = [
+    "PcInputError",
+    "PcMethod",
+    "PcResult",
+    "UsageViolation",
+    "clopper_pearson",
+    "compute_pc",
+    "encounter_window_s",
+    "pc_2d",
+    "pc_from_cdm",
+    "pc_max_alfano",
+    "pc_monte_carlo",
+    "rtn_to_inertial_covariance",
+    "usage_violation_2d",
+]
+
+
+def compute_pc(
+    r1: ArrayLike,
+    v1: ArrayLike,
+    cov1: ArrayLike,
+    r2: ArrayLike,
+    v2: ArrayLike,
+    cov2: ArrayLike,
+    hbr_m: float,
+    *,
+    method: PcMethod | str = PcMethod.AUTO,
+    trials: int = 100_000,
+    seed: int | None = None,
+) -> PcResult:
+    """Pc of two objects with states at TCA (m, m/s, m²; inertial).
+
+    ``method``: ``auto`` (2D unless usage is violated and 6x6 covariances allow Monte Carlo),
+    ``foster-2d``, ``cara-gc64``, ``monte-carlo`` or ``alfano-max``. The result records the
+    usage-violation verdict whenever it could be evaluated.
+    """
+    m = PcMethod(method)
+    if m is PcMethod.ALFANO_MAX:
+        return pc_max_alfano(r1, v1, r2, v2, hbr_m, cov1=cov1, cov2=cov2)
+    if m is PcMethod.MONTE_CARLO:
+        return pc_monte_carlo(r1, v1, cov1, r2, v2, cov2, hbr_m, trials=trials, seed=seed)
+    rule = "cara-gc64" if m is PcMethod.CARA_GC64 else "adaptive"
+    result = pc_2d(r1, v1, cov1, r2, v2, cov2, hbr_m, rule=rule)
+    if not (math.isfinite(hbr_m) and hbr_m > 0):
+        return result
+    uv = usage_violation_2d(r1, v1, cov1, r2, v2, cov2, hbr_m)
+    note = (f"2D usage: extended={uv.extended:.3g}, offset={uv.offset:.3g} "
+            f"({'violated' if uv.violated else 'ok'})")
+    six = all(len(c) == 6 for c in (cov1, cov2))  # type: ignore[arg-type]
+    if m is PcMethod.AUTO and uv.violated and six:
+        mc = pc_monte_carlo(r1, v1, cov1, r2, v2, cov2, hbr_m, trials=trials, seed=seed)
+        return _with(mc, uv.violated, note)
+    return _with(result, uv.violated, note)
+
+
+def _with(result: PcResult, violated: bool, note: str) -> PcResult:
+    return replace(result, usage_violation=violated, notes=(*result.notes, note))
+
+
+def pc_from_cdm(cdm: Cdm, method: PcMethod | str = "auto", hbr_m: float | None = None, *,
+                trials: int = 100_000, seed: int | None = None) -> PcResult:
+    """Pc of a CDM's conjunction: EME2000 states (km→m), RTN covariances rotated as CARA does.
+
+    ``hbr_m`` overrides the CDM's ``COMMENT HBR``; one of them is required (else
+    :class:`PcInputError`).
+    """
+    r1, v1, c1, r2, v2, c2, hbr = cdm_inputs(cdm, hbr_m)
+    return compute_pc(r1, v1, c1, r2, v2, c2, hbr, method=method, trials=trials, seed=seed)
