@@ -82,7 +82,11 @@ def _short(path: str) -> str:
 def _summary_table(files: list[Any]) -> Table:
     table = Table(title="ingest", title_justify="left")
     for col in ("file", "format", "accepted", "added", "updated", "duplicates", "rejected"):
-        table.add_column(col, justify="left" if col in ("file", "format") else "right")
+        table.add_column(
+            col,
+            justify="left" if col in ("file", "format") else "right",
+            overflow="fold",  # a long file name wraps instead of being cut to "spacetr…"
+        )
     for f in files:
         if f.error is not None:
             table.add_row(_short(f.path), f.format or "-", "[red]failed[/]", "", "", "", "")

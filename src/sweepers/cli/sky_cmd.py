@@ -1,0 +1,207 @@
+"""``sweepers where`` (states of objects at an epoch) and ``sweepers sweep`` (the main job)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from sweepers.cli.common import (
+    DbOption,
+    JsonOption,
+    console,
+    err_console,
+    fail,
+    handle_errors,
+    print_json,
+    progress_bar,
+)
+from sweepers.errors import SweepersError
+
+FRAMES = ("teme", "gcrs", "itrs")
+
+
+def parse_utc(text: str) -> datetime:
+    """An ISO 8601 epoch (``Z`` or offset allowed; naive means UTC) or ``now`` → tz-aware UTC."""
+    if text.strip().lower() == "now":
+        return datetime.now(UTC)
+    try:
+        t = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise SweepersError(
+            f"cannot read {text!r} as an ISO 8601 epoch (e.g. 2023-10-09T12:00:00Z)"
+        ) from None
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+
+@handle_errors
+def where(
+    ids: Annotated[
+        list[int], typer.Argument(help="Catalog numbers (Alpha-5 decoded, e.g. 270002).")
+    ],
+    at: Annotated[str, typer.Option("--at", help="UTC epoch, ISO 8601 (or 'now').")],
+    frame: Annotated[str, typer.Option("--frame", help="teme | gcrs | itrs")] = "teme",
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Where objects are at one epoch: position (km) and velocity (km/s).
+
+    Uses each object's latest element set at or before the epoch (SGP4/SDP4), in TEME, GCRS or
+    ITRS.
+    """
+    from sweepers.catalog.store import CatalogStore
+    from sweepers.orbits.sgp4_batch import Sgp4Status, propagate
+
+    frame = frame.lower()
+    if frame not in FRAMES:
+        raise fail(f"unknown frame {frame!r}: choose one of {', '.join(FRAMES)}")
+    epoch = parse_utc(at)
+    with CatalogStore.open(db) as store:
+        found = {e.norad_id: e for e in store.latest(ids, as_of=epoch)}
+        for norad_id in ids:
+            if norad_id not in found:  # nothing at or before the epoch: take its earliest set
+                history = store.history(norad_id)
+                if not history:
+                    raise fail(f"object {norad_id} is not in the store ({store.url})")
+                found[norad_id] = history[0]
+    elsets = [found[i] for i in ids]
+    eph = propagate(elsets, [epoch], frame)  # type: ignore[arg-type]
+    rows: list[dict[str, Any]] = []
+    for k, e in enumerate(elsets):
+        status = Sgp4Status(int(eph.status[k, 0]))
+        r, v = eph.r[k, 0], eph.v[k, 0]
+        rows.append(
+            {
+                "norad_id": e.norad_id,
+                "name": e.object_name,
+                "epoch": epoch.isoformat(),
+                "frame": frame.upper(),
+                "element_set_epoch": e.epoch.isoformat(),
+                "element_set_age_days": (epoch - e.epoch).total_seconds() / 86400.0,
+                "status": status.name,
+                "r_km": None if status else [float(x) for x in r],
+                "v_km_s": None if status else [float(x) for x in v],
+            }
+        )
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"States at {epoch:%Y-%m-%d %H:%M:%S.%f} UTC, frame {frame.upper()}")
+    for col in (
+        "id",
+        "name",
+        "set age [d]",
+        "x [km]",
+        "y [km]",
+        "z [km]",
+        "vx [km/s]",
+        "vy [km/s]",
+        "vz [km/s]",
+        "status",
+    ):
+        table.add_column(col, justify="left" if col in ("name", "status") else "right")
+    for row in rows:
+        r = row["r_km"] or [float("nan")] * 3
+        v = row["v_km_s"] or [float("nan")] * 3
+        table.add_row(
+            str(row["norad_id"]),
+            row["name"] or "",
+            f"{row['element_set_age_days']:+.2f}",
+            *(f"{x:.3f}" for x in r),
+            *(f"{x:.6f}" for x in v),
+            row["status"],
+        )
+    console.print(table)
+    if any(row["status"] != "OK" for row in rows):
+        raise typer.Exit(3)
+
+
+@handle_errors
+def sweep(
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Census epoch, ISO 8601 UTC (default: the catalog's date)."),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="Report folder (JSON, Markdown summary, PNG plots).")
+    ] = Path("reports/sweep"),
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The main job: a census of the sky, a day of propagation, a report folder with plots.
+
+    Census: objects by type, orbit regime, RCS class and element-set age. Then every object is
+    propagated for 24 hours at one-minute steps, and the report folder gets JSON, a Markdown
+    summary, a Gabbard diagram, an altitude x inclination density map and a sky snapshot.
+    """
+    from sweepers.catalog.store import CatalogStore
+    from sweepers.census import CensusObject, catalog_date, compute, render_summary, write_report
+    from sweepers.census.day_ahead import propagate_day, snapshot_figure, snapshot_start
+    from sweepers.census.plots import png_bytes
+    from sweepers.census.report import write_atomic
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    epoch = parse_utc(at) if at else None
+    with CatalogStore.open(db) as store:
+        elsets = store.latest(as_of=epoch)
+        if not elsets:
+            raise fail(
+                f"the store {store.url} has no element sets"
+                + (f" at or before {epoch:%Y-%m-%d %H:%M}" if epoch else "")
+                + ": run `sweepers catalog ingest --bundled` (or ingest your own files) first"
+            )
+        info = {o.norad_id: o for o in store.objects()}
+    objects = [
+        CensusObject.from_records(e, info[e.norad_id].satcat if e.norad_id in info else None)
+        for e in elsets
+    ]
+    timings["load_s"] = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    as_of = epoch or catalog_date(objects)
+    census = compute(objects, as_of)
+    timings["census_s"] = time.perf_counter() - t1
+
+    t2 = time.perf_counter()
+    with progress_bar(disable=as_json) as progress:
+        task = progress.add_task("propagating the next 24 h (1-min steps)", total=len(objects))
+        day = propagate_day(
+            objects,
+            snapshot_start(as_of),
+            progress=lambda done, _n: progress.update(task, completed=done),
+        )
+    timings["propagation_s"] = time.perf_counter() - t2
+
+    t3 = time.perf_counter()
+    written = write_report(census, objects, out)
+    written.append(
+        write_atomic(out / "sky_snapshot.png", png_bytes(snapshot_figure(census, objects, day)))
+    )
+    timings["report_s"] = time.perf_counter() - t3
+    timings["total_s"] = time.perf_counter() - t0
+
+    if as_json:
+        print_json(
+            {
+                "census": census.to_dict(),
+                "day_ahead": day.to_dict(),
+                "report": [str(p) for p in written],
+                "timings": timings,
+            }
+        )
+        return
+    render_summary(census, console)
+    rate = day.propagations / max(timings["propagation_s"], 1e-9)
+    console.print(
+        f"\n[bold]Next 24 h[/]: {day.objects:,} objects × {day.minutes:,} one-minute steps = "
+        f"{day.propagations:,} SGP4 states in {timings['propagation_s']:.1f} s "
+        f"({rate / 1e6:.1f} M/s); {day.ok_all_day:,} valid all day"
+        + (f"; failures: {day.failed}" if day.failed else "")
+        + (f"; decaying within the day: {len(day.decaying_ids)}" if day.decaying_ids else "")
+    )
+    err_console.print(f"report: {out}/ ({len(written)} files) in {timings['total_s']:.1f} s")
