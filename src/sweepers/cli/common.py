@@ -38,7 +38,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="SQLAlchemy URL of the store (default: $SWEEPERS_DB or SQLite in the user data dir)."),
+    typer.Option(
+        "--db",
+        help="SQLAlchemy URL of the store (default: $SWEEPERS_DB or SQLite in the user data dir).",
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 
@@ -75,7 +78,9 @@ def handle_errors(func: F) -> F:
         except Exception as exc:  # the last line of defence: never a bare traceback
             if is_debug():
                 raise
-            raise fail(f"{type(exc).__name__}: {exc} (run with --debug for the traceback)") from None
+            raise fail(
+                f"{type(exc).__name__}: {exc} (run with --debug for the traceback)"
+            ) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -104,7 +109,9 @@ def progress_bar(*, transient: bool = True, disable: bool = False) -> Progress:
     )
 
 
-def track(items: Iterable[T], total: int, description: str, *, disable: bool = False) -> Iterator[T]:
+def track(
+    items: Iterable[T], total: int, description: str, *, disable: bool = False
+) -> Iterator[T]:
     """Iterate ``items`` with a progress bar on stderr."""
     with progress_bar(disable=disable) as progress:
         task = progress.add_task(description, total=total)
