@@ -222,5 +222,7 @@ def ingest_files(
         try:
             report.files.append(ingest_bytes(store, data, name, fmt, progress))
         except FormatError as exc:
-            report.files.append(FileReport(path=name, sha256=sha256_hex(data), error=str(exc)))
+            # codecs name the source in their message; the report names the file once
+            reason = str(exc).removeprefix(f"{name}: ")
+            report.files.append(FileReport(path=name, sha256=sha256_hex(data), error=reason))
     return report
