@@ -144,7 +144,7 @@ def snapshot_figure(census: Census, objects: Sequence[CensusObject], day: DayAhe
     Plate carrée (longitude/latitude in degrees); LEO objects only in the left panel's density,
     everything in one scatter with rasterised points.
     """
-    fig = plots._new_figure(13.0, 6.2)
+    fig = plots.new_figure(13.0, 6.2)
     ax: Axes = fig.add_subplot(1, 1, 1)
     types = np.array([o.object_type or "NONE" for o in objects])
     for kind, colour in TYPE_COLOURS.items():
@@ -174,7 +174,7 @@ def snapshot_figure(census: Census, objects: Sequence[CensusObject], day: DayAhe
         f"Where everything is at {day.start:%Y-%m-%d %H:%M} UTC "
         "(sub-satellite points, ITRS, no EOP)"
     )
-    plots._footer(fig, plots.caption(census, "SGP4 → TEME → ITRS, WGS84 geodetic"))
+    plots.footer(fig, plots.caption(census, "SGP4 → TEME → ITRS, WGS84 geodetic"))
     return fig
 
 

@@ -43,13 +43,15 @@ def caption(census: Census, what: str) -> str:
     )
 
 
-def _new_figure(width_in: float, height_in: float) -> Figure:
+def new_figure(width_in: float, height_in: float) -> Figure:
+    """A figure on the Agg canvas (no display needed), constrained layout, house DPI."""
     fig = Figure(figsize=(width_in, height_in), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
 
 
-def _footer(fig: Figure, text: str) -> None:
+def footer(fig: Figure, text: str) -> None:
+    """Put the caption line (see :func:`caption`) under the figure."""
     fig.get_layout_engine().set(h_pad=0.12)  # type: ignore[union-attr]
     fig.supxlabel(text, fontsize=7.5, color="0.35", x=0.01, ha="left")
 
@@ -87,7 +89,7 @@ def gabbard_figure(census: Census, table: Table) -> Figure:
     g = table.geometry
     ok = np.isfinite(g.period_min)
     period, hp, ha = g.period_min[ok], g.perigee_alt_km[ok], g.apogee_alt_km[ok]
-    fig = _new_figure(13.0, 5.6)
+    fig = new_figure(13.0, 5.6)
     leo_ax, all_ax = fig.subplots(1, 2, width_ratios=[1.15, 1.0])
 
     in_leo = (period >= LEO_PERIOD_MIN[0]) & (period <= LEO_PERIOD_MIN[1])
@@ -135,7 +137,7 @@ def gabbard_figure(census: Census, table: Table) -> Figure:
     all_ax.yaxis.set_major_locator(LogLocator(base=10.0, numticks=12))
     all_ax.grid(True, which="major", lw=0.4, alpha=0.5)
     fig.suptitle("Gabbard diagram of the catalogue", fontsize=13, fontweight="bold")
-    _footer(fig, caption(census, "perigee (blue) and apogee (red) altitude vs period"))
+    footer(fig, caption(census, "perigee (blue) and apogee (red) altitude vs period"))
     return fig
 
 
@@ -143,7 +145,7 @@ def clouds_figure(census: Census, table: Table) -> Figure:
     """Gabbard diagram of each big fragmentation cloud (one panel per name prefix)."""
     g = table.geometry
     names = [" ".join(n.split()) for n in table.names]
-    fig = _new_figure(12.0, 8.4)
+    fig = new_figure(12.0, 8.4)
     axes = fig.subplots(2, 2).ravel()
     for ax, (prefix, event) in zip(axes, DEBRIS_CLOUDS.items(), strict=True):
         sel = np.fromiter((n.startswith(prefix) for n in names), bool, len(names))
@@ -162,7 +164,7 @@ def clouds_figure(census: Census, table: Table) -> Figure:
     fig.suptitle(
         "Gabbard diagrams of the major fragmentation clouds", fontsize=13, fontweight="bold"
     )
-    _footer(fig, caption(census, "perigee (blue) and apogee (red) altitude vs period"))
+    footer(fig, caption(census, "perigee (blue) and apogee (red) altitude vs period"))
     return fig
 
 
@@ -175,7 +177,7 @@ def density_figure(census: Census, table: Table) -> Figure:
     alt_edges = np.arange(DENSITY_ALT_KM[0], DENSITY_ALT_KM[1] + 1e-9, DENSITY_ALT_BIN_KM)
     inc_edges = np.arange(0.0, inc_top + 1e-9, DENSITY_INC_BIN_DEG)
     counts, _, _ = np.histogram2d(inc[sel], alt[sel], bins=(inc_edges, alt_edges))
-    fig = _new_figure(11.0, 6.4)
+    fig = new_figure(11.0, 6.4)
     ax = fig.subplots()
     vmax = max(float(counts.max()), 2.0)
     mesh = ax.pcolormesh(
@@ -200,13 +202,13 @@ def density_figure(census: Census, table: Table) -> Figure:
     ax.set_xticks(np.arange(0.0, inc_top + 1.0, 15.0))
     ax.yaxis.set_major_formatter(_thousands)
     ax.grid(True, lw=0.3, alpha=0.35, color="0.3")
-    _footer(fig, caption(census, "2-D histogram, empty cells blank"))
+    footer(fig, caption(census, "2-D histogram, empty cells blank"))
     return fig
 
 
 def overview_figure(census: Census) -> Figure:
     """Objects per ESA regime (log scale) and element-set age at the census date."""
-    fig = _new_figure(12.0, 4.8)
+    fig = new_figure(12.0, 4.8)
     reg_ax, age_ax = fig.subplots(1, 2, width_ratios=[1.35, 1.0])
     regimes = [r for r in Regime if census.by_regime.get(r.value, 0)]
     counts = [census.by_regime[r.value] for r in regimes]
@@ -238,7 +240,7 @@ def overview_figure(census: Census) -> Figure:
     age_ax.set_ylim(0, max(ages, default=1) * 1.12 + 1)
     age_ax.yaxis.set_major_formatter(_thousands)
     age_ax.grid(True, axis="y", lw=0.4, alpha=0.5)
-    _footer(fig, caption(census, "catalogue overview"))
+    footer(fig, caption(census, "catalogue overview"))
     return fig
 
 
