@@ -14,10 +14,13 @@ from sweepers.conjunctions.pc import (
     clopper_pearson,
     compute_pc,
     pc_2d,
+    pc_3d_hall,
     pc_from_cdm,
     pc_max_alfano,
+    pc_monte_carlo,
     rtn_to_inertial_covariance,
 )
+from sweepers.conjunctions.pc import equinoctial as eq
 from sweepers.conjunctions.pc.foster2d import log_erf_diff, log_pc_circle_adaptive
 from sweepers.formats import cdm as cdmfmt
 
@@ -97,13 +100,49 @@ def test_pc_from_cdm_and_auto() -> None:
     assert res.method is PcMethod.FOSTER_2D and res.usage_violation is False
     assert res.pc == pytest.approx(0.42, rel=0.01) and res.hbr_m == 20.0
     slow = cdmfmt.load(REF / "cdm/SampleCDMs/AlfanoTestCase06.cdm")
-    mc = pc_from_cdm(slow, trials=20_000, seed=3)
-    assert mc.method is PcMethod.MONTE_CARLO and mc.usage_violation and mc.ci95 is not None
-    assert mc.ci95[0] <= mc.pc <= mc.ci95[1]
+    nc = pc_from_cdm(slow)
+    assert nc.method is PcMethod.HALL_3D and nc.usage_violation  # rectilinear stage flags it
+    mc = pc_from_cdm(slow, "monte-carlo", trials=20_000, seed=3)
+    assert mc.ci95 is not None and mc.ci95[0] <= mc.pc <= mc.ci95[1]
     nohbr = cdmfmt.load(REF / "cdm/SampleCDMs/OmitronTestCase_Test08_3DNc.cdm")
     with pytest.raises(Exception, match="hard-body"):
         pc_from_cdm(nohbr)
     assert pc_from_cdm(nohbr, "foster-2d", hbr_m=20).pc == pytest.approx(2.2660816e-20, rel=1e-3)
+    # CARA's curvilinear stage: Test08 passes the rectilinear indicators, 2D is 15 orders low
+    auto = pc_from_cdm(nohbr, hbr_m=20)
+    assert auto.method is PcMethod.HALL_3D and auto.usage_violation
+    assert auto.pc == pytest.approx(1.9271201e-05, rel=1e-3)
+
+
+def test_equinoctial_round_trip_and_jacobian() -> None:
+    c = CASES["alfano2009_case05"]
+    x = np.r_[c["r1"], c["v1"]]
+    e = eq.from_cartesian(x)
+    assert np.allclose(eq.to_cartesian(e), x, rtol=0, atol=1e-6)
+    _, jac = eq.state_and_jacobian(e, 600.0)
+    step = 1e-7 * np.maximum(np.abs(e), 1e-3)
+    fd = np.column_stack([(eq.state_and_jacobian(e + d, 600.0)[0]
+                           - eq.state_and_jacobian(e - d, 600.0)[0]) / (2 * d.max())
+                          for d in np.diag(step)])
+    assert np.allclose(jac, fd, rtol=1e-5, atol=1e-6 * np.abs(jac).max())
+
+
+def test_hall_3d_special_values_and_linear_limit() -> None:
+    c = CASES["alfano2009_case05"]  # fast LEO encounter: 3D-Nc equals the 2D Pc
+    args = (c["r1"], c["v1"], c["cov1"], c["r2"], c["v2"], c["cov2"])
+    assert pc_3d_hall(*args, 0.0).pc == 0.0
+    assert pc_3d_hall(*args, math.inf).pc == 1.0
+    nc = pc_3d_hall(*args, c["hbr"], window_s=(-1419.0, 1419.0))
+    assert nc.pc == pytest.approx(pc_2d(*args, c["hbr"]).pc, rel=2e-4)
+
+
+def test_monte_carlo_counts_first_contact_in_window() -> None:
+    # case 11 (0.08 m/s leader-follower): pairs already overlapping when the window opens are not
+    # collisions in it; counting them gave ~0.004 against CARA's 0.0024
+    c = CASES["alfano2009_case11"]
+    args = (c["r1"], c["v1"], c["cov1"], c["r2"], c["v2"], c["cov2"], c["hbr"])
+    res = pc_monte_carlo(*args, window_s=(-1420.0, 1420.0), trials=40_000, seed=5)
+    assert res.ci95 is not None and res.ci95[0] <= 0.0024364 <= res.ci95[1]
 
 
 def test_monte_carlo_is_seedable_and_ci() -> None:

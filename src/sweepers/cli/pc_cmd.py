@@ -17,7 +17,7 @@ METHODS = {
     "2d": "foster-2d",
     "cara": "cara-gc64",
     "mc": "monte-carlo",
-    "3d": "monte-carlo",  # Monte Carlo is the 3D method here (Hall's 3D-Nc not yet implemented)
+    "3d": "hall-3d",  # Hall (2021) 3D-Nc
     "max": "alfano-max",
 }
 
@@ -42,8 +42,8 @@ def pc(
 
     The hard-body radius comes from --hbr-m or from the CDM itself (a comment such as
     COMMENT HBR = 20 [m]). Methods: 2d (exact Foster integral), cara (CARA's 64-node rule),
-    mc/3d (two-body Monte Carlo), max (Alfano's maximum Pc), auto (2d unless its usage is
-    violated, then Monte Carlo).
+    3d (Hall 3D-Nc), mc (two-body Monte Carlo), max (Alfano's maximum Pc), auto (2d unless its
+    usage is violated or 3D-Nc disagrees, then 3D-Nc).
     """
     from sweepers.conjunctions.pc import pc_from_cdm
     from sweepers.formats.cdm import load

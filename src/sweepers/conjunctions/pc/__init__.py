@@ -10,12 +10,15 @@ Methods (:class:`PcMethod`):
 * ``FOSTER_2D`` — exact short-encounter integral (Foster & Estes 1992; Chan 1997 for the model;
   log-space erfc evaluation and adaptive Gauss-Kronrod here), :func:`pc_2d`.
 * ``CARA_GC64`` — the same integral with CARA ``PcCircle``'s 64-node Gauss-Chebyshev rule.
-* ``MONTE_CARLO`` — two-body Monte Carlo (Alfano 2009), :func:`pc_monte_carlo`.
+* ``HALL_3D`` — Hall's (2021) 3D-Nc: collision-rate integral over curvilinear two-body motion
+  with equinoctial covariance propagation, :func:`pc_3d_hall`.
+* ``MONTE_CARLO`` — two-body Monte Carlo (Alfano 2009; CARA's conventions), :func:`pc_monte_carlo`.
 * ``ALFANO_MAX`` — maximum Pc over the covariance scale (Alfano 2005), :func:`pc_max_alfano`.
-* ``AUTO`` — 2D unless CARA's rectilinear usage-violation indicators (Hall 2021, Coppola 2012)
-  flag a slow/long encounter, then Monte Carlo (:func:`usage_violation_2d`).
-
-Hall's 3D-Nc (Hall 2021) is not implemented; Monte Carlo is the 3D method here.
+* ``AUTO`` — CARA ``PcMultiStep``-like: the 2D Pc unless it is flagged, then 3D-Nc. Flags: the
+  rectilinear usage-violation indicators (Hall 2021, Coppola 2012; :func:`usage_violation_2d`),
+  and, with 6x6 covariances, a curvilinear check — 3D-Nc is evaluated and the 2D value is
+  flagged as inaccurate when the two disagree by more than a factor ``AUTO_3D_RATIO``
+  (CARA's ``OmitronTestCase_Test08``: 2D 2.3e-20, 3D-Nc 1.9e-5, not flagged rectilinearly).
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+import numpy as np
 from numpy.typing import ArrayLike
 
 from sweepers.conjunctions.pc.cdm_input import cdm_inputs, rtn_to_inertial_covariance
 from sweepers.conjunctions.pc.foster2d import pc_2d
+from sweepers.conjunctions.pc.hall3d import pc_3d_hall
 from sweepers.conjunctions.pc.maxpc import pc_max_alfano
 from sweepers.conjunctions.pc.montecarlo import (
     clopper_pearson,
@@ -46,12 +51,17 @@ __all__ = [
     "compute_pc",
     "encounter_window_s",
     "pc_2d",
+    "pc_3d_hall",
     "pc_from_cdm",
     "pc_max_alfano",
     "pc_monte_carlo",
     "rtn_to_inertial_covariance",
     "usage_violation_2d",
 ]
+
+
+AUTO_3D_RATIO = 1.5  # auto: 2D and 3D-Nc further apart than this factor flag the 2D as inaccurate
+AUTO_3D_FLOOR = 1e-10  # ... unless both are below this (no decision depends on them)
 
 
 def compute_pc(
@@ -69,15 +79,17 @@ def compute_pc(
 ) -> PcResult:
     """Pc of two objects with states at TCA (m, m/s, m²; inertial).
 
-    ``method``: ``auto`` (2D unless usage is violated and 6x6 covariances allow Monte Carlo),
-    ``foster-2d``, ``cara-gc64``, ``monte-carlo`` or ``alfano-max``. The result records the
-    usage-violation verdict whenever it could be evaluated.
+    ``method``: ``auto`` (module docstring), ``foster-2d``, ``cara-gc64``, ``hall-3d``,
+    ``monte-carlo`` or ``alfano-max``. The result records the usage-violation verdict whenever
+    it could be evaluated (``usage_violation`` True: the 2D value is not to be trusted).
     """
     m = PcMethod(method)
     if m is PcMethod.ALFANO_MAX:
         return pc_max_alfano(r1, v1, r2, v2, hbr_m, cov1=cov1, cov2=cov2)
     if m is PcMethod.MONTE_CARLO:
         return pc_monte_carlo(r1, v1, cov1, r2, v2, cov2, hbr_m, trials=trials, seed=seed)
+    if m is PcMethod.HALL_3D:
+        return pc_3d_hall(r1, v1, cov1, r2, v2, cov2, hbr_m)
     rule = "cara-gc64" if m is PcMethod.CARA_GC64 else "adaptive"
     result = pc_2d(r1, v1, cov1, r2, v2, cov2, hbr_m, rule=rule)
     if not (math.isfinite(hbr_m) and hbr_m > 0):
@@ -85,15 +97,21 @@ def compute_pc(
     uv = usage_violation_2d(r1, v1, cov1, r2, v2, cov2, hbr_m)
     note = (f"2D usage: extended={uv.extended:.3g}, offset={uv.offset:.3g} "
             f"({'violated' if uv.violated else 'ok'})")
-    six = all(len(c) == 6 for c in (cov1, cov2))  # type: ignore[arg-type]
-    if m is PcMethod.AUTO and uv.violated and six:
-        mc = pc_monte_carlo(r1, v1, cov1, r2, v2, cov2, hbr_m, trials=trials, seed=seed)
-        return _with(mc, uv.violated, note)
-    return _with(result, uv.violated, note)
+    six = all(np.shape(c) == (6, 6) for c in (cov1, cov2))
+    if m is not PcMethod.AUTO or not six:
+        return _with(result, uv.violated, note)
+    nc = pc_3d_hall(r1, v1, cov1, r2, v2, cov2, hbr_m)
+    p2, p3 = result.pc, nc.pc
+    inaccurate = (math.isfinite(p3) and max(p2, p3) > AUTO_3D_FLOOR
+                  and not (p3 / AUTO_3D_RATIO <= p2 <= p3 * AUTO_3D_RATIO))
+    note3 = f"3D-Nc {p3:.4g} vs 2D {p2:.4g} ({'inaccurate' if inaccurate else 'consistent'} 2D)"
+    if uv.violated or inaccurate or math.isnan(p2):
+        return _with(nc, True, note, note3)
+    return _with(result, False, note, note3)
 
 
-def _with(result: PcResult, violated: bool, note: str) -> PcResult:
-    return replace(result, usage_violation=violated, notes=(*result.notes, note))
+def _with(result: PcResult, violated: bool, *notes: str) -> PcResult:
+    return replace(result, usage_violation=violated, notes=(*result.notes, *notes))
 
 
 def pc_from_cdm(cdm: Cdm, method: PcMethod | str = "auto", hbr_m: float | None = None, *,

@@ -1,10 +1,28 @@
 """Two-body Monte Carlo collision probability (slow / long encounters where 2D is invalid).
 
-Method (Alfano 2009 "Satellite conjunction Monte Carlo analysis"; CARA's two-body MC): draw both
-objects' states from their 6x6 Gaussian covariances at a reference time (TCA, or an earlier
-epoch), propagate every sample pair with two-body Kepler motion, and count the pairs whose
-minimum separation inside the time window is below the combined HBR. The estimate is
-``hits/trials`` with a Clopper-Pearson 95% interval.
+Method (Alfano 2009 "Satellite conjunction Monte Carlo analysis"; CARA's
+``Pc_MC_Kep2body_parallel``): draw both objects' states at a reference time (TCA, or an earlier
+epoch), propagate every sample pair with two-body Kepler motion, and count the pairs that come
+into *first contact* (separation falls below the combined HBR) inside the time window. The
+estimate is ``hits/trials`` with a Clopper-Pearson 95% interval. Conventions, each of which
+moves the reference numbers (findings recorded against CARA's cases):
+
+* **Sampling space** (``sampling``): ``"equinoctial"`` (default, as CARA) draws the elements
+  from ``N(E, K P K')`` — the Cartesian covariance mapped linearly to equinoctial elements —
+  so in-track uncertainty follows the orbit ("banana"); ``"cartesian"`` draws ``N(x, P)``.
+  The two agree for the CARA cases here within the MC noise at 4e4 trials; the choice matters
+  for large in-track covariances propagated over long windows.
+* **Contact at the window start is not a collision in the window.** Pairs already overlapping
+  at its start are excluded (CARA counts times of first contact; Hall 2021's Nc counts
+  entries). For slow leader-follower encounters (Alfano cases 11/12, 0.08 m/s) a third of the
+  "min distance < HBR" samples were inside at the window edges: counting them gave 0.004 vs
+  CARA's 0.0024.
+* **Window** (:func:`encounter_window_s`): Coppola's (2012b) bounds, shrunk for low-speed
+  events to 5% of the primary's period keeping their asymmetry about TCA (CARA's convention).
+  Known gap: the vectorised screening (step 3 below) under-counts on multi-revolution windows
+  (``OmitronTestCase_Test06`` over its full 16000 s Coppola bounds: 0.23 vs 0.38 from a
+  brute-force grid search), so keep windows within about half a period.
+* Each sample is counted once (first contact; CARA's attenuated ``Pc_att``).
 
 Vectorised search (our own scheme; exactness rests on the last step):
 
@@ -24,16 +42,18 @@ All quantities are SI: m, m/s, m², s, ``mu`` in m³/s².
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
 
+from sweepers.conjunctions.pc import equinoctial as eq
 from sweepers.conjunctions.pc.kepler import MU_EARTH_M3_S2, acceleration, propagate
 from sweepers.conjunctions.pc.result import PcInputError, PcMethod, PcResult
 from sweepers.conjunctions.pc.usage import orbital_period_s
 
-LOW_SPEED_WINDOW_FRACTION = 0.05  # CARA: clip the window to 5% of the primary's period
+Sampling = Literal["equinoctial", "cartesian"]
 
 
 def clopper_pearson(hits: int, trials: int, level: float = 0.95) -> tuple[float, float]:
@@ -53,32 +73,62 @@ def _factor(cov: ArrayLike, name: str) -> tuple[NDArray[np.float64], bool]:
     return vec * np.sqrt(np.maximum(lam, 0.0)), npd
 
 
+def coppola_bounds_s(r: NDArray[np.float64], v: NDArray[np.float64], a: NDArray[np.float64],
+                     hbr: float, gamma: float = 1e-16) -> tuple[float, float]:
+    """Coppola (2012b, AAS 12-248, eqs. 12-16) rectilinear encounter bounds [s from TCA].
+
+    In the encounter frame (x along the relative velocity ``v``, y along the in-plane miss),
+    the along-track position conditional on the in-plane one has mean ``q0 = b.r_yz``
+    (``b = P_yz^-1 w``, ``w`` the x-yz covariance) and variance ``eta^2 - b.w``; the bounds hold
+    all but ``gamma`` of the probability that crosses the HBR disc:
+    ``tau0 = (q0 - HBR sqrt(1+|b|^2) - erfcinv(gamma) s) / |v|``,
+    ``tau1 = (q0 + HBR |b| + erfcinv(gamma) s) / |v|``, ``s = sqrt(2 (eta^2 - b.w))``.
+    ``r`` [m], ``v`` [m/s] relative state at TCA, ``a`` 3x3 relative position covariance [m²].
+    """
+    speed = float(np.linalg.norm(v))
+    if speed < 1e-12:
+        return -math.inf, math.inf
+    xh = v / speed
+    yh = r - xh * float(xh @ r)
+    yn = float(np.linalg.norm(yh))
+    yh = yh / yn if yn > 0 else np.cross(xh, np.eye(3)[int(np.argmin(np.abs(xh)))])
+    yh = yh / np.linalg.norm(yh)
+    rot = np.vstack([xh, yh, np.cross(xh, yh)])
+    ae = rot @ a @ rot.T
+    re = rot @ r
+    w = ae[1:, 0]
+    b = np.linalg.solve(ae[1:, 1:], w)
+    spread = math.sqrt(max(0.0, 2.0 * (ae[0, 0] - float(b @ w))))
+    q0 = float(b @ re[1:])
+    bb = float(b @ b)
+    ac = float(special.erfcinv(gamma)) * spread
+    return ((q0 - hbr * math.sqrt(1.0 + bb) - ac) / speed,
+            (q0 + hbr * math.sqrt(bb) + ac) / speed)
+
+
 def encounter_window_s(r1: ArrayLike, v1: ArrayLike, cov1: ArrayLike, r2: ArrayLike,
                        v2: ArrayLike, cov2: ArrayLike, hbr: float, *, gamma: float = 1e-16,
+                       max_period_fraction: float = 0.05,
                        mu: float = MU_EARTH_M3_S2) -> tuple[float, float]:
-    """Time bounds [s, relative to the given epoch] that hold the encounter (Coppola 2012 style).
+    """Monte Carlo time window [s, relative to TCA]: Coppola's bounds of the encounter.
 
-    A sample's rectilinear closest approach is at ``t* = -(dr.dv)/|dv|^2``; with the combined
-    covariance its spread is ``sigma_t^2 = (dv'A dv + dr'B dr)/|dv|^4`` (A, B: position and
-    velocity blocks). The window is the mean ``t*`` ± ``sqrt(2) erfcinv(gamma) sigma_t`` plus the
-    HBR crossing time, clipped (as CARA does for low-speed events) to 5% of the primary's period.
+    :func:`coppola_bounds_s` of the combined position covariance (all but ``gamma`` of the
+    probability crosses the HBR disc inside it). As CARA's two-body MC does for "low-speed"
+    events, a window longer than ``max_period_fraction`` of the primary's period is shrunk to
+    that length keeping its proportions about TCA (``tau1 <- L tau1/(tau1 - tau0)``); for
+    slow encounters the bounds are strongly asymmetric, so the proportions matter. Pass
+    ``window_s`` to :func:`pc_monte_carlo` for a stated window.
     """
     dr = np.asarray(r2, float) - np.asarray(r1, float)
     dv = np.asarray(v2, float) - np.asarray(v1, float)
-    c = np.asarray(cov1, float) + np.asarray(cov2, float)
-    vv = float(dv @ dv)
-    if vv == 0.0:
-        tau0, tau1 = -math.inf, math.inf
-    else:
-        t_mid = -float(dr @ dv) / vv
-        var = float(dv @ c[:3, :3] @ dv) + (float(dr @ c[3:, 3:] @ dr) if c.shape == (6, 6) else 0)
-        half = math.sqrt(2.0) * float(special.erfcinv(gamma)) * math.sqrt(max(var, 0.0)) / vv
-        half += hbr / math.sqrt(vv)
-        tau0, tau1 = t_mid - half, t_mid + half
-    limit = LOW_SPEED_WINDOW_FRACTION * orbital_period_s(r1, v1, mu)
+    c = np.asarray(cov1, float)[:3, :3] + np.asarray(cov2, float)[:3, :3]
+    tau0, tau1 = coppola_bounds_s(dr, dv, c, hbr, gamma)
+    period = orbital_period_s(r1, v1, mu)
+    limit = period * max_period_fraction
+    if math.isinf(tau1 - tau0):  # no relative motion: one period about TCA (or the limit)
+        limit = min(limit, period)
+        return -0.5 * limit, 0.5 * limit
     if tau1 - tau0 > limit:
-        if math.isinf(tau1 - tau0):
-            return -0.5 * limit, 0.5 * limit
         tau1 = limit * tau1 / (tau1 - tau0)
         tau0 = tau1 - limit
     return tau0, tau1
@@ -145,6 +195,7 @@ def pc_monte_carlo(
     seed: int | np.random.Generator | None = None,
     mu: float = MU_EARTH_M3_S2,
     batch: int = 20_000,
+    sampling: Sampling = "equinoctial",
 ) -> PcResult:
     """Two-body Monte Carlo Pc (see module docstring).
 
@@ -177,6 +228,8 @@ def pc_monte_carlo(
     h = times[1] - times[0]
     x1 = np.concatenate([p1, w1])
     x2 = np.concatenate([p2, w2])
+    c1, c2 = np.asarray(cov1, float), np.asarray(cov2, float)
+    retro = eq.is_retrograde(x1) or eq.is_retrograde(x2)
     n1r, n1v = propagate(p1[None], w1[None], times, mu)
     n2r, n2v = propagate(p2[None], w2[None], times, mu)
     nom = np.concatenate([n2r - n1r, n2v - n1v], axis=-1)  # (K, 6)
@@ -187,8 +240,12 @@ def pc_monte_carlo(
     margin = math.nan
     while done < trials:
         n = min(batch, trials - done)
-        d1 = rng.standard_normal((n, 6)) @ l1.T
-        d2 = rng.standard_normal((n, 6)) @ l2.T
+        if sampling == "equinoctial":
+            d1 = eq.sample_states(x1, c1, rng.standard_normal((n, 6)), reorient=retro, mu=mu) - x1
+            d2 = eq.sample_states(x2, c2, rng.standard_normal((n, 6)), reorient=retro, mu=mu) - x2
+        else:
+            d1 = rng.standard_normal((n, 6)) @ l1.T
+            d2 = rng.standard_normal((n, 6)) @ l2.T
         rel = nom[None] + np.einsum("kij,nj->nki", phi2, d2) - np.einsum("kij,nj->nki", phi1, d1)
         dmin, tau, k = _segment_min(rel[..., :3], rel[..., 3:], h)
         s1, s2 = x1 + d1, x2 + d2
@@ -201,7 +258,12 @@ def pc_monte_carlo(
             lo = np.maximum(tc - 2 * h, ta)
             hi = np.minimum(tc + 2 * h, tb)
             d_exact = _refine(s1[cand], s2[cand], tc, lo, hi, mu)
-            hits += int(np.count_nonzero(d_exact < hbr))
+            # a collision is a first contact inside the window: pairs already overlapping at
+            # its start collided (if at all) before it and are not counted (CARA's MC, H21)
+            ra, _ = propagate(s1[cand, :3], s1[cand, 3:], ta, mu)
+            rb, _ = propagate(s2[cand, :3], s2[cand, 3:], ta, mu)
+            fresh = np.linalg.norm(rb - ra, axis=1) >= hbr
+            hits += int(np.count_nonzero((d_exact < hbr) & fresh))
         done += n
     pc = hits / trials
     ci = clopper_pearson(hits, trials)

@@ -21,6 +21,7 @@ class PcMethod(enum.Enum):
     CARA_GC64 = "cara-gc64"  # same integral, CARA PcCircle's 64-node Gauss-Chebyshev rule
     SQUARE_2D = "square-2d"  # square of half-side HBR (Alfano 2005 erf product)
     SQUARE_EQUAL_AREA_2D = "square-equal-area-2d"  # square with area pi*HBR^2
+    HALL_3D = "hall-3d"  # Hall (2021) 3D-Nc: curvilinear two-body collision-rate integral
     MONTE_CARLO = "monte-carlo"  # two-body Monte Carlo, minimum distance within a time window
     ALFANO_MAX = "alfano-max"  # maximum 2D Pc over the covariance scale (Alfano 2005)
 
