@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from sweepers import __version__
-from sweepers.cli import catalog_cmd, gtoc9_cmd, pc_cmd, sky_cmd, targets_cmd
+from sweepers.cli import catalog_cmd, gtoc9_cmd, pc_cmd, screen_cmd, sky_cmd, targets_cmd
 from sweepers.cli.common import set_debug
 
 app = typer.Typer(
@@ -16,10 +16,12 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,  # help texts carry units in brackets, e.g. "[km]"
 )
 app.add_typer(catalog_cmd.app, name="catalog", help="Ingest, fetch and inspect the catalog store.")
 app.command("where")(sky_cmd.where)
 app.command("sweep")(sky_cmd.sweep)
+app.command("screen")(screen_cmd.screen)
 app.command("pc")(pc_cmd.pc)
 app.command("targets")(targets_cmd.targets)
 app.add_typer(gtoc9_cmd.app, name="gtoc9", help='GTOC9 "The Kessler Run": check campaigns.')
