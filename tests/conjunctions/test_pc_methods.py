@@ -153,3 +153,17 @@ def test_monte_carlo_is_seedable_and_ci() -> None:
     assert a.hits == b.hits
     lo, hi = clopper_pearson(0, 1000)
     assert lo == 0.0 and hi == pytest.approx(0.003682, rel=1e-3)
+
+
+def test_max_pc_without_covariance_is_alfano_isotropic_bound() -> None:
+    """TLE-only objects: no covariance at all. Alfano (2005): for an isotropic covariance and
+    HBR ≪ miss, Pc_max = HBR² / (e · miss²) (at sigma = miss / sqrt(2))."""
+    import math
+
+    from sweepers.conjunctions.pc import pc_max_alfano
+
+    r1, v1 = [7000e3, 0.0, 0.0], [0.0, 7.5e3, 0.0]
+    r2, v2 = [7000e3, 0.0, 1000.0], [0.0, 0.0, 7.5e3]  # 1 km miss, crossing at 90°
+    res = pc_max_alfano(r1, v1, r2, v2, 5.0)
+    assert math.isfinite(res.pc)
+    assert res.pc == pytest.approx(5.0**2 / (math.e * 1000.0**2), rel=1e-3)

@@ -57,9 +57,11 @@ def pc_max_alfano(r1: ArrayLike, v1: ArrayLike, r2: ArrayLike, v2: ArrayLike, hb
     """
     if cov1 is None or cov2 is None:
         shape = np.diag([aspect_ratio**2, 1.0])
-        zero = np.zeros((3, 3))
+        # only the plane's geometry (miss, speed) is used: a unit covariance keeps it well-posed
+        # (a zero one is rejected as non-positive-definite)
+        unit = np.eye(3)
         r_a, r_b = np.asarray(r1, float), np.asarray(r2, float)
-        plane = encounter_plane(r_a, v1, zero, r_b, v2, zero, math.inf)
+        plane = encounter_plane(r_a, v1, unit, r_b, v2, unit, math.inf)
         if not plane.ok:
             return PcResult(pc=math.nan, method=PcMethod.ALFANO_MAX, reason=plane.reason)
         miss = plane.miss
