@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from sweepers import __version__
-from sweepers.cli import catalog_cmd, gtoc9_cmd, pc_cmd, screen_cmd, sky_cmd, targets_cmd
+from sweepers.cli import catalog_cmd, gtoc9_cmd, pc_cmd, plan_cmd, screen_cmd, sky_cmd, targets_cmd
 from sweepers.cli.common import set_debug
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app.command("sweep")(sky_cmd.sweep)
 app.command("screen")(screen_cmd.screen)
 app.command("pc")(pc_cmd.pc)
 app.command("targets")(targets_cmd.targets)
+app.command("plan")(plan_cmd.plan)
 app.add_typer(gtoc9_cmd.app, name="gtoc9", help='GTOC9 "The Kessler Run": check campaigns.')
 
 

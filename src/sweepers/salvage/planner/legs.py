@@ -1,0 +1,244 @@
+"""Exact legs for a chosen route: wait for node alignment (or drift into it), then a short exact
+J2 transfer. Units: km, km/s, s; inertial frame with z along the Earth's axis.
+
+Every exact transfer is short (≤ 3 days, the range where :class:`J2RendezvousModel` is
+reliable). A leg is one of:
+
+* *wait, then transfer*: the ship rides with its current object until the planes line up;
+* *drift, then transfer*: at the first node crossing after departure one burn (Gauss's
+  equations: tangential v·δa/2a, normal v·δi) puts the ship on the table's drift orbit, whose own
+  J2 node rate closes the node gap; the ship coasts under full J2 and makes the short exact
+  transfer to the target near the planned arrival. The drift burn need not be exact: the final
+  transfer absorbs its errors, and the total Δv counts both.
+
+For the short transfer the table gives the moment the planes line up (``t_best_s``), or the
+planned arrival (drift). Around it a small grid of (departure, flight time) pairs — flights
+of ``tof_range_s`` (≤ 3 days, the range where :class:`J2RendezvousModel` is reliable) — is
+screened with a J2-aware two-body Lambert estimate (the target rotated back by the departure
+orbit's secular J2 drift over the flight, as the exact solver's own seeds are built; it captures
+the along-track phasing the nodal-drift table ignores). The cheapest few are solved exactly
+(full J2, ≤ 3 impulses, arrival re-integrated to 100 m / 1 m/s) and the cheapest converged one
+is kept. Until the departure the ship rides with its current object (attached to the debris, or
+on its start orbit); it leaves from that object's ephemeris state, as GTOC9 prescribes.
+
+:func:`verify_leg` re-integrates a leg independently (SciPy DOP853 on the J2 acceleration, not
+heyoka) and returns the arrival miss.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.integrate import solve_ivp
+
+from sweepers.orbits.j2 import J2Propagator, j2_acceleration
+from sweepers.orbits.kepler import SecularJ2Ephemeris, j2_secular_rates, state_to_elements
+from sweepers.salvage.transfers import J2RendezvousModel, RendezvousLeg
+from sweepers.salvage.transfers.lambert_model import lambert_cost
+
+Array = NDArray[np.float64]
+DAY_S = 86400.0
+
+
+@dataclass(frozen=True, slots=True)
+class ExactLeg:
+    """One exact leg from node ``from_node`` to ``to_node``: departure state ``r0_km``,
+    ``v0_km_s`` at ``t_depart_s`` (before the first impulse), impulses ``dv_km_s`` ``(k, 3)``
+    at absolute epochs ``burn_times_s`` [s since MJD2000], arrival at ``t_arrive_s``;
+    ``miss_km`` / ``miss_km_s`` from the solver's re-integration; ``estimate_km_s`` the
+    screening estimate of the chosen (departure, flight time); ``kind`` the leg's shape."""
+
+    from_node: int
+    to_node: int
+    t_depart_s: float
+    t_arrive_s: float
+    r0_km: Array
+    v0_km_s: Array
+    burn_times_s: Array
+    dv_km_s: Array
+    total_dv_km_s: float
+    miss_km: float
+    miss_km_s: float
+    converged: bool
+    estimate_km_s: float
+    kind: str = "wait"  # "wait" (wait, then transfer) or "drift" (drift, then transfer)
+
+
+def _rotate(vec: Array, axis: Array, angle: Array) -> Array:
+    """Rodrigues rotation of rows of ``vec`` about unit rows ``axis`` by ``angle`` [rad]."""
+    c, s = np.cos(angle)[:, None], np.sin(angle)[:, None]
+    dot = np.einsum("ij,ij->i", axis, vec)[:, None]
+    return vec * c + np.cross(axis, vec) * s + axis * dot * (1 - c)
+
+
+def j2_lambert_estimate(r0: Array, v0: Array, rt: Array, vt: Array, tof_s: Array) -> Array:
+    """Δv [km/s] of ``n`` rendezvous by two-body Lambert to the target state rotated back by the
+    departure orbit's secular J2 drift over ``tof_s`` (node about z, argument of latitude about
+    the orbit normal). A screening estimate, vectorised."""
+    el = state_to_elements(r0, v0)
+    raan_dot, argp_dot, m_dot = j2_secular_rates(el.a_km, el.e, el.i_rad)
+    n = np.sqrt(398600.4418 / el.a_km**3)
+    h = np.cross(r0, v0)
+    h /= np.linalg.norm(h, axis=1)[:, None]
+    z = np.broadcast_to([0.0, 0.0, 1.0], r0.shape)
+    d_raan, d_u = raan_dot * tof_s, (argp_dot + m_dot - n) * tof_s
+    rt2 = _rotate(_rotate(rt, z, -d_raan), h, -d_u)
+    vt2 = _rotate(_rotate(vt, z, -d_raan), h, -d_u)
+    return lambert_cost(r0, v0, rt2, vt2, tof_s, rev_window=1).dv_km_s
+
+
+class NodeEphemeris:
+    """One node of a :class:`SecularJ2Ephemeris` with ``state(t_s)`` over many times."""
+
+    def __init__(self, eph: SecularJ2Ephemeris, node: int) -> None:
+        self.eph, self.node = eph, node
+
+    def state(self, t_s: ArrayLike) -> tuple[Array, Array]:
+        """Position [km], velocity [km/s] ``(m, 3)`` at the ``m`` times ``t_s`` [s]."""
+        t = np.atleast_1d(np.asarray(t_s, float))
+        return self.eph.take(np.full(t.size, self.node)).state(t)
+
+
+class CoastEphemeris:
+    """A ship coasting under full J2 from ``(r_km, v_km_s)`` at ``t0_s``: ``state(t_s)`` for
+    times ≥ ``t0_s`` (heyoka batch integration)."""
+
+    def __init__(self, r_km: Array, v_km_s: Array, t0_s: float,
+                 propagator: J2Propagator | None = None) -> None:
+        self.r, self.v, self.t0 = np.asarray(r_km, float), np.asarray(v_km_s, float), t0_s
+        self.prop = propagator or J2Propagator()
+
+    def state(self, t_s: ArrayLike) -> tuple[Array, Array]:
+        """Position [km], velocity [km/s] ``(m, 3)`` at the ``m`` times ``t_s`` [s]."""
+        t = np.atleast_1d(np.asarray(t_s, float))
+        n = t.size
+        return self.prop.propagate(np.broadcast_to(self.r, (n, 3)),
+                                   np.broadcast_to(self.v, (n, 3)), t - self.t0)
+
+
+@dataclass(frozen=True, slots=True)
+class LegHint:
+    """What the cost table says about a leg: ``strategy`` 0 (wait, then a short transfer; best
+    plane-change moment ``t_best_s``) or 1 (drift orbit ``drift_da_km``, ``drift_di_rad`` from
+    ``t_depart_s``); planned arrival ``t_arrive_s``."""
+
+    strategy: int
+    t_depart_s: float
+    t_arrive_s: float
+    t_best_s: float
+    drift_da_km: float = 0.0
+    drift_di_rad: float = 0.0
+
+
+def short_transfer(dep: NodeEphemeris | CoastEphemeris, arr: NodeEphemeris, t_ready_s: float,
+                   t_hint_s: float, *, t_latest_arrival_s: float,
+                   model: J2RendezvousModel | None = None,
+                   tof_range_s: tuple[float, float] = (0.75 * DAY_S, 3.0 * DAY_S),
+                   offsets_s: tuple[float, float] = (-4.0 * DAY_S, 2.0 * DAY_S),
+                   n_depart: int = 49, n_tof: int = 10, tries: int = 2, max_tries: int = 8,
+                   ) -> tuple[float, float, Array, Array, RendezvousLeg, float] | None:
+    """Exact short transfer from ``dep`` (left no earlier than ``t_ready_s``) to ``arr`` around
+    ``t_hint_s``, arriving by ``t_latest_arrival_s`` (module docstring): departures
+    ``t_hint_s + offsets_s`` (``n_depart``, none before ``t_ready_s``) × ``n_tof`` flight times;
+    the ``tries`` cheapest by the screening estimate are solved (more, up to ``max_tries``, while
+    none converges). Returns (t_depart, t_arrive, r0, v0, solution, estimate) or None."""
+    model = model or J2RendezvousModel()
+    dep_t = np.maximum(t_ready_s, t_hint_s + np.linspace(*offsets_s, n_depart))
+    tof = np.linspace(*tof_range_s, n_tof)
+    td, tf = (x.ravel() for x in np.meshgrid(np.unique(dep_t), tof, indexing="ij"))
+    ok = td + tf <= t_latest_arrival_s
+    td, tf = td[ok], tf[ok]
+    if td.size == 0:
+        return None
+    r0, v0 = dep.state(td)
+    rt, vt = arr.state(td + tf)
+    est = j2_lambert_estimate(r0, v0, rt, vt, tf)
+    order = [k for k in np.argsort(est) if np.isfinite(est[k])][:max_tries]
+    best = None
+    for rank, k in enumerate(order):
+        if best is not None and rank >= tries:
+            break
+        sol = model.solve(r0[k], v0[k], rt[k], vt[k], tf[k])
+        if sol.converged and (best is None or sol.total_dv_km_s < best[4].total_dv_km_s):
+            best = (float(td[k]), float(td[k] + tf[k]), r0[k], v0[k], sol, float(est[k]))
+    return best
+
+
+def drift_burn(r_km: Array, v_km_s: Array, da_km: float, di_rad: float) -> Array:
+    """Impulse [km/s] at a node crossing that puts a near-circular orbit on a drift orbit
+    offset by ``da_km`` and ``di_rad``: tangential v·δa/(2a) and normal v·δi·cos u (u = 0 or π
+    at the node; Gauss's equations for circular orbits)."""
+    a = float(state_to_elements(r_km, v_km_s).a_km)
+    speed = float(np.linalg.norm(v_km_s))
+    along = v_km_s / speed
+    normal = np.cross(r_km, v_km_s)
+    normal /= np.linalg.norm(normal)
+    cos_u = 1.0 if v_km_s[2] > 0 else -1.0  # ascending node: u = 0
+    return speed * da_km / (2 * a) * along + speed * di_rad * cos_u * normal
+
+
+def next_node_crossing(dep: NodeEphemeris, t_s: float, step_s: float = 20.0) -> float:
+    """First equator crossing [s] of ``dep`` at or after ``t_s`` (sampled every ``step_s``,
+    then linear interpolation: the drift burn need not be placed exactly — the final exact
+    transfer absorbs the error)."""
+    t = t_s + step_s * np.arange(int(7200 / step_s) + 1)
+    z = dep.state(t)[0][:, 2]
+    k = int(np.flatnonzero(np.sign(z[1:]) != np.sign(z[:-1]))[0])
+    return float(t[k] - z[k] * (t[k + 1] - t[k]) / (z[k + 1] - z[k]))
+
+
+def solve_leg(eph: SecularJ2Ephemeris, i: int, j: int, t_ready_s: float, hint: LegHint, *,
+              t_latest_arrival_s: float, model: J2RendezvousModel | None = None,
+              tries: int = 2) -> ExactLeg | None:
+    """Exact leg from node ``i`` (left no earlier than ``t_ready_s``) to node ``j`` following
+    the table's ``hint``: wait-then-transfer (short exact transfer around the alignment moment)
+    or drift (burn at the first node crossing onto the drift orbit, coast under full J2, short
+    exact transfer before the planned arrival; falls back to wait-then-transfer). None when
+    nothing converges."""
+    dep, arr = NodeEphemeris(eph, i), NodeEphemeris(eph, j)
+    if hint.strategy == 1 and hint.t_arrive_s - hint.t_depart_s > 3.0 * DAY_S:
+        t_b = next_node_crossing(dep, max(t_ready_s, hint.t_depart_s))
+        r_b, v_b = (x[0] for x in dep.state([t_b]))
+        dv1 = drift_burn(r_b, v_b, hint.drift_da_km, hint.drift_di_rad)
+        coast = CoastEphemeris(r_b, v_b + dv1, t_b)
+        found = short_transfer(coast, arr, t_b + 0.5 * DAY_S, hint.t_arrive_s - 1.5 * DAY_S,
+                               t_latest_arrival_s=t_latest_arrival_s, model=model, tries=tries)
+        if found is not None:
+            td, ta, _, _, sol, est = found
+            return ExactLeg(i, j, t_b, ta, r_b, v_b, np.r_[t_b, td + sol.times_s],
+                            np.vstack([dv1, sol.dv_km_s]),
+                            float(np.linalg.norm(dv1)) + sol.total_dv_km_s, sol.miss_km,
+                            sol.miss_km_s, True, float(np.linalg.norm(dv1)) + est, "drift")
+    found = short_transfer(dep, arr, t_ready_s, hint.t_best_s,
+                           t_latest_arrival_s=t_latest_arrival_s, model=model, tries=tries)
+    if found is None:
+        return None
+    td, ta, r0, v0, sol, est = found
+    return ExactLeg(i, j, td, ta, r0, v0, td + sol.times_s, sol.dv_km_s, sol.total_dv_km_s,
+                    sol.miss_km, sol.miss_km_s, True, est)
+
+
+def _rhs(_t: float, y: Array) -> Array:
+    return np.concatenate([y[3:], j2_acceleration(y[:3])])
+
+
+def leg_arc(leg: ExactLeg, rtol: float = 1e-12) -> tuple[Array, Array]:
+    """Ship state just after arrival (impulses applied): position [km], velocity [km/s], by an
+    independent SciPy DOP853 integration of the J2 field."""
+    r, v = leg.r0_km.copy(), leg.v0_km_s.copy()
+    for k in range(len(leg.burn_times_s) - 1):
+        y0 = np.concatenate([r, v + leg.dv_km_s[k]])
+        span = (leg.burn_times_s[k], leg.burn_times_s[k + 1])
+        sol = solve_ivp(_rhs, span, y0, method="DOP853", rtol=rtol, atol=1e-9 * rtol / 1e-12)
+        r, v = sol.y[:3, -1], sol.y[3:, -1]
+    return r, v + leg.dv_km_s[-1]
+
+
+def verify_leg(leg: ExactLeg, eph: SecularJ2Ephemeris) -> tuple[float, float]:
+    """Arrival miss (position [km], velocity [km/s]) of ``leg`` against the target's
+    ephemeris, re-integrated independently (:func:`leg_arc`)."""
+    r, v = leg_arc(leg)
+    rt, vt = eph.take([leg.to_node]).state([leg.t_arrive_s])
+    return float(np.linalg.norm(r - rt[0])), float(np.linalg.norm(v - vt[0]))

@@ -1,0 +1,325 @@
+"""Plan a salvage job end to end: cost table → beam search → exact J2 legs → mass accounting.
+
+Defaults: departure slots every 2 days, flights of 2, 6, 12 and 20 days (short ones:
+wait-then-transfer; long ones usually drift-then-transfer), beam width 500, table Δv × 1.1
+(the exact legs cost more: phasing, imperfect drift burns).
+Units: km, km/s, kg, s (seconds since MJD2000, UTC); inertial frame of the targets' elements.
+
+:func:`plan_job` returns a :class:`Plan`: the targets reached with arrival/departure epochs,
+every burn (epoch, Δv vector, mass before/after) and totals, plus the search's own figures and
+the greedy nearest-next baseline on the same table. The exact legs may cost more than the table
+said; the propellant is then re-counted burn by burn with one kit per target reached, and the
+route is cut before the first leg that would overdraw the tank or the Δv cap (or whose exact
+transfer does not converge). With ``free_start`` the ship is launched straight to its first
+target (no leg is solved for it; the trajectory begins there).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sweepers.salvage.planner.legs import ExactLeg, LegHint, solve_leg
+from sweepers.salvage.planner.search import (
+    Budget,
+    Chain,
+    SearchStart,
+    beam_search,
+    burn_kg,
+    greedy_nearest,
+)
+from sweepers.salvage.planner.ship import Ship
+from sweepers.salvage.planner.tables import DAY_S, CostTable, build_cost_table
+from sweepers.salvage.planner.targets import Candidates, datetime64_utc
+from sweepers.salvage.transfers import J2RendezvousModel
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Burn:
+    """One impulse: ``epoch_s`` [s since MJD2000], ``dv_km_s`` (3,) inertial, masses [kg]."""
+
+    epoch_s: float
+    dv_km_s: NDArray[np.float64]
+    mass_before_kg: float
+    mass_after_kg: float
+    leg: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready (epoch ISO 8601 UTC)."""
+        return {"epoch": _iso(self.epoch_s), "leg": self.leg,
+                "dv_km_s": [float(x) for x in self.dv_km_s],
+                "dv_magnitude_km_s": float(np.linalg.norm(self.dv_km_s)),
+                "mass_before_kg": round(self.mass_before_kg, 4),
+                "mass_after_kg": round(self.mass_after_kg, 4)}
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """A target reached: node, id, name, value, arrival and departure [s since MJD2000]."""
+
+    node: int
+    target_id: str
+    name: str
+    value: float
+    mass_kg: float
+    t_arrive_s: float
+    t_depart_s: float
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready (epochs ISO 8601 UTC)."""
+        return {"id": self.target_id, "name": self.name, "value": self.value,
+                "mass_kg": self.mass_kg, "arrival": _iso(self.t_arrive_s),
+                "departure": _iso(self.t_depart_s)}
+
+
+@dataclass(slots=True)
+class Plan:
+    """A planned job (module docstring). ``legs[k]`` reaches ``stops[k + offset]`` where
+    ``offset`` is 1 with a free start (the first stop is reached by launch), else 0.
+    ``frame`` names the inertial frame of states and Δv vectors (``"TEME"`` for catalogued
+    targets, the GTOC9 frame ``"EME2000"`` for its debris)."""
+
+    ship: Ship
+    cands: Candidates
+    stops: list[Stop]
+    legs: list[ExactLeg]
+    burns: list[Burn]
+    frame: str
+    search: Chain
+    baseline: Chain
+    start_mass_kg: float
+    wall_s: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def value(self) -> float:
+        """Value removed (sum over the stops)."""
+        return float(sum(s.value for s in self.stops))
+
+    @property
+    def total_dv_km_s(self) -> float:
+        """Σ|Δv| of all burns [km/s]."""
+        return float(sum(np.linalg.norm(b.dv_km_s) for b in self.burns))
+
+    @property
+    def propellant_kg(self) -> float:
+        """Propellant burnt [kg]."""
+        return float(sum(b.mass_before_kg - b.mass_after_kg for b in self.burns))
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready plan."""
+        prop = self.propellant_kg
+        return {
+            "ship": self.ship.name, "frame": self.frame,
+            "window": {"start": _iso(self.cands.t_start_s), "end": _iso(self.cands.t_end_s)},
+            "start_mass_kg": round(self.start_mass_kg, 3),
+            "targets": [s.as_dict() for s in self.stops],
+            "burns": [b.as_dict() for b in self.burns],
+            "legs": [{"from": _label(self.cands, g.from_node), "to": _label(self.cands, g.to_node),
+                      "depart": _iso(g.t_depart_s), "arrive": _iso(g.t_arrive_s),
+                      "kind": g.kind, "dv_km_s": g.total_dv_km_s,
+                      "impulses": len(g.burn_times_s),
+                      "miss_m": g.miss_km * 1e3, "miss_m_s": g.miss_km_s * 1e3}
+                     for g in self.legs],
+            "totals": {"targets": len(self.stops), "value": self.value,
+                       "dv_km_s": self.total_dv_km_s, "propellant_kg": prop,
+                       "value_per_tonne_propellant": self.value / (prop / 1e3) if prop else None},
+            "search": {"targets": len(self.search), "value": self.search.value,
+                       "table_dv_km_s": self.search.total_dv_km_s},
+            "baseline_greedy": {"targets": len(self.baseline), "value": self.baseline.value,
+                                "table_dv_km_s": self.baseline.total_dv_km_s},
+            "wall_s": {k: round(v, 2) for k, v in self.wall_s.items()},
+        }
+
+
+def _iso(t_s: float) -> str:
+    return str(datetime64_utc(t_s)) + "Z"
+
+
+def _label(cands: Candidates, node: int) -> str:
+    return "start" if node == 0 else cands.ids[node - 1]
+
+
+def budget_for(ship: Ship, cands: Candidates, dv_cap_km_s: float | None = None,
+               max_leg_days: float | None = None, dv_margin: float = 1.1) -> Budget:
+    """The search budget of ``ship`` over the window of ``cands``."""
+    return Budget(exhaust_km_s=ship.exhaust_velocity_km_s, dry_mass_kg=ship.dry_mass_kg,
+                  propellant_kg=ship.propellant_kg, kit_mass_kg=ship.kit_mass_kg,
+                  kits=min(ship.capacity, cands.n_targets), stay_s=ship.min_stay_days * DAY_S,
+                  t_start_s=cands.t_start_s, t_end_s=cands.t_end_s,
+                  dv_cap_km_s=math.inf if dv_cap_km_s is None else dv_cap_km_s,
+                  max_leg_s=math.inf if max_leg_days is None else max_leg_days * DAY_S,
+                  dv_margin=dv_margin)
+
+
+def plan_job(ship: Ship, cands: Candidates, *, dv_cap_km_s: float | None = None,
+             max_leg_days: float | None = None, width: int = 500, per_node: int | None = None,
+             step_days: float = 2.0, tofs_days: tuple[float, ...] = (2.0, 6.0, 12.0, 20.0),
+             neighbours: int | None = None,
+             dv_margin: float = 1.1, frame: str = "TEME", exact: bool = True,
+             model: J2RendezvousModel | None = None, leg_tries: int = 2, max_rounds: int = 6,
+             progress: Progress | None = None, table: CostTable | None = None) -> Plan:
+    """Plan the job of ``ship`` over ``cands`` (module docstring). ``progress(stage, done,
+    total)`` reports the stages "table", "search", "legs". ``exact=False`` skips the exact legs
+    (table Δv only; no burns) — for quick looks. ``leg_tries``: exact solves per leg
+    (:func:`~sweepers.salvage.planner.legs.solve_leg`).
+
+    Receding horizon: when an exact leg does not converge or overdraws the budget, the route is
+    kept up to the target before it, that target is banned, and the search resumes from the
+    last target reached with the propellant actually left (at most ``max_rounds`` searches).
+    """
+    wall: dict[str, float] = {"table": 0.0, "search": 0.0, "legs": 0.0}
+    t = time.perf_counter()
+    if table is None:
+        table = build_cost_table(
+            cands, step_s=step_days * DAY_S, tofs_s=[d * DAY_S for d in tofs_days],
+            neighbours=neighbours,
+            progress=None if progress is None else (lambda d, n: progress("table", d, n)))
+    wall["table"] = time.perf_counter() - t
+    budget = budget_for(ship, cands, dv_cap_km_s, max_leg_days, dv_margin)
+    values = np.r_[0.0, cands.values]
+    search_progress = None if progress is None else (lambda d, n: progress("search", d, n))
+    t = time.perf_counter()
+    baseline, _ = fit_kits(lambda b: greedy_nearest(table, values, b), budget)
+    first_chain, budget = fit_kits(
+        lambda b: beam_search(table, values, b, width=width, per_node=per_node,
+                              progress=search_progress), budget)
+    chain = first_chain
+    wall["search"] += time.perf_counter() - t
+    if not exact:
+        return _account(ship, cands, list(chain.nodes), list(chain.t_arrive_s), [], budget,
+                        frame, first_chain, baseline, wall, list(chain.t_depart_s[1:]))
+    nodes: list[int] = []
+    arrivals: list[float] = []
+    legs: list[ExactLeg] = []
+    state = SearchStart()
+    banned: list[int] = []
+    for _ in range(max_rounds):
+        if not chain.nodes:
+            break
+        t = time.perf_counter()
+        state, done = _follow(chain, table, cands, budget, model, leg_tries, progress, state,
+                              nodes, arrivals, legs, banned)
+        wall["legs"] += time.perf_counter() - t
+        if done:
+            break
+        t = time.perf_counter()
+        chain = beam_search(table, values, budget, width=width, per_node=per_node, start=state,
+                            progress=search_progress)
+        wall["search"] += time.perf_counter() - t
+    return _account(ship, cands, nodes, arrivals, legs, budget, frame, first_chain, baseline,
+                    wall)
+
+
+def fit_kits(search: Callable[[Budget], Chain], budget: Budget,
+             rounds: int = 5) -> tuple[Chain, Budget]:
+    """Run ``search`` with as many kits on board as the route uses (plus one spare).
+
+    The search model carries all its kits to the end, so a ship loaded with ``capacity`` kits
+    but reaching fewer targets plans with dead weight. Starting from ``budget.kits`` (the
+    capacity), the kit count is set to the route length + 1 and the search repeated, up to
+    ``rounds`` times; the best route (most value, then least propellant) is returned with the
+    budget for its length + 1 kits. The kits never exceed the capacity."""
+    capacity = budget.kits
+    best: tuple[Chain, Budget] | None = None
+    kits = capacity
+    for _ in range(rounds):
+        trial = replace(budget, kits=kits)
+        chain = search(trial)
+        if best is None or (chain.value, -chain.propellant_kg) > (best[0].value,
+                                                                 -best[0].propellant_kg):
+            best = (chain, trial)
+        nxt = min(capacity, len(chain) + 1)
+        if nxt == kits:
+            break
+        kits = nxt
+    assert best is not None
+    # the best route stays feasible with fewer kits on board (a lighter ship): plan on with
+    # one spare, so re-planning after an exact leg does not carry dead weight either
+    chain, trial = best
+    return chain, replace(trial, kits=min(trial.kits, len(chain) + 1))
+
+
+def _follow(chain: Chain, table: CostTable, cands: Candidates, budget: Budget,
+            model: J2RendezvousModel | None, tries: int, progress: Progress | None,
+            state: SearchStart, nodes: list[int], arrivals: list[float], legs: list[ExactLeg],
+            banned: list[int]) -> tuple[SearchStart, bool]:
+    """Solve the legs of ``chain`` from ``state`` exactly, appending to ``nodes``/``arrivals``/
+    ``legs`` while they converge and fit the budget (search mass model: all kits on board).
+    Returns the state after the last accepted target and whether the whole chain was kept."""
+    prev, t_arr = state.node, state.t_arrive_s
+    prop = budget.propellant_kg if state.propellant_kg is None else state.propellant_kg
+    dv_used, depth = state.dv_km_s, state.depth
+    for k, (j, slot) in enumerate(zip(chain.nodes, chain.slots, strict=True)):
+        if prev == 0 and cands.free_start:  # launched straight to the first target
+            leg, dv = None, 0.0
+            t_next = chain.t_arrive_s[k]
+        else:
+            ready = budget.t_start_s if t_arr is None else t_arr + budget.stay_s
+            end = budget.t_end_s - budget.stay_s
+            latest = end if prev == 0 else min(end, t_arr + budget.max_leg_s)
+            leg = solve_leg(cands.ephemeris, prev, j, ready, _hint(table, prev, j, slot),
+                            t_latest_arrival_s=latest, model=model, tries=tries)
+            if progress is not None:
+                progress("legs", len(legs) + 1, len(legs) + len(chain.nodes) - k)
+            dv = math.inf if leg is None else leg.total_dv_km_s
+            t_next = math.nan if leg is None else leg.t_arrive_s
+        mass = budget.dry_mass_kg + prop + (budget.kits - depth) * budget.kit_mass_kg
+        need = float(burn_kg(mass, dv, budget.exhaust_km_s)) if math.isfinite(dv) else math.inf
+        if need > prop + 1e-9 or dv_used + dv > budget.dv_cap_km_s + 1e-12:
+            banned.append(j)
+            visited = (*nodes, *banned)
+            return SearchStart(prev, t_arr, prop, dv_used, depth,
+                               float(sum(cands.values[n - 1] for n in nodes)), visited), False
+        prop, dv_used, depth = prop - need, dv_used + dv, depth + 1
+        nodes.append(j)
+        arrivals.append(t_next)
+        if leg is not None:
+            legs.append(leg)
+        prev, t_arr = j, t_next
+    return state, True
+
+
+def _hint(table: CostTable, i: int, j: int, slot: int) -> LegHint:
+    k, f = divmod(slot, table.tofs_s.size)
+    at = (i, j, k, f)
+    t0 = float(table.grid_s[k])
+    return LegHint(int(table.strategy[at]), t0, t0 + float(table.tofs_s[f]),
+                   float(table.t_best_s[at]), float(table.drift_da_km[at]),
+                   float(table.drift_di_rad[at]))
+
+
+def _account(ship: Ship, cands: Candidates, nodes: list[int], arrivals: list[float],
+             legs: list[ExactLeg], budget: Budget, frame: str, chain: Chain, baseline: Chain,
+             wall: dict[str, float], departures: list[float] | None = None) -> Plan:
+    """Burns and stops with one kit per target reached (the route fits: it fitted with all
+    ``capacity`` kits on board, and fewer kits only make the ship lighter)."""
+    first = 1 if cands.free_start and nodes else 0
+    kits = len(nodes)
+    mass = ship.dry_mass_kg + ship.propellant_kg + kits * ship.kit_mass_kg
+    start_mass = mass
+    burns: list[Burn] = []
+    if first:
+        mass -= ship.kit_mass_kg
+    for k, leg in enumerate(legs):
+        for tb, dv in zip(leg.burn_times_s, leg.dv_km_s, strict=True):
+            after = mass - float(burn_kg(mass, np.linalg.norm(dv), ship.exhaust_velocity_km_s))
+            burns.append(Burn(float(tb), dv, mass, after, k))
+            mass = after
+        mass -= ship.kit_mass_kg
+    if departures is None:
+        departures = [g.t_depart_s for g in legs[1 - first:]] if legs else []
+    stops = []
+    for k, node in enumerate(nodes):
+        leave = departures[k] if k < len(departures) else arrivals[k] + budget.stay_s
+        stops.append(Stop(node, cands.ids[node - 1], cands.names[node - 1],
+                          float(cands.values[node - 1]), float(cands.masses_kg[node - 1]),
+                          float(arrivals[k]), float(leave)))
+    return Plan(ship, cands, stops, legs, burns, frame, chain, baseline, start_mass, wall)

@@ -1,0 +1,214 @@
+"""The salvage ship: start orbit, masses, engine, capacity, stay and time window; TOML loader.
+
+Mass model (a salvage crew takes debris *down*, it does not collect them)::
+
+    m = m_dry + m_propellant + n_kits · m_kit
+
+The ship carries one de-orbit kit of fixed mass ``kit_mass_kg`` per planned target (GTOC9's
+30 kg). At each target it rendezvouses, stays ``min_stay_days`` to attach the kit, and leaves the
+kit (and the debris) behind: the ship gets lighter by ``kit_mass_kg`` per target. Every burn
+burns propellant by the rocket equation m₁ = m₀ · exp(−|Δv| / (Isp · g₀)). The planner searches
+with ``capacity`` kits on board (conservative: heavier than needed) and the plan it reports
+carries exactly one kit per target reached.
+
+TOML layout (every key optional; missing keys take the "Victory" defaults)::
+
+    name = "Victory"
+    dry_mass_kg = 2000.0
+    propellant_kg = 1000.0
+    isp_s = 320.0
+    kit_mass_kg = 30.0
+    capacity = 12                 # max number of targets (kits on board)
+    min_stay_days = 2.0
+    start = "2023-06-01T00:00:00" # UTC; absent: the catalog's latest element-set epoch
+    months = 12.0
+    [orbit]                       # either elements ...
+    altitude_km = 780.0           # or a_km
+    e = 0.0
+    i_deg = "sso"                 # a number, or "sso" (Sun-synchronous for a, e)
+    raan_deg = 0.0                # absent: launched into the plane of the best candidate
+    argp_deg = 0.0
+    mean_anomaly_deg = 0.0
+    # ... or: from_norad_id = 25544  (start co-located with a catalogued object)
+
+Units: kg, s, days, km, degrees in the TOML file; radians and seconds inside.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sweepers.errors import SweepersError
+from sweepers.orbits.kepler import J2_EARTH, MU_EARTH_KM3_S2, R_EARTH_KM
+
+G0_M_S2 = 9.80665  # standard gravity [m/s²] (Isp convention)
+TROPICAL_YEAR_S = 365.2422 * 86400.0
+MONTH_DAYS = 365.25 / 12.0
+
+
+class ShipError(SweepersError, ValueError):
+    """A ship description that cannot be used (bad TOML, unknown key, impossible value)."""
+
+
+def sso_inclination_rad(a_km: float, e: float = 0.0) -> float:
+    """Inclination [rad] of a Sun-synchronous orbit of semi-major axis ``a_km`` [km], ``e``.
+
+    First-order J2 nodal rate equal to the mean motion of the Sun (360° per tropical year):
+    cos i = −Ω̇_sun / ((3/2) n J2 (R_e/p)²) (Vallado, *Fundamentals*, §9.6).
+    """
+    n = math.sqrt(MU_EARTH_KM3_S2 / a_km**3)
+    p = a_km * (1.0 - e * e)
+    cos_i = -(2.0 * math.pi / TROPICAL_YEAR_S) / (1.5 * n * J2_EARTH * (R_EARTH_KM / p) ** 2)
+    if not -1.0 <= cos_i <= 1.0:
+        raise ShipError(f"no Sun-synchronous orbit at a = {a_km:.1f} km")
+    return math.acos(cos_i)
+
+
+@dataclass(frozen=True, slots=True)
+class StartOrbit:
+    """Start orbit: osculating-equals-mean elements at the window start (inertial, z = Earth's
+    axis), or ``from_norad_id``: the orbit of that catalogued object. ``raan_rad`` None: launched
+    into the plane of the best-ranked candidate (the planner fills it in)."""
+
+    a_km: float = R_EARTH_KM + 780.0
+    e: float = 0.0
+    i_rad: float | None = None  # None: Sun-synchronous for a, e
+    raan_rad: float | None = None
+    argp_rad: float = 0.0
+    m_rad: float = 0.0
+    from_norad_id: int | None = None
+
+    @property
+    def inclination_rad(self) -> float:
+        """The inclination [rad] (Sun-synchronous when not given)."""
+        return self.i_rad if self.i_rad is not None else sso_inclination_rad(self.a_km, self.e)
+
+
+@dataclass(frozen=True, slots=True)
+class Ship:
+    """A salvage ship (module docstring for the mass model). Masses [kg], ``isp_s`` [s],
+    ``min_stay_days`` and ``months`` of mission, ``start`` UTC (None: decided by the caller)."""
+
+    name: str = "Victory"
+    dry_mass_kg: float = 2000.0
+    propellant_kg: float = 1000.0
+    isp_s: float = 320.0
+    kit_mass_kg: float = 30.0
+    capacity: int = 12
+    min_stay_days: float = 2.0
+    months: float = 12.0
+    start: datetime | None = None
+    orbit: StartOrbit = field(default_factory=StartOrbit)
+
+    def __post_init__(self) -> None:
+        checks = {"dry_mass_kg": self.dry_mass_kg > 0, "propellant_kg": self.propellant_kg >= 0,
+                  "isp_s": self.isp_s > 0, "kit_mass_kg": self.kit_mass_kg >= 0,
+                  "capacity": self.capacity >= 1, "min_stay_days": self.min_stay_days >= 0,
+                  "months": self.months > 0}
+        bad = [k for k, ok in checks.items() if not ok]
+        if bad:
+            raise ShipError(f"ship {self.name!r}: invalid {', '.join(bad)}")
+
+    @property
+    def exhaust_velocity_km_s(self) -> float:
+        """Effective exhaust velocity Isp · g₀ [km/s]."""
+        return self.isp_s * G0_M_S2 / 1000.0
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the mission window [s] (a month is 365.25/12 days)."""
+        return self.months * MONTH_DAYS * 86400.0
+
+    def launch_mass_kg(self, n_kits: int | None = None) -> float:
+        """Wet mass with ``n_kits`` kits (default ``capacity``) [kg]."""
+        kits = self.capacity if n_kits is None else n_kits
+        return self.dry_mass_kg + self.propellant_kg + kits * self.kit_mass_kg
+
+    def with_(self, **changes: Any) -> Ship:
+        """A copy with some fields changed (``None`` values are ignored)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+VICTORY = Ship()
+"""The default ship "Victory": 780 km Sun-synchronous orbit, 2,000 kg dry, 1,000 kg propellant,
+Isp 320 s, 12 kits of 30 kg, 2-day stays, 12 months."""
+
+_SHIP_KEYS = {"name", "dry_mass_kg", "propellant_kg", "isp_s", "kit_mass_kg", "capacity",
+              "min_stay_days", "months", "start", "orbit"}
+_ORBIT_KEYS = {"altitude_km", "a_km", "e", "i_deg", "raan_deg", "argp_deg", "mean_anomaly_deg",
+               "from_norad_id"}
+
+
+def _utc(value: Any, where: str) -> datetime:
+    if isinstance(value, datetime):
+        t = value
+    else:
+        try:
+            t = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            raise ShipError(f"{where}: start {value!r} is not an ISO 8601 date") from None
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+
+def _orbit(table: dict[str, Any], where: str) -> StartOrbit:
+    unknown = set(table) - _ORBIT_KEYS
+    if unknown:
+        raise ShipError(f"{where}: unknown [orbit] keys {sorted(unknown)}")
+    if "from_norad_id" in table:
+        return StartOrbit(from_norad_id=int(table["from_norad_id"]))
+    a_km = float(table.get("a_km", R_EARTH_KM + float(table.get("altitude_km", 780.0))))
+    inc = table.get("i_deg", "sso")
+    raan = table.get("raan_deg")
+    try:
+        return StartOrbit(
+            a_km=a_km, e=float(table.get("e", 0.0)),
+            i_rad=None if str(inc).lower() == "sso" else math.radians(float(inc)),
+            raan_rad=None if raan is None else math.radians(float(raan)),
+            argp_rad=math.radians(float(table.get("argp_deg", 0.0))),
+            m_rad=math.radians(float(table.get("mean_anomaly_deg", 0.0))))
+    except (TypeError, ValueError) as exc:
+        raise ShipError(f"{where}: [orbit]: {exc}") from None
+
+
+def ship_from_dict(data: dict[str, Any], where: str = "<ship>") -> Ship:
+    """A :class:`Ship` from the TOML layout of the module docstring (defaults: Victory)."""
+    unknown = set(data) - _SHIP_KEYS
+    if unknown:
+        raise ShipError(f"{where}: unknown keys {sorted(unknown)}")
+    kw: dict[str, Any] = {}
+    try:
+        for key in ("dry_mass_kg", "propellant_kg", "isp_s", "kit_mass_kg", "min_stay_days",
+                    "months"):
+            if key in data:
+                kw[key] = float(data[key])
+        if "capacity" in data:
+            kw["capacity"] = int(data["capacity"])
+    except (TypeError, ValueError) as exc:
+        raise ShipError(f"{where}: {exc}") from None
+    if "name" in data:
+        kw["name"] = str(data["name"])
+    if "start" in data:
+        kw["start"] = _utc(data["start"], where)
+    if "orbit" in data:
+        kw["orbit"] = _orbit(dict(data["orbit"]), where)
+    try:
+        return Ship(**kw)
+    except ShipError as exc:
+        raise ShipError(f"{where}: {exc}") from None
+
+
+def load_ship(path: str | Path) -> Ship:
+    """Read a ship from a TOML file (layout in the module docstring)."""
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ShipError(f"{p}: cannot read: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ShipError(f"{p}: bad TOML: {exc}") from None
+    return ship_from_dict(data, str(p))

@@ -1,0 +1,127 @@
+"""Who can be visited: the start node and the candidate targets, with their ephemerides and
+values, on one time scale. Units: km, km/s, s, rad.
+
+Time scale: seconds since MJD2000 (2000-01-01T00:00:00 UTC), counting 86,400 s per UTC day (leap
+seconds ignored — the GTOC9 convention; the epochs written out are UTC).
+
+Target motion. GTOC9 debris move by their official ephemeris (Kepler + J2 secular,
+:class:`~sweepers.orbits.kepler.SecularJ2Ephemeris`). Catalogued objects move by the same
+secular-J2 model built from their SGP4 mean elements: a from the Kozai mean motion
+(a = (μ/n²)^⅓, M advancing at n), e, i, Ω, ω, M at the element-set epoch, Ω and ω drifting at the
+first-order J2 rates, no drag. Against SGP4 this drops the short-period J2 terms (~10 km in
+position at LEO) and drag (along-track error growing like t², tens of km over a month for
+high-drag objects): fine for planning who to visit when, not for the last metre; a real
+rendezvous would re-target on fresh element sets days before arrival. Elements are TEME of their
+epoch, taken as inertial with z along the Earth's axis (TEME's pole is the true pole of date,
+moving ~20″/yr; negligible here).
+
+Node 0 is the ship's start (its start orbit, or — ``free_start`` — a launch straight to the
+first target, as GTOC9 ships are); nodes 1..n are the candidates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from sweepers.orbits.kepler import MU_EARTH_KM3_S2, SecularJ2Ephemeris
+from sweepers.records import ElementSet
+from sweepers.salvage.planner.ship import Ship
+
+MJD2000_UTC = datetime(2000, 1, 1, tzinfo=UTC)
+_MJD2000_64 = np.datetime64("2000-01-01T00:00:00", "us")
+DAY_S = 86400.0
+
+
+def seconds_since_mjd2000(t: datetime) -> float:
+    """UTC ``datetime`` (naive = UTC) → seconds since MJD2000 (86,400 s per day)."""
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=UTC)
+    return (t - MJD2000_UTC).total_seconds()
+
+
+def datetime64_utc(t_s: ArrayLike) -> NDArray[np.datetime64]:
+    """Seconds since MJD2000 → UTC ``datetime64[us]`` (same shape)."""
+    us = np.round(np.asarray(t_s, float) * 1e6).astype(np.int64)
+    return _MJD2000_64 + us.astype("timedelta64[us]")
+
+
+def ephemeris_from_elsets(elsets: Sequence[ElementSet]) -> SecularJ2Ephemeris:
+    """Secular-J2 ephemeris of catalogued objects from their mean elements (module docstring);
+    epochs in seconds since MJD2000."""
+    n_rad_s = np.array([e.mean_motion_rev_day for e in elsets]) * 2 * np.pi / DAY_S
+    return SecularJ2Ephemeris.from_arrays(
+        (MU_EARTH_KM3_S2 / n_rad_s**2) ** (1.0 / 3.0),
+        [e.eccentricity for e in elsets],
+        np.radians([e.inclination_deg for e in elsets]),
+        np.radians([e.raan_deg for e in elsets]),
+        np.radians([e.arg_pericenter_deg for e in elsets]),
+        np.radians([e.mean_anomaly_deg for e in elsets]),
+        [seconds_since_mjd2000(e.epoch) for e in elsets],
+    )
+
+
+def concat(ephs: Sequence[SecularJ2Ephemeris]) -> SecularJ2Ephemeris:
+    """One ephemeris holding the objects of several (same constants), in order."""
+    def arrays(e: SecularJ2Ephemeris) -> list[NDArray[np.float64]]:
+        return [a.ravel() for a in np.broadcast_arrays(e.a_km, e.e, e.i_rad, e.raan_rad,
+                                                       e.argp_rad, e.m_rad, e.epoch_s)]
+
+    parts = [arrays(e) for e in ephs]
+    fields = [np.concatenate([p[k] for p in parts]) for k in range(7)]
+    return SecularJ2Ephemeris(*fields)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """The nodes of a planning problem.
+
+    ``ephemeris`` has ``1 + n`` objects: node 0 the start, nodes 1..n the targets. ``ids`` and
+    ``names`` label the targets (n), ``values`` their worth (any unit: k$, or 1 per object),
+    ``masses_kg`` their masses (for the report). ``free_start``: node 0 costs nothing to leave
+    (launch straight to the first target). ``t_start_s`` / ``t_end_s`` the window [s since
+    MJD2000].
+    """
+
+    ephemeris: SecularJ2Ephemeris
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    values: NDArray[np.float64]
+    masses_kg: NDArray[np.float64]
+    t_start_s: float
+    t_end_s: float
+    free_start: bool = False
+
+    @property
+    def n_targets(self) -> int:
+        """Number of candidate targets (nodes 1..n)."""
+        return len(self.ids)
+
+
+def start_ephemeris(ship: Ship, t_start_s: float, raan_rad: float) -> SecularJ2Ephemeris:
+    """The ship's start orbit (elements at ``t_start_s``; ``raan_rad`` used when the ship's own
+    is unset) as a one-object secular-J2 ephemeris."""
+    o = ship.orbit
+    raan = o.raan_rad if o.raan_rad is not None else raan_rad
+    return SecularJ2Ephemeris.from_arrays([o.a_km], [o.e], [o.inclination_rad], [raan],
+                                          [o.argp_rad], [o.m_rad], [t_start_s])
+
+
+def make_candidates(ship: Ship, targets: SecularJ2Ephemeris, ids: Sequence[str],
+                    names: Sequence[str], values: ArrayLike, masses_kg: ArrayLike,
+                    t_start_s: float, *, start: SecularJ2Ephemeris | None = None,
+                    free_start: bool = False) -> Candidates:
+    """Assemble the nodes: ``start`` (default: the ship's start orbit, launched into the plane
+    of the most valuable target when its node is unset), then ``targets``."""
+    values = np.asarray(values, float)
+    if start is None:
+        best = int(np.argmax(values))
+        raan0 = float(targets.take([best]).elements_at(t_start_s).raan_rad[0])
+        start = start_ephemeris(ship, t_start_s, raan0)
+    return Candidates(concat([start, targets]), tuple(ids), tuple(names), values,
+                      np.asarray(masses_kg, float), t_start_s, t_start_s + ship.duration_s,
+                      free_start)
