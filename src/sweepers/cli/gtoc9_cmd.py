@@ -1,4 +1,4 @@
-"""``sweepers gtoc9``: the GTOC9 benchmark (check a solution folder).
+"""``sweepers gtoc9``: the GTOC9 benchmark (check a solution folder, solve the campaign).
 
 Exit status of ``check`` (the project's 0/2/3 convention, ``cli.common``): 0 the solution satisfies
 every rule (even if it removes fewer than 123 debris — see ``complete``), 3 some rule is violated or
@@ -22,12 +22,13 @@ from sweepers.cli.common import (
     fail,
     handle_errors,
     print_json,
+    progress_bar,
 )
 
 if TYPE_CHECKING:
     from sweepers.gtoc9.check import CheckReport
 
-app = typer.Typer(help="GTOC9 'Kessler run' benchmark: check solutions.", no_args_is_help=True)
+app = typer.Typer(help="GTOC9 'Kessler run' benchmark: check and solve.", no_args_is_help=True)
 
 MAX_LISTED_ERRORS = 200
 
@@ -109,3 +110,65 @@ def _print_report(report: CheckReport) -> None:
         )
     if len(report.errors) > MAX_LISTED_ERRORS:
         console.print(f"... and {len(report.errors) - MAX_LISTED_ERRORS} more violations")
+
+
+@app.command("solve")
+@handle_errors
+def solve(
+    hours: Annotated[float, typer.Option("--hours", help="Wall-time budget [h].")] = 1.0,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (deterministic).")] = 0,
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes.")] = 1,
+    out: Annotated[
+        Path, typer.Option("--out", help="Output folder (mission files, .solve/ checkpoint).")
+    ] = Path("results/gtoc9"),
+    plans: Annotated[
+        int, typer.Option("--plans", help="Plans to search (0: as many as time allows).")
+    ] = 0,
+    beam: Annotated[int, typer.Option("--beam", help="Beam width of the chain search.")] = 100,
+    step: Annotated[
+        int, typer.Option("--step", help="Days between the start days tried per time slot.")
+    ] = 50,
+    prices: Annotated[
+        str | None,
+        typer.Option("--prices", help="Time prices of the plans [MEUR/day], comma-separated."),
+    ] = None,
+    debris_csv: Annotated[
+        Path | None,
+        typer.Option("--debris", help="debris.csv (default: $SWEEPERS_DATA/gtoc9/debris.csv)."),
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Solve the campaign: cost tables, beam search, assembly, exact J2 legs; resumes from the
+    checkpoint in OUT/.solve; checks the result like ``check``."""
+    from sweepers.gtoc9.solve import SolveOptions
+    from sweepers.gtoc9.solve import solve as run_solver
+
+    options = SolveOptions(
+        out_dir=out,
+        hours=hours,
+        seed=seed,
+        workers=workers,
+        plans=plans,
+        beam_width=beam,
+        start_step_days=step,
+        debris_path=debris_csv,
+        **({"time_prices": tuple(float(p) for p in prices.split(","))} if prices else {}),
+    )
+    with progress_bar(transient=False, disable=json_out) as bar:
+        tasks: dict[str, object] = {}
+
+        def progress(stage: str, done: int, total: int, note: str) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total, description=f"{stage}: {note}")  # type: ignore[arg-type]
+
+        result = run_solver(options, progress)
+    if json_out:
+        out_dict = result.report.to_dict()
+        out_dict["seconds"] = result.seconds
+        print_json(out_dict)
+    else:
+        _print_report(result.report)
+        shares = ", ".join(f"{k} {v:.0f} s" for k, v in result.seconds.items())
+        console.print(f"time: {shares}", highlight=False)
+    raise typer.Exit(EXIT_OK if result.report.valid else EXIT_REJECTED)

@@ -1,0 +1,374 @@
+"""The GTOC9 campaign solver, front end: cost tables → chain search → campaign → exact legs.
+
+Stages (each module has one role):
+
+1. ``solve_costs`` — C[i, j, day] [m/s] on a one-day grid over the whole window (plane angle,
+   semi-major axis and eccentricity-vector changes, vectorised in numpy);
+2. ``solve_search`` + ``solve_campaign`` — quality-first greedy assembly of beam-searched chains
+   under several time prices, then one-debris missions merged into chains (``absorb_solos``);
+   the plan with the lowest estimated J wins and is improved by a large-neighbourhood search
+   (runs of 2–3 missions re-planned inside their time slot, ``improve_plan``);
+3. ``solve_exact`` + ``solve_legs`` — every leg solved under full J2 (node-crossing plane change,
+   phasing coast, damped Newton shooting, a deep-space manoeuvre when the long arc is
+   ill-conditioned), masses from the realised Δv, mission files, then the independent checker;
+4. ``solve_checkpoint`` — everything finished is on disk (``OUT/.solve/checkpoint.json``; the
+   cost table is cached there during the run and deleted at the end); a stopped run resumes.
+
+Deterministic for a given seed and number of plans (``plans``); with a wall-time budget the
+number of plans tried depends on the machine.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sweepers.gtoc9.check import CheckReport, check_solution
+from sweepers.gtoc9.debris import DebrisSet, load_debris
+from sweepers.gtoc9.solution import write_mission
+from sweepers.gtoc9.solve_campaign import (
+    CampaignConfig,
+    CampaignPlan,
+    absorb_solos,
+    free_slots,
+    improve_plan,
+    plan_by_quality,
+    search_slot,
+)
+from sweepers.gtoc9.solve_checkpoint import Checkpoint, chain_from_dict, chain_to_dict, leg_key
+from sweepers.gtoc9.solve_costs import DayGrid, cost_block, cost_table
+from sweepers.gtoc9.solve_exact import (
+    leg_from_dict,
+    leg_to_dict,
+    propellant_ok,
+    solo_events,
+    solve_planned_leg,
+)
+from sweepers.gtoc9.solve_legs import SolvedLeg, mission_events
+from sweepers.gtoc9.solve_search import BeamConfig, Chain
+
+Progress = Callable[[str, int, int, str], None]
+"""``progress(stage, done, total, note)``."""
+
+TIME_PRICES_MEUR_PER_DAY = (0.2, 0.1, 0.3, 0.05, 0.15, 0.4, 0.08, 0.25)
+"""Time prices of the successive plans (quality-first assembly), in this order."""
+SEARCH_SHARE = 0.4
+"""Share of the wall-time budget after which no new plan is started."""
+IMPROVE_SHARE = 0.7
+"""Share of the wall-time budget after which the improvement stops (the rest: exact legs)."""
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """Settings of one solver run."""
+
+    out_dir: Path
+    hours: float = 1.0
+    seed: int = 0
+    workers: int = 1
+    plans: int = 0
+    """Number of plans to search (0: as many as the search share of ``hours`` allows)."""
+    beam_width: int = 100
+    start_step_days: int = 50
+    debris_path: Path | None = None
+    subset: tuple[int, ...] | None = None
+    """Solve only these debris (tests); None: all 123."""
+    time_prices: tuple[float, ...] = TIME_PRICES_MEUR_PER_DAY
+    """Time price [MEUR/day] of plan k is ``time_prices[k % len]``."""
+
+    def settings(self) -> dict[str, Any]:
+        """What a resumed run must share with the checkpoint."""
+        out: dict[str, Any] = {
+            "seed": self.seed,
+            "beam_width": self.beam_width,
+            "start_step_days": self.start_step_days,
+            "subset": list(self.subset) if self.subset else None,
+        }
+        if self.time_prices != TIME_PRICES_MEUR_PER_DAY:
+            out["time_prices"] = list(self.time_prices)
+        return out
+
+
+@dataclass
+class SolveResult:
+    """Outcome: the checker's report on the written files, the plan, stage timings [s]."""
+
+    report: CheckReport
+    chains: list[Chain]
+    estimated_j_meur: float
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+_WORKER_COSTS: dict[str, Any] = {}
+
+
+def _init_costs(path: str) -> None:
+    _WORKER_COSTS["costs"] = np.load(path, mmap_mode="r")
+
+
+def _search_task(task: Any) -> Any:
+    return search_slot(_WORKER_COSTS["costs"], task)
+
+
+def _leg_task(args: tuple[DebrisSet, Any]) -> SolvedLeg | None:
+    return solve_planned_leg(*args)
+
+
+def _noop(stage: str, done: int, total: int, note: str) -> None:
+    del stage, done, total, note
+
+
+def solve(options: SolveOptions, progress: Progress = _noop) -> SolveResult:
+    """Run the whole solver (module docstring); writes ``m01.txt`` … into ``options.out_dir``."""
+    t_start = time.monotonic()
+    budget_s = options.hours * 3600.0
+    out = Path(options.out_dir)
+    work = out / ".solve"
+    work.mkdir(parents=True, exist_ok=True)
+    ckpt = Checkpoint(work / "checkpoint.json", options.settings())
+    debris = load_debris(options.debris_path)
+    seconds: dict[str, float] = {}
+
+    # 1. cost tables
+    t0 = time.monotonic()
+    progress("costs", 0, 1, "cost tables C[i, j, day]")
+    costs_path = work / "costs.npy"
+    if costs_path.is_file():
+        costs = np.load(costs_path, mmap_mode="r")
+    else:
+        if options.subset is None:
+            table = cost_table(debris, DayGrid(), workers=options.workers)
+        else:
+            grid = DayGrid()
+            table = np.full((len(debris), len(debris), grid.n), np.inf, dtype=np.float32)
+            table[list(options.subset)] = cost_block(debris, grid, options.subset)
+            mask = np.ones(len(debris), dtype=bool)
+            mask[list(options.subset)] = False
+            table[:, mask, :] = np.inf
+        np.save(costs_path, table)
+        costs = np.load(costs_path, mmap_mode="r")
+    progress("costs", 1, 1, "cost tables ready")
+    seconds["costs"] = time.monotonic() - t0
+
+    # 2. plans
+    t0 = time.monotonic()
+    available = np.zeros(len(debris), dtype=bool)
+    available[list(options.subset) if options.subset else slice(None)] = True
+    pool = (
+        ProcessPoolExecutor(options.workers, initializer=_init_costs, initargs=(str(costs_path),))
+        if options.workers > 1
+        else None
+    )
+    try:
+        best = _search_plans(options, ckpt, costs, available, pool, progress, t_start, budget_s)
+        best = _improve(options, ckpt, costs, best, progress, t_start, budget_s)
+        seconds["search"] = time.monotonic() - t0
+        # 3. exact legs
+        t0 = time.monotonic()
+        solved = _solve_legs(best.chains, debris, ckpt, pool, progress)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    missions = _missions(best.chains, solved)
+    missions += _rescue_solos(missions, available)
+    missions.sort(key=lambda m: m[0].start_day)
+    for old in out.glob("m*.txt"):
+        old.unlink()
+    for k, (chain, legs) in enumerate(missions, start=1):
+        events = solo_events(debris, chain) if chain.solo else mission_events(legs)
+        write_mission(out / f"m{k:02d}.txt", events, f"GTOC9 mission {k}: debris {chain.ids}")
+    seconds["exact"] = time.monotonic() - t0
+    report = check_solution(out, debris)
+    seconds["total"] = time.monotonic() - t_start
+    summary = {
+        "valid": report.valid,
+        "complete": report.complete,
+        "J": report.cost_meur,
+        "n": len(report.missions),
+        "mass_term_meur": report.mass_term_meur,
+        "debris_removed": report.debris_removed,
+        "estimated_J": best.estimated_j_meur(),
+        "seconds": seconds,
+        "settings": options.settings(),
+    }
+    (work / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    del costs
+    costs_path.unlink(missing_ok=True)  # 180 MB, recomputed in seconds: not worth keeping
+    return SolveResult(report, best.chains, best.estimated_j_meur(), seconds)
+
+
+def _search_plans(
+    options: SolveOptions,
+    ckpt: Checkpoint,
+    costs: NDArray[np.float32],
+    available: NDArray[np.bool_],
+    pool: ProcessPoolExecutor | None,
+    progress: Progress,
+    t_start: float,
+    budget_s: float,
+) -> CampaignPlan:
+    """Plans under successive time prices; the cheapest estimated J wins (checkpointed)."""
+    prices = options.time_prices
+    n_plans = options.plans or len(prices)
+    best: CampaignPlan | None = None
+
+    def map_fn(fn: Any, tasks: list[Any]) -> Any:
+        if pool is None:
+            return [fn(costs, t) for t in tasks]
+        return pool.map(_search_task, tasks)
+
+    for k in range(n_plans):
+        price = prices[k % len(prices)]
+        name = f"plan{k}"
+        config = CampaignConfig(0, BeamConfig(width=options.beam_width), dv_factor=1.0)
+        if name in ckpt.plans:
+            plan = CampaignPlan(config, [chain_from_dict(c) for c in ckpt.plans[name]["chains"]])
+        else:
+            elapsed = time.monotonic() - t_start
+            if k > 0 and not options.plans and elapsed > SEARCH_SHARE * budget_s:
+                break
+            done = len(available) - int(available.sum())
+
+            def report(p: CampaignPlan, k: int = k, done: int = done) -> None:
+                n = done + sum(len(c.ids) for c in p.chains)
+                progress("search", n, len(available), f"plan {k + 1}: {len(p.chains)} missions")
+
+            plan = plan_by_quality(
+                costs,
+                config,
+                options.seed + 7919 * k,
+                map_fn=map_fn,
+                start_step_days=options.start_step_days,
+                time_price_meur_per_day=price,
+                on_mission=report,
+                available=available,
+            )
+            absorb_solos(costs, plan)
+            ckpt.plans[name] = {
+                "estimated_j": _finite(plan.estimated_j_meur()),
+                "chains": [chain_to_dict(c) for c in plan.chains],
+            }
+            ckpt.save()
+        progress(
+            "search",
+            len(available),
+            len(available),
+            f"plan {k + 1}: J≈{plan.estimated_j_meur():.1f}",
+        )
+        if best is None or plan.estimated_j_meur() < best.estimated_j_meur():
+            best = plan
+    assert best is not None
+    return best
+
+
+def _improve(
+    options: SolveOptions,
+    ckpt: Checkpoint,
+    costs: NDArray[np.float32],
+    plan: CampaignPlan,
+    progress: Progress,
+    t_start: float,
+    budget_s: float,
+) -> CampaignPlan:
+    """Large-neighbourhood improvement of the best plan (``improve_plan``), windows of 2 then 3
+    missions, within the search share of the budget; checkpointed after each window size."""
+    for window in (2, 3):
+        name = f"improved{window}"
+        if name in ckpt.plans:
+            chains = [chain_from_dict(c) for c in ckpt.plans[name]["chains"]]
+            plan = CampaignPlan(plan.config, chains)
+            continue
+        progress("improve", window - 2, 2, f"windows of {window}: J≈{plan.estimated_j_meur():.1f}")
+
+        def stop() -> bool:
+            return time.monotonic() - t_start > IMPROVE_SHARE * budget_s
+
+        improve_plan(costs, plan, options.seed, window=window, should_stop=stop)
+        ckpt.plans[name] = {
+            "estimated_j": _finite(plan.estimated_j_meur()),
+            "chains": [chain_to_dict(c) for c in plan.chains],
+        }
+        ckpt.save()
+        progress("improve", window - 1, 2, f"windows of {window}: J≈{plan.estimated_j_meur():.1f}")
+    return plan
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def _solve_legs(
+    chains: list[Chain],
+    debris: DebrisSet,
+    ckpt: Checkpoint,
+    pool: ProcessPoolExecutor | None,
+    progress: Progress,
+) -> dict[str, SolvedLeg | None]:
+    """Every leg of ``chains`` under J2 (checkpointed after each)."""
+    legs = [g for c in chains for g in c.legs]
+    todo = [g for g in legs if leg_key(g) not in ckpt.legs]
+    done = len(legs) - len(todo)
+    progress("exact", done, len(legs), "exact J2 legs")
+    tasks = [(debris, g) for g in todo]
+    results = pool.map(_leg_task, tasks) if pool is not None else map(_leg_task, tasks)
+    for g, solved in zip(todo, results, strict=True):
+        ckpt.legs[leg_key(g)] = None if solved is None else leg_to_dict(solved)
+        ckpt.save()
+        done += 1
+        progress("exact", done, len(legs), f"{g.from_id}→{g.to_id}")
+    return {
+        leg_key(g): None if ckpt.legs[leg_key(g)] is None else leg_from_dict(ckpt.legs[leg_key(g)])
+        for g in legs
+    }
+
+
+def _rescue_solos(
+    missions: list[tuple[Chain, list[SolvedLeg]]], available: NDArray[np.bool_]
+) -> list[tuple[Chain, list[SolvedLeg]]]:
+    """One-debris missions, in free time slots, for debris that a failed leg left out."""
+    chains = [c for c, _ in missions]
+    covered = np.zeros(available.size, dtype=bool)
+    for c in chains:
+        covered[c.ids] = True
+    out: list[tuple[Chain, list[SolvedLeg]]] = []
+    for debris_id in np.nonzero(available & ~covered)[0]:
+        for lo, hi in free_slots(chains):
+            if hi + 5 >= lo:
+                solo = Chain(solo=(int(debris_id), lo))
+                chains.append(solo)
+                out.append((solo, []))
+                break
+    return out
+
+
+def _missions(
+    chains: list[Chain], solved: dict[str, SolvedLeg | None]
+) -> list[tuple[Chain, list[SolvedLeg]]]:
+    """Missions to write: chains whose legs all converged within the propellant limit; a chain
+    with a failed leg is cut there (the debris after it are dropped and reported missing)."""
+    out: list[tuple[Chain, list[SolvedLeg]]] = []
+    for chain in chains:
+        if chain.solo is not None:
+            out.append((chain, []))
+            continue
+        legs: list[SolvedLeg] = []
+        for g in chain.legs:
+            leg = solved[leg_key(g)]
+            if leg is None or not propellant_ok([*legs, leg]):
+                break
+            legs.append(leg)
+        if legs:
+            out.append((Chain(chain.legs[: len(legs)]), legs))
+        elif chain.legs:
+            first = chain.legs[0]
+            out.append((Chain(solo=(first.from_id, first.departure_day)), []))
+    return out

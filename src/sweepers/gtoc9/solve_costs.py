@@ -1,0 +1,110 @@
+"""Cheap transfer-cost tables for the GTOC9 campaign solver: C[i, j, t] [m/s] on a day grid.
+
+All debris are near Sun-synchronous and drift in node at 0.75–1.30 °/day, so the cost of a
+debris-to-debris leg is dominated by the angle between the two orbital planes at the time of the
+plane change, plus the change of semi-major axis and of eccentricity vector. The estimate used
+by the chain search is the sum of the impulse magnitudes of these three corrections done
+separately (an upper bound of the combined Edelbaum-like cost, cf. the JPL and ACT GTOC9 papers:
+Petropoulos et al. 2017; Izzo et al. 2017),
+
+    Δv ≈ v θ_ij(t) + v |a_i − a_j| / (2 ā) + v |e_i(t) − e_j(t)| / 2,
+
+with v the circular speed at the mean radius, θ the angle between the orbit normals and e the
+eccentricity *vectors* (ω drifts at its own J2 rate). A phasing allowance that depends only on
+the coast length τ is added by the search (:func:`phasing_cost_m_s`).
+
+The table is computed block by block over origin debris ids; :func:`cost_block` is a pure
+function of (debris, grid, ids) so the blocks can run on any executor.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sweepers.gtoc9 import rules
+from sweepers.gtoc9.debris import DebrisSet
+
+
+@dataclass(frozen=True)
+class DayGrid:
+    """Epochs start + k·step [MJD2000], k = 0..n−1."""
+
+    start_mjd2000: float = rules.WINDOW_START_MJD2000
+    step_days: float = 1.0
+    n: int = int(rules.WINDOW_END_MJD2000 - rules.WINDOW_START_MJD2000) + 1
+
+    def epochs(self) -> NDArray[np.float64]:
+        """Grid epochs [MJD2000], shape ``(n,)``."""
+        return self.start_mjd2000 + self.step_days * np.arange(self.n)
+
+
+def plane_geometry(
+    debris: DebrisSet, ids: Sequence[int] | NDArray[np.intp], epochs: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Unit orbit normals and eccentricity vectors of debris ``ids`` at ``epochs``,
+    each of shape ``(len(ids), len(epochs), 3)``."""
+    idx = np.asarray(ids, dtype=np.intp)[:, None]
+    _, e, inc, raan, argp, _ = debris.elements(idx, epochs[None, :])
+    si, ci = np.sin(inc), np.cos(inc)
+    so, co = np.sin(raan), np.cos(raan)
+    sw, cw = np.sin(argp), np.cos(argp)
+    normal = np.stack([si * so, -si * co, ci], axis=-1)
+    p_hat = np.stack([co * cw - so * sw * ci, so * cw + co * sw * ci, sw * si], axis=-1)
+    return normal, e[..., None] * p_hat
+
+
+def cost_block(
+    debris: DebrisSet, grid: DayGrid, ids: Sequence[int] | NDArray[np.intp]
+) -> NDArray[np.float32]:
+    """Rows ``ids`` of the cost table: array ``(len(ids), n_debris, grid.n)`` [m/s], float32.
+
+    The diagonal (i → i) is set to +inf.
+    """
+    epochs = grid.epochs()
+    all_ids = np.arange(len(debris))
+    n_all, e_all = plane_geometry(debris, all_ids, epochs)
+    rows = np.asarray(ids, dtype=np.intp)
+    a = debris.a_m
+    out = np.empty((rows.size, len(debris), grid.n), dtype=np.float32)
+    for r, i in enumerate(rows):
+        cos_theta = np.clip(np.einsum("jtk,tk->jt", n_all, n_all[i]), -1.0, 1.0)
+        a_mean = 0.5 * (a + a[i])
+        v = np.sqrt(rules.MU_M3_S2 / a_mean)[:, None]
+        plane = v * np.arccos(cos_theta)
+        sma = (v[:, 0] * np.abs(a - a[i]) / (2.0 * a_mean))[:, None]
+        ecc = 0.5 * v * np.linalg.norm(e_all - e_all[i][None], axis=-1)
+        out[r] = plane + sma + ecc
+        out[r, i] = np.inf
+    return out
+
+
+def cost_table(
+    debris: DebrisSet, grid: DayGrid, *, workers: int = 1, block: int = 16
+) -> NDArray[np.float32]:
+    """The whole table C[i, j, k] [m/s] (``(n, n, grid.n)``, float32), blocks of ``block`` rows,
+    on ``workers`` processes (``concurrent.futures``) when ``workers > 1``."""
+    n = len(debris)
+    blocks = [np.arange(s, min(n, s + block)) for s in range(0, n, block)]
+    if workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(cost_block, [debris] * len(blocks), [grid] * len(blocks), blocks))
+    else:
+        parts = [cost_block(debris, grid, b) for b in blocks]
+    return np.concatenate(parts, axis=0)
+
+
+def phasing_cost_m_s(tau_days: NDArray[np.float64] | float, a_m: float = 7.1e6) -> NDArray:
+    """Expected extra Δv [m/s] to phase with the target over a coast of ``tau_days``: the ship
+    must change its along-track angle by up to π, i.e. its semi-major axis by up to
+    Δa = π a / (1.5 n τ), out and back (half that on average)."""
+    n = math.sqrt(rules.MU_M3_S2 / a_m**3)
+    v = n * a_m
+    tau_s = np.maximum(np.asarray(tau_days, dtype=float), 0.5) * rules.DAY_S
+    return 0.5 * v * math.pi / (1.5 * n * tau_s)

@@ -1,0 +1,118 @@
+"""Exact stage of the GTOC9 solver: planned chains → J2-valid legs → mission files.
+
+Each planned leg is an independent task (:func:`solve_planned_leg`, a pure function of the
+debris set and the leg), so the legs of a campaign can run on any executor. A leg is tried in a
+few variants — both plane-change modes, the departure up to 0.4 day later, the arrival up to
+0.4 day earlier — and the cheapest converged one is kept; the grid margins of the search (one day
+on the 30-day rule and between missions) absorb these shifts, so the rules still hold.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from sweepers.gtoc9 import rules
+from sweepers.gtoc9.debris import DebrisSet
+from sweepers.gtoc9.dynamics import PropagationError
+from sweepers.gtoc9.solution import Event
+from sweepers.gtoc9.solve_legs import Dsm, LegPlan, SolvedLeg, exact_leg
+from sweepers.gtoc9.solve_search import Chain, PlannedLeg
+from sweepers.gtoc9.transfer import TransferError
+
+SHIFTS_DAYS = ((0.0, 0.0), (0.4, 0.0), (0.0, -0.4))
+"""(departure, arrival) shifts tried for each leg [days]."""
+RETRY_SHIFTS_DAYS = ((0.2, 0.0), (0.0, -0.2), (0.6, 0.0), (0.0, -0.6), (0.3, -0.3), (0.8, 0.0))
+"""Further shifts tried only when none of :data:`SHIFTS_DAYS` converges (each ≤ 0.9 day, inside
+the one-day margin of the search)."""
+
+
+def day_to_mjd2000(day: float) -> float:
+    """Grid day index → epoch [MJD2000]."""
+    return rules.WINDOW_START_MJD2000 + day
+
+
+def solve_planned_leg(debris: DebrisSet, leg: PlannedLeg) -> SolvedLeg | None:
+    """The cheapest converged variant of a planned leg, or None if none converges."""
+    best = _best_variant(debris, leg, SHIFTS_DAYS)
+    return best if best is not None else _best_variant(debris, leg, RETRY_SHIFTS_DAYS)
+
+
+def _best_variant(
+    debris: DebrisSet, leg: PlannedLeg, shifts: Sequence[tuple[float, float]]
+) -> SolvedLeg | None:
+    best: SolvedLeg | None = None
+    other = "arr" if leg.mode == "dep" else "dep"
+    for mode in (leg.mode, other):
+        for s_dep, s_arr in shifts:
+            t0 = day_to_mjd2000(leg.departure_day) + s_dep
+            t1 = day_to_mjd2000(leg.arrival_day) + s_arr
+            if t1 - t0 < 1.0:
+                continue
+            try:
+                solved = exact_leg(debris, LegPlan(leg.from_id, leg.to_id, t0, t1, mode))
+            except (TransferError, PropagationError, ValueError, np.linalg.LinAlgError):
+                continue
+            if best is None or solved.dv_total_m_s < best.dv_total_m_s:
+                best = solved
+    return best
+
+
+def solo_events(debris: DebrisSet, chain: Chain) -> list[Event]:
+    """The single line of a one-debris mission (the end of the stay at the debris, no impulse)."""
+    assert chain.solo is not None
+    debris_id, day = chain.solo
+    t = day_to_mjd2000(day)
+    r, v = debris.states(debris_id, t)
+    return [Event.from_arrays(t, r, v, rules.M_DRY_KG, (0.0, 0.0, 0.0), debris_id)]
+
+
+def leg_to_dict(leg: SolvedLeg) -> dict[str, Any]:
+    """JSON-ready form of a solved leg (checkpoints)."""
+    return {
+        "from_id": leg.from_id,
+        "to_id": leg.to_id,
+        "t0": leg.departure_mjd2000,
+        "t1": leg.arrival_mjd2000,
+        "dep_state": leg.departure_state.tolist(),
+        "dv_dep": leg.dv_departure_m_s.tolist(),
+        "dsms": [
+            {"t": d.epoch_mjd2000, "state": d.state_before.tolist(), "dv": d.dv_m_s.tolist()}
+            for d in leg.dsms
+        ],
+        "arr_state": leg.arrival_state.tolist(),
+        "dv_arr": leg.dv_arrival_m_s.tolist(),
+    }
+
+
+def leg_from_dict(data: dict[str, Any]) -> SolvedLeg:
+    """Inverse of :func:`leg_to_dict`."""
+    arr = np.asarray
+    return SolvedLeg(
+        int(data["from_id"]),
+        int(data["to_id"]),
+        float(data["t0"]),
+        float(data["t1"]),
+        arr(data["dep_state"], dtype=float),
+        arr(data["dv_dep"], dtype=float),
+        tuple(Dsm(float(d["t"]), arr(d["state"]), arr(d["dv"])) for d in data["dsms"]),
+        arr(data["arr_state"], dtype=float),
+        arr(data["dv_arr"], dtype=float),
+    )
+
+
+def propellant_ok(legs: Sequence[SolvedLeg]) -> bool:
+    """m0 − m_dry − 30·N ≤ 5000 kg for the mission made of ``legs``."""
+    from sweepers.gtoc9.solve_legs import launch_mass_kg
+
+    n = len(legs) + 1
+    m0 = launch_mass_kg(list(legs))
+    return m0 - rules.M_DRY_KG - rules.M_DEORBIT_KG * n <= rules.M_PROPELLANT_MAX_KG + 1e-9
+
+
+def mission_dv_m_s(legs: Sequence[SolvedLeg]) -> float:
+    """Total Δv of a mission [m/s]."""
+    return float(math.fsum(leg.dv_total_m_s for leg in legs))
