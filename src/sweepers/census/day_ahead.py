@@ -141,8 +141,8 @@ def _geodetic(r_itrs_km: NDArray[np.float64]) -> tuple[NDArray, NDArray, NDArray
 def snapshot_figure(census: Census, objects: Sequence[CensusObject], day: DayAhead) -> Any:
     """World map of every object's sub-satellite point at ``day.start``, coloured by type.
 
-    Plate carrée (longitude/latitude in degrees); LEO objects only in the left panel's density,
-    everything in one scatter with rasterised points.
+    Plate carrée (longitude/latitude in degrees), every object in one rasterised scatter; the
+    GEO belt shows as the line along the equator.
     """
     fig = plots.new_figure(13.0, 6.2)
     ax: Axes = fig.add_subplot(1, 1, 1)
