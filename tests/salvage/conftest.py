@@ -68,3 +68,14 @@ def real_catalog(shared_data: Path) -> RealCatalog:
 def real_scores(real_catalog: RealCatalog) -> list[ScoredObject]:
     """Every object of the real catalog, scored."""
     return score_objects(real_catalog.elements, real_catalog.meta)
+
+
+def three_line_records(shared_data: Path, ids: object) -> list[str]:
+    """The 3LE lines (name, line 1, line 2) of the objects ``ids`` in the real 2023-10 catalog."""
+    lines = (shared_data / CATALOG).read_text().splitlines()
+    picked: list[str] = []
+    for k in range(0, len(lines) - 2, 3):
+        field = lines[k + 1][2:7]
+        if field.strip().isdigit() and int(field) in ids:  # type: ignore[operator]
+            picked += lines[k : k + 3]
+    return picked

@@ -14,7 +14,7 @@ from sweepers.catalog.store import CatalogStore
 from sweepers.cli.plan_cmd import plan
 from sweepers.formats import oem as oem_codec
 
-from .conftest import CATALOG
+from .conftest import three_line_records
 
 # Kosmos 1833 and two SL-16 fragments near 71 deg, nodes within 0.6 deg of each other (2023-10)
 IDS = (17589, 22416, 22375)
@@ -27,11 +27,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def db_url(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     folder = tmp_path_factory.mktemp("plan")
-    lines = (shared_data / CATALOG).read_text().splitlines()
-    picked = []
-    for k in range(0, len(lines) - 2, 3):
-        if lines[k + 1][2:7].strip().isdigit() and int(lines[k + 1][2:7]) in IDS:
-            picked += lines[k : k + 3]
+    picked = three_line_records(shared_data, IDS)
     (folder / "few.txt").write_text("\n".join(picked) + "\n")
     url = f"sqlite:///{folder / 'store.sqlite'}"
     with CatalogStore.open(url) as store:

@@ -15,7 +15,7 @@ from sweepers.catalog.ingest import ingest_files
 from sweepers.catalog.store import CatalogStore
 from sweepers.cli.targets_cmd import targets
 
-from .conftest import CARA, CATALOG, SATCAT
+from .conftest import CARA, SATCAT, three_line_records
 
 IDS = {
     17590: "SL-16 R/B",
@@ -35,11 +35,7 @@ runner = CliRunner()
 def db_url(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite store with the 3LE, SATCAT and CARA rows of the objects in ``IDS``."""
     folder = tmp_path_factory.mktemp("targets")
-    lines = (shared_data / CATALOG).read_text().splitlines()
-    picked = []
-    for k in range(0, len(lines) - 2, 3):
-        if lines[k + 1][2:7].strip().isdigit() and int(lines[k + 1][2:7]) in IDS:
-            picked += lines[k : k + 3]
+    picked = three_line_records(shared_data, IDS)
     (folder / "few.txt").write_text("\n".join(picked) + "\n")
     rows = [r for r in json.loads((shared_data / SATCAT[0]).read_text())
             if int(r["NORAD_CAT_ID"]) in IDS]
