@@ -111,6 +111,10 @@ def test_sweep_writes_report_and_json(small_store: tuple[str, dict], tmp_path: P
     assert day["objects"] == len(records)
     assert day["propagations"] == len(records) * 1440
     assert day["ok_all_day"] + sum(day["failed"].values()) == len(records)
+    close = summary["conjunctions_24h"]
+    assert close["threshold_km"] == 10.0
+    assert all(e["miss_km"] <= 10.0 for e in close["events"])
+    assert json.loads((out_dir / "conjunctions_24h.json").read_text()) == close["events"]
     for name in ("census.json", "summary.md", "gabbard.png", "altitude_inclination.png",
                  "sky_snapshot.png"):
         path = out_dir / name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -177,8 +178,14 @@ def sweep(
         )
     timings["propagation_s"] = time.perf_counter() - t2
 
+    t_c = time.perf_counter()
+    close = _largest_objects_conjunctions(elsets, info, snapshot_start(as_of))
+    timings["conjunctions_s"] = time.perf_counter() - t_c
+
     t3 = time.perf_counter()
     written = write_report(census, objects, out)
+    close_json = json.dumps([c.to_dict() for c in close], indent=2, default=str) + "\n"
+    written.append(write_atomic(out / "conjunctions_24h.json", close_json.encode()))
     written.append(
         write_atomic(out / "sky_snapshot.png", png_bytes(snapshot_figure(census, objects, day)))
     )
@@ -190,6 +197,11 @@ def sweep(
             {
                 "census": census.to_dict(),
                 "day_ahead": day.to_dict(),
+                "conjunctions_24h": {
+                    "objects": LARGEST_OBJECTS,
+                    "threshold_km": CLOSE_KM,
+                    "events": [c.to_dict() for c in close],
+                },
                 "report": [str(p) for p in written],
                 "timings": timings,
             }
@@ -204,4 +216,44 @@ def sweep(
         + (f"; failures: {day.failed}" if day.failed else "")
         + (f"; decaying within the day: {len(day.decaying_ids)}" if day.decaying_ids else "")
     )
+    console.print(_conjunction_table(close, snapshot_start(as_of)))
     err_console.print(f"report: {out}/ ({len(written)} files) in {timings['total_s']:.1f} s")
+
+
+LARGEST_OBJECTS = 1000  # by estimated mass (CARA, else family table, else RCS-class default)
+CLOSE_KM = 10.0
+
+
+def _largest_objects_conjunctions(elsets: list, info: dict, start: datetime) -> list:
+    """Conjunctions within CLOSE_KM in the 24 h from ``start`` among the LARGEST_OBJECTS most
+    massive objects (all-vs-all among themselves; Alfano max Pc with CARA radii)."""
+    from sweepers.conjunctions.screen import screen
+    from sweepers.salvage.value import score_objects
+
+    scored = score_objects(elsets, info)
+    biggest = {s.norad_id for s in sorted(scored, key=lambda s: -s.mass_kg)[:LARGEST_OBJECTS]}
+    subset = [e for e in elsets if e.norad_id in biggest]
+    hbr = {i: o.hbr_m for i, o in info.items() if i in biggest and o.hbr_m}
+    events = screen(subset, start=start, days=1.0, threshold_km=CLOSE_KM, hbr_m=hbr)
+    return sorted(events, key=lambda c: (-c.pc, c.miss_km))
+
+
+def _conjunction_table(events: list, start: datetime, rows: int = 10) -> Table:
+    """The top ``rows`` events by max Pc, then miss distance."""
+    table = Table(
+        title=f"Next 24 h from {start:%Y-%m-%d %H:%M} UTC: closest approaches among the "
+        f"{LARGEST_OBJECTS:,} most massive objects (<= {CLOSE_KM:g} km; {len(events)} events)",
+        title_justify="left",
+    )
+    for col in ("primary", "secondary", "TCA (UTC)", "miss km", "v_rel km/s", "max Pc"):
+        table.add_column(col, justify="right")
+    for c in events[:rows]:
+        table.add_row(
+            str(c.primary_id),
+            str(c.secondary_id),
+            f"{c.tca:%m-%d %H:%M:%S}",
+            f"{c.miss_km:.3f}",
+            f"{c.relative_speed_km_s:.3f}",
+            f"{c.pc:.2e}",
+        )
+    return table
