@@ -15,6 +15,14 @@ Sources, abbreviated in ``source``:
 * **Wikipedia "X"**: the English Wikipedia article named, stage/spacecraft infobox.
 * **Gunter**: Gunter's Space Page (space.skyrocket.de), the launcher or spacecraft page.
 * **ESA**: the mission page at esa.int / earth.esa.int.
+* **DLR**: DLR Earth Observation Center, "ERS" mission page (dlr.de/eoc), mission parameters.
+
+Checked against retrieved public pages on 2026-11-24 (the rest are as the cited sources are
+remembered and should be re-checked before they drive money): Envisat 8211 kg (ESA's mass
+budget: service module 2673, payload equipment bay 1021, payload carrier 2078, instruments 2118,
+fuel 319 kg, total 8211 kg; also quoted by Flight International as "8.2 t"); ERS-2 2.52 t (DLR);
+ERS-1: DLR gives a total mass of 2.16 t, Wikidata (Q987402) a launch mass of 2384 kg — the row
+keeps the larger value and says so.
 
 Matching: the catalog name (SATCAT ``OBJECT_NAME``/``SATNAME`` or the 3LE line 0) is upper-cased,
 a trailing ``*`` (Space-Track's marker) and blanks are removed, and the first row whose ``pattern``
@@ -121,8 +129,11 @@ FAMILIES: tuple[Family, ...] = (
     # --- Spacecraft platforms -------------------------------------------------------------------
     Family("ENVISAT", r"ENVISAT", 8211.0, "spacecraft",
            "ESA Envisat (lost contact 2012)", "ESA; Wikipedia \"Envisat\""),
-    Family("ERS-1", r"ERS 1", 2384.0, "spacecraft", "ESA ERS-1", "ESA; Wikipedia \"ERS-1\""),
-    Family("ERS-2", r"ERS 2", 2516.0, "spacecraft", "ESA ERS-2", "ESA; Wikipedia \"ERS-2\""),
+    Family("ERS-1", r"ERS 1", 2384.0, "spacecraft",
+           "ESA ERS-1 (launch mass 2384 kg per Wikidata; DLR gives 2.16 t total)",
+           "Wikidata Q987402; DLR"),
+    Family("ERS-2", r"ERS 2", 2516.0, "spacecraft", "ESA ERS-2 (DLR: 2.52 t)",
+           "DLR; Wikipedia \"ERS-2\""),
     Family("ADEOS", r"ADEOS( 2| II)?", 3600.0, "spacecraft",
            "NASDA ADEOS / ADEOS-II (3.56 / 3.68 t)", "Wikipedia \"ADEOS II\""),
     Family("SPOT 1-3", r"SPOT [123]", 1830.0, "spacecraft",
