@@ -137,3 +137,69 @@ def teme_to(
     if frame == "itrs":
         return teme_to_itrs(r_km, v_km_s, jd, fr)
     raise ValueError(f"unknown frame {frame!r} (expected 'teme', 'gcrs' or 'itrs')")
+
+
+# ------------------------------------------------------------------ back into TEME (inverses)
+
+def gcrs_to_teme(
+    r_km: FloatArray, v_km_s: FloatArray, jd: ArrayLike, fr: ArrayLike, *, dut1_s: ArrayLike = 0.0
+) -> tuple[FloatArray, FloatArray]:
+    """GCRS states ``(…, m, 3)`` [km, km/s] at UTC ``(jd, fr)`` ``(m,)`` → TEME.
+
+    The transpose of :func:`teme_to_gcrs_matrix` (a rotation), so ``gcrs_to_teme`` undoes
+    :func:`teme_to_gcrs` to rounding; the same slow-rotation approximation for velocities.
+    """
+    matrices = teme_to_gcrs_matrix(np.atleast_1d(jd), np.atleast_1d(fr), dut1_s=dut1_s)
+    back = np.swapaxes(matrices, -1, -2)
+    return _rotate(back, r_km), _rotate(back, v_km_s)
+
+
+def itrs_to_teme(
+    r_km: FloatArray,
+    v_km_s: FloatArray,
+    jd: ArrayLike,
+    fr: ArrayLike,
+    *,
+    dut1_s: ArrayLike = 0.0,
+    xp_rad: ArrayLike = 0.0,
+    yp_rad: ArrayLike = 0.0,
+) -> tuple[FloatArray, FloatArray]:
+    """ITRS states ``(…, m, 3)`` [km, km/s; velocity relative to the rotating Earth] at UTC
+    ``(jd, fr)`` ``(m,)`` → TEME: the inverse of :func:`teme_to_itrs` (``Wᵀ``, then ``+ω⊕ × r``
+    in PEF, then ``R3(−GMST82)``)."""
+    pef, polar = _pef_and_polar(np.atleast_1d(jd), np.atleast_1d(fr), dut1_s, xp_rad, yp_rad)
+    r_pef = _rotate(np.swapaxes(polar, -1, -2), r_km)
+    v_pef = _rotate(np.swapaxes(polar, -1, -2), v_km_s)
+    omega = np.array([0.0, 0.0, EARTH_ROTATION_RAD_S])
+    v_pef = v_pef + np.cross(omega, r_pef)
+    teme_from_pef = np.swapaxes(pef, -1, -2)
+    return _rotate(teme_from_pef, r_pef), _rotate(teme_from_pef, v_pef)
+
+
+def eme2000_to_gcrs(r_km: FloatArray, v_km_s: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """EME2000 (J2000 mean equator and equinox) vectors ``(…, 3)`` → GCRS: the IAU 2006 frame
+    bias ``B`` (``erfa.bp06``; ``r_J2000 = B · r_GCRS``, a constant rotation of ~23 mas, 0.8 m at
+    7,000 km), applied as ``Bᵀ``."""
+    bias = erfa.bp06(2451545.0, 0.0)[0]
+    return np.asarray(r_km) @ bias, np.asarray(v_km_s) @ bias
+
+
+def to_teme(
+    frame: Literal["teme", "gcrs", "eme2000", "itrs"],
+    r_km: FloatArray,
+    v_km_s: FloatArray,
+    jd: ArrayLike,
+    fr: ArrayLike,
+) -> tuple[FloatArray, FloatArray]:
+    """States ``(…, m, 3)`` in ``frame`` at UTC ``(jd, fr)`` ``(m,)`` → TEME (ITRS without EOP:
+    UT1 = UTC, no polar motion; GCRS via :func:`gcrs_to_teme`; EME2000 via the frame bias)."""
+    if frame == "teme":
+        return r_km, v_km_s
+    if frame == "eme2000":
+        r_km, v_km_s = eme2000_to_gcrs(r_km, v_km_s)
+        frame = "gcrs"
+    if frame == "gcrs":
+        return gcrs_to_teme(r_km, v_km_s, jd, fr)
+    if frame == "itrs":
+        return itrs_to_teme(r_km, v_km_s, jd, fr)
+    raise ValueError(f"unknown frame {frame!r} (expected 'teme', 'gcrs', 'eme2000' or 'itrs')")

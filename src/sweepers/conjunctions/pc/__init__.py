@@ -120,6 +120,26 @@ def pc_from_cdm(cdm: Cdm, method: PcMethod | str = "auto", hbr_m: float | None =
 
     ``hbr_m`` overrides the CDM's ``COMMENT HBR``; one of them is required (else
     :class:`PcInputError`).
+
+    A CDM without covariance — the project writes the 21 terms as NaN for objects known only by
+    TLE/OMM, which carry none — is answered by Alfano's maximum Pc (``auto`` or ``alfano-max``,
+    with a note saying why); any other method raises :class:`PcInputError`, as does a covariance
+    that is only partly given.
     """
     r1, v1, c1, r2, v2, c2, hbr = cdm_inputs(cdm, hbr_m)
+    missing = [not np.isfinite(np.asarray(c, float)).any() for c in (c1, c2)]
+    partial = [not m and not np.isfinite(np.asarray(c, float)).all()
+               for m, c in zip(missing, (c1, c2), strict=True)]
+    if any(partial):
+        raise PcInputError("the CDM's covariance is only partly given (some terms are not "
+                           "finite)")
+    if any(missing):
+        m = PcMethod(method)
+        if m not in (PcMethod.AUTO, PcMethod.ALFANO_MAX):
+            raise PcInputError(f"the CDM carries no covariance for object "
+                               f"{' and '.join(str(k + 1) for k, x in enumerate(missing) if x)}"
+                               f"; method {m.value} needs one (use the maximum Pc: --method max)")
+        result = pc_max_alfano(r1, v1, r2, v2, hbr)
+        return _with(result, False, "no covariance in the CDM: Alfano's maximum Pc over an "
+                                    "isotropic covariance scale")
     return compute_pc(r1, v1, c1, r2, v2, c2, hbr, method=method, trials=trials, seed=seed)
