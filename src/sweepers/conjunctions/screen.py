@@ -11,16 +11,16 @@ The cascade:
    widened by ``threshold + SHELL_MARGIN_KM`` and by the drag decay over the window, overlaps a
    primary's band are propagated. (In all-vs-all screening every object is kept: the spatial
    sieve below already ignores distant pairs.)
-2. **Time sieve** over steps of ``step_s`` with cubic-interpolation swept-sphere bounds, a KD-tree
-   broad phase and an interpolant narrow phase — :mod:`sweepers.conjunctions.sieve`, which
-   explains why it cannot miss a minimum.
+2. **Time sieve** over steps of ``step_s`` with cubic-interpolation swept-sphere bounds, a
+   compiled spatial-hash-grid broad phase and an interpolant narrow phase —
+   :mod:`sweepers.conjunctions.sieve`, which explains why it cannot miss a minimum.
 3. **TCA refinement** on python-sgp4 by Brent's method on the range rate —
    :mod:`sweepers.conjunctions.refine`; Pc is Alfano's maximum (:mod:`.events`).
 
 The window is cut into blocks of ``block_steps`` steps (× optional object blocks); each block is
 an independent task run through a :mod:`sweepers.parallel` executor, and memory is one block's
-states (``n × (block_steps + 1) × 48`` bytes) per worker. A tabulated primary (a ship's OEM) would
-plug in at the same place as the SGP4 states of a block; it is not implemented yet.
+states (``n × (block_steps + 1) × 48`` bytes) per worker. A tabulated primary (a ship's OEM) is
+screened segment by segment by :mod:`sweepers.conjunctions.ephemeris` with the same bounds.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ DEFAULT_DAYS = 7.0
 DEFAULT_THRESHOLD_KM = 5.0
 DEFAULT_STEP_S = 120.0
 DEFAULT_BLOCK_STEPS = 90  # 3 h of 2-min steps: ~60 MB of positions for the full catalog
+DEFAULT_SUBSTEPS = 4  # 30 s swept spheres: the fastest full-catalog sieve (benchmarks/)
 SHELL_MARGIN_KM = 30.0  # SGP4 short-period radial terms (~10 km in LEO) and mean/osculating gap
 DUPLICATE_TCA_S = 1e-3  # refinements of one pair closer than this are one event
 EARTH_RADIUS_KM = 6378.135  # WGS72
@@ -81,7 +82,7 @@ def screen(
     step_s: float = DEFAULT_STEP_S,
     block_steps: int = DEFAULT_BLOCK_STEPS,
     object_blocks: int = 1,
-    substeps: int = 2,
+    substeps: int = DEFAULT_SUBSTEPS,
     engine: str = "auto",
     stats: dict[str, float] | None = None,
 ) -> list[Conjunction]:

@@ -1,6 +1,6 @@
 """The time sieve: one block of coarse time steps → refined conjunctions of the pairs it finds.
 
-A screening window is cut into steps of ``h`` seconds (default 120 s, searched in two halves)
+A screening window is cut into steps of ``h`` seconds (default 120 s, searched in 4 sub-steps)
 and the steps into blocks; :func:`screen_block` is a pure function of (catalog, block of
 steps, object block) and is what :mod:`sweepers.parallel` executors run. Units: km, km/s, s;
 TEME; UTC two-part Julian dates.
@@ -20,9 +20,11 @@ Why no close approach can be missed (for each step ``[t_k, t_k + h]``):
 2. **Broad phase** (swept spheres). Writing ``P`` about the middle of a (sub-)step,
    ``P(u) = a₀ + a₁u + a₂u² + a₃u³`` (u ∈ [−½, ½]), every position on it lies within
    ``ρ = |a₁|/2 + |a₂|/4 + |a₃|/8 + err`` of ``a₀``. Two objects can come within D only if
-   ``|a₀ᵢ − a₀ⱼ| ≤ ρᵢ + ρⱼ + D``; all such pairs are found with a KD-tree (``query_pairs`` at
-   ``2ρ_cut + D`` for the slow 99.5 %, ``sparse_distance_matrix`` at ``ρ_fast + ρ_max + D`` for
-   the rest).
+   ``|a₀ᵢ − a₀ⱼ| ≤ ρᵢ + ρⱼ + D``; all such pairs are found with a hashed grid of z-columns as
+   wide as the slow 99.5 % objects' ``2ρ + D``, swept in z against the neighbouring columns,
+   the fast rest scanning wider boxes (compiled, one call per block of steps:
+   :mod:`sweepers.conjunctions._sieve_kernel`, which also runs the narrow phase on each pair it
+   meets).
 3. **Narrow phase.** For the relative cubic ``p = Pᵢ − Pⱼ``,
    ``min|p| ≥ min_u |Δa₀ + Δa₁u| − |Δa₂|/4 − |Δa₃|/8``; a pair survives if this lower bound is
    within ``D + errᵢ + errⱼ``.
@@ -50,8 +52,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree
 
+from sweepers.conjunctions import _sieve_kernel
 from sweepers.conjunctions.events import Conjunction
 from sweepers.conjunctions.refine import (
     MAX_RADIUS_KM,
@@ -97,7 +99,7 @@ class ScreenContext:
     hbr_m: FloatArray
     primary_mask: NDArray[np.bool_] | None = None
     engine: str = "auto"
-    substeps: int = 2
+    substeps: int = 4
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,9 @@ class BlockTask:
 
 @dataclass
 class BlockResult:
-    """Conjunctions found in one block, with what it cost."""
+    """Conjunctions found in one block, with what it cost: ``broad_pairs`` counts the pairs whose
+    swept spheres met (summed over sub-steps), ``candidates`` the brackets refined, ``*_s`` the
+    wall seconds of each stage."""
 
     events: list[Conjunction]
     broad_pairs: int = 0
@@ -204,7 +208,9 @@ def broad_pairs(
     threshold_km: float,
     left: NDArray[np.bool_] | None,
 ) -> tuple[IntArray, IntArray]:
-    """Pairs (i, j) of rows whose swept spheres come within ``threshold_km`` (point 2).
+    """Pairs (i, j) of rows whose swept spheres come within ``threshold_km`` (point 2):
+    ``|centreᵢ − centreⱼ| ≤ ρᵢ + ρⱼ + D`` [km] (a relative 1e-9 of slack, see
+    :mod:`._sieve_kernel`).
 
     ``centre`` (n, 3) and ``rho`` (n,) must be finite. With ``left`` (bool, n) only pairs with a
     left row are returned (i the left one; i < j when both are left); otherwise i < j.
@@ -212,32 +218,12 @@ def broad_pairs(
     n = len(rho)
     if n < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    tree = cKDTree(centre, balanced_tree=False, compact_nodes=False)
-    rho_max = float(rho.max())
-    if left is not None:
-        rows = np.flatnonzero(left)
-        if rows.size == 0:
-            return np.empty(0, np.int64), np.empty(0, np.int64)
-        sub = cKDTree(centre[rows])
-        found = sub.sparse_distance_matrix(tree, float(rho[rows].max()) + rho_max + threshold_km,
-                                           output_type="ndarray")
-        i, j = rows[found["i"]], found["j"].astype(np.int64)
-        keep = (i != j) & ~(left[j] & (j < i))
-        return i[keep], j[keep]
-    cut = float(np.partition(rho, int(SLOW_QUANTILE * (n - 1)))[int(SLOW_QUANTILE * (n - 1))])
-    fast = rho > cut
-    pairs = tree.query_pairs(2.0 * cut + threshold_km, output_type="ndarray").astype(np.int64)
-    pairs = pairs[~(fast[pairs[:, 0]] | fast[pairs[:, 1]])]
-    i, j = pairs[:, 0], pairs[:, 1]
-    if fast.any():
-        rows = np.flatnonzero(fast)
-        found = cKDTree(centre[rows]).sparse_distance_matrix(
-            tree, float(rho[rows].max()) + rho_max + threshold_km, output_type="ndarray")
-        fi, fj = rows[found["i"]], found["j"].astype(np.int64)
-        keep = (fi != fj) & ~(fast[fj] & (fj < fi))
-        fi, fj = fi[keep], fj[keep]
-        i, j = np.concatenate([i, np.minimum(fi, fj)]), np.concatenate([j, np.maximum(fi, fj)])
-    return i, j
+    source = np.ones(n, dtype=bool) if left is None else np.ascontiguousarray(left, dtype=bool)
+    pairs = _sieve_kernel.sphere_pairs(np.ascontiguousarray(centre, dtype=np.float64),
+                                       np.ascontiguousarray(rho, dtype=np.float64),
+                                       float(threshold_km), source, left is not None,
+                                       SLOW_QUANTILE)
+    return pairs[:, 0], pairs[:, 1]
 
 
 def narrow_mask(
@@ -309,33 +295,13 @@ def screen_block(ctx: ScreenContext, task: BlockTask) -> BlockResult:
     n = len(prepared)
     rows = np.arange(n)
     in_block = (rows >= task.row_lo) & (rows < task.row_hi)
-    left_all = ctx.primary_mask
+    primary = ctx.primary_mask is not None
+    source = in_block & ctx.primary_mask if primary else in_block
+    found, n_broad = _sieve_kernel.sieve_steps(
+        r, err, max_cubic_term_km(ctx.step_s), ctx.threshold_km, ctx.substeps,
+        np.ascontiguousarray(source), primary, SLOW_QUANTILE)
     h, thr = ctx.step_s, ctx.threshold_km
-    a3_max = max_cubic_term_km(h)
-    found_i, found_j, found_q = [], [], []
-    n_broad = 0
-    for q in range(task.stop - task.first):
-        power = cubic_power(r[q], r[q + 1], r[q + 2], r[q + 3])
-        step_ok = np.isfinite(power[3]).all(axis=1)
-        step_ok &= _norm(power[3]) <= a3_max
-        for sub in range(ctx.substeps):
-            coeffs = recentre(power, sub, ctx.substeps)
-            a0, a1, a2, a3 = coeffs
-            rho = 0.5 * _norm(a1) + 0.25 * _norm(a2) + 0.125 * _norm(a3) + err
-            idx = np.flatnonzero(step_ok & np.isfinite(rho))
-            left = None if left_all is None else (left_all & in_block)[idx]
-            li, lj = broad_pairs(a0[idx], rho[idx], thr, left)
-            i, j = idx[li], idx[lj]
-            if left_all is None and (task.row_lo > 0 or task.row_hi < n):
-                keep = in_block[np.minimum(i, j)]
-                i, j = i[keep], j[keep]
-            n_broad += i.size
-            keep = narrow_mask(i, j, coeffs, err, thr)
-            found_i.append(i[keep])
-            found_j.append(j[keep])
-            found_q.append(np.full(int(keep.sum()), q, dtype=np.int64))
-    ci, cj, cq = (np.concatenate(x) if x else np.empty(0, np.int64)
-                  for x in (found_i, found_j, found_q))
+    ci, cj, cq = found[:, 0], found[:, 1], found[:, 2]
     # one entry per (pair, step): several sub-steps of a step may flag the same pair
     key = np.unique((ci * n + cj) * (task.stop - task.first + 1) + cq)
     cq = key % (task.stop - task.first + 1)
