@@ -12,14 +12,18 @@ Problems (one ship each):
     start of the GTOC9 window: 2,000 kg dry, 5,000 kg propellant, Isp 340 s, 30 kg per debris,
     5-day stays, ≤ 30 days arrival to arrival (GTOC9 rules), 1 year; value 1 per debris.
 
-Planner: NodalDrift cost table (2-day slots; flights of 2, 6, 12, 20 days: wait-then-transfer
-or drift-then-transfer), beam search (width 1000, table Δv × 1.3), then every leg of the chosen
-chain solved exactly under full J2 (drift burn + a ≤ 3-day transfer of ≤ 3 impulses), with
-receding-horizon re-planning when an exact leg overdraws, and every leg re-integrated
+Planner (``plan_job`` defaults): NodalDrift cost table with along-track phasing (2-day slots;
+flights of 2 to 120 days — GTOC9: up to its 30-day limit — wait-then-transfer or
+drift-then-transfer), beam search (width 1000, table Δv × 1.3), then every leg of the chosen
+chain solved exactly under full J2 (an aimed drift burn + a ≤ 3-day transfer of ≤ 3 impulses),
+with receding-horizon re-planning when an exact leg overdraws, and every leg re-integrated
 independently (SciPy DOP853) to check the GTOC9 bar (100 m, 1 m/s). Baseline: greedy
-nearest-next on the same table and budget (cheapest next leg departing within 30 days), valued
-on the table (it is not refined: the comparison favours the baseline, whose legs would also
-cost more when solved exactly).
+nearest-next on the same budget (cheapest next leg departing within 30 days), at its best over
+the full table and the table cut to flights ≤ 20 days (offered months-long drifts, "cheapest
+next" takes them and runs out of time), valued on the table (it is not refined: the comparison
+favours the baseline, whose legs would also cost more when solved exactly) — and, held to the
+planner's standard, the same greedy route flown with the same exact legs and re-planned greedily
+when a leg overdraws (``greedy_flown_*``; the table is built once and shared).
 
 Usage: ``python benchmarks/planning.py [--db URL] [--problems catalog,gtoc9] [--width 1000]``.
 The last line printed is JSON: one object per problem with ``problem``, ``targets``, ``value``,
@@ -39,7 +43,9 @@ import numpy as np
 from sweepers.catalog.store import CatalogStore
 from sweepers.salvage.planner import Ship, make_candidates, plan_job
 from sweepers.salvage.planner.legs import verify_leg
+from sweepers.salvage.planner.plan import FLIGHTS_DAYS, fly_greedy
 from sweepers.salvage.planner.ship import StartOrbit
+from sweepers.salvage.planner.tables import build_cost_table
 from sweepers.salvage.planner.targets import ephemeris_from_elsets, seconds_since_mjd2000
 from sweepers.salvage.transfers.sampling import gtoc9_debris_ephemeris
 from sweepers.salvage.value import rank_targets, score_objects
@@ -92,9 +98,19 @@ def run(problem: str, ship: Ship, cands: Any, *, width: int, frame: str,
         if stage == "legs":
             print(f"  {problem}: exact leg {done}/{total}", flush=True)
 
+    tofs = tuple(d for d in FLIGHTS_DAYS if max_leg_days is None or d <= max_leg_days)
+    table = build_cost_table(cands, step_s=2 * DAY_S, tofs_s=[d * DAY_S for d in tofs],
+                             neighbours=neighbours)
+    wall_table = time.perf_counter() - t
     plan = plan_job(ship, cands, width=width, frame=frame, max_leg_days=max_leg_days,
-                    neighbours=neighbours, dv_margin=dv_margin, progress=report)
+                    neighbours=neighbours, dv_margin=dv_margin, progress=report, table=table)
     wall = time.perf_counter() - t
+    t = time.perf_counter()
+    greedy = fly_greedy(ship, cands, table, max_leg_days=max_leg_days, dv_margin=dv_margin,
+                        frame=frame)
+    wall_greedy = time.perf_counter() - t
+    greedy_ok = all(r <= 0.1 and v <= 1e-3 for r, v in
+                    (verify_leg(leg, cands.ephemeris) for leg in greedy.legs))
     misses = [verify_leg(leg, cands.ephemeris) for leg in plan.legs]
     worst_r = max((m[0] for m in misses), default=0.0)
     worst_v = max((m[1] for m in misses), default=0.0)
@@ -114,8 +130,15 @@ def run(problem: str, ship: Ship, cands: Any, *, width: int, frame: str,
         "legs_verified": len(misses),
         "legs_meeting_bar": sum(1 for r, v in misses if r <= 0.1 and v <= 1e-3),
         "worst_miss_m": worst_r * 1e3, "worst_miss_m_s": worst_v * 1e3,
+        "greedy_flown_targets": len(greedy.stops), "greedy_flown_value": greedy.value,
+        "greedy_flown_propellant_kg": round(greedy.propellant_kg, 1),
+        "greedy_flown_legs_meet_bar": greedy_ok,
+        "gain_vs_greedy_flown": round(plan.value / greedy.value - 1.0, 3)
+        if greedy.value else None,
         "candidates": cands.n_targets, "wall_s": round(wall, 1),
-        "wall_stages_s": {k: round(v, 1) for k, v in plan.wall_s.items()},
+        "wall_stages_s": {"table": round(wall_table, 1),
+                          **{k: round(v, 1) for k, v in plan.wall_s.items() if k != "table"}},
+        "greedy_flown_wall_s": round(wall_greedy, 1),
     }
     return out
 
@@ -148,10 +171,11 @@ def main() -> None:
     with ProcessPoolExecutor(max_workers=max(1, min(args.jobs, len(problems)))) as pool:
         rows = list(pool.map(solve, problems, [args] * len(problems)))
     print(f"{'problem':<18} {'targets':>7} {'value':>10} {'greedy':>10} {'gain':>6} "
-          f"{'prop kg':>8} {'val/t':>9} {'legs ok':>8} {'wall s':>7}")
+          f"{'flown':>10} {'gain':>6} {'prop kg':>8} {'val/t':>9} {'legs ok':>8} {'wall s':>7}")
     for r in rows:
         print(f"{r['problem']:<18} {r['targets']:>7} {r['value']:>10.0f} "
               f"{r['baseline_value']:>10.0f} {r['gain_vs_greedy'] or 0:>6.0%} "
+              f"{r['greedy_flown_value']:>10.0f} {r['gain_vs_greedy_flown'] or 0:>6.0%} "
               f"{r['propellant_kg']:>8.0f} {r['value_per_t_propellant'] or 0:>9.1f} "
               f"{r['legs_meeting_bar']:>3}/{r['legs_verified']:<4} {r['wall_s']:>7.0f}")
     print(json.dumps(rows))

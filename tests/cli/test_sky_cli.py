@@ -136,3 +136,70 @@ def test_parse_utc_forms() -> None:
     assert parse_utc("2023-10-09T12:00:00Z") == datetime(2023, 10, 9, 12, tzinfo=UTC)
     assert parse_utc("2023-10-09 12:00") == datetime(2023, 10, 9, 12, tzinfo=UTC)
     assert parse_utc("2023-10-09T14:00:00+02:00") == datetime(2023, 10, 9, 12, tzinfo=UTC)
+
+
+# rocket bodies within 250 km and 3 deg of the Victory's 780 km Sun-synchronous orbit
+SSO_BODIES = (25400, 37932, 54641, 39771, 28480, 39154)
+
+
+@pytest.fixture(scope="module")
+def sso_store(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> str:
+    records = _three_line_records(
+        shared_data / "catalog" / "spacetrack_3le_full_catalog_2023-10.txt"
+    )
+    wanted = [ISS, *SSO_BODIES]
+    text = "\r\n".join("\r\n".join(records[k]) for k in wanted) + "\r\n"
+    url = f"sqlite:///{tmp_path_factory.mktemp('sso') / 'sso.sqlite'}"
+    with CatalogStore.open(url) as store:
+        ingest_bytes(store, text.encode(), "sso.3le")
+        satcat = (shared_data / "satcat" / "spacetrack_satcat_current_2025-03-16.json").read_bytes()
+        ingest_bytes(store, satcat, "satcat.json")
+    return url
+
+
+def test_sweep_ends_with_a_flyable_victory_route(sso_store: str, tmp_path: Path) -> None:
+    out_dir = tmp_path / "report"
+    code, out = _invoke("sweep", "--db", sso_store, "--out", str(out_dir), "--json")
+    assert code == 0, out
+    route = json.loads(out)["route"]
+    assert route is not None and route["ship"] == "Victory"
+    assert route == json.loads((out_dir / "route.json").read_text()) | {"files": route["files"]}
+    ids = [t["id"] for t in route["targets"]]
+    assert ids and set(ids) <= {str(k) for k in SSO_BODIES} and len(set(ids)) == len(ids)
+    # every leg an exact full-J2 rendezvous, arrival within the GTOC9 bar (100 m, 1 m/s)
+    assert route["settings"]["exact_legs"] and len(route["legs"]) == len(ids)
+    for leg in route["legs"]:
+        assert leg["miss_m"] <= 100.0 and leg["miss_m_s"] <= 1.0
+    # budgets: propellant, the rocket equation burn by burn, stays, the 12-month window
+    assert 0 < route["totals"]["propellant_kg"] <= 1000.0
+    assert route["totals"]["value"] == pytest.approx(sum(t["value"] for t in route["targets"]))
+    ve = 320.0 * 9.80665e-3
+    for burn in route["burns"]:
+        ratio = burn["mass_after_kg"] / burn["mass_before_kg"]
+        assert ratio == pytest.approx(np.exp(-burn["dv_magnitude_km_s"] / ve), abs=1e-6)
+    times = [(np.datetime64(t["arrival"][:-1]), np.datetime64(t["departure"][:-1]))
+             for t in route["targets"]]
+    for arrive, depart in times:
+        assert depart - arrive >= np.timedelta64(2, "D")
+    assert all(times[k][1] <= times[k + 1][0] for k in range(len(times) - 1))
+    assert times[-1][1] <= np.datetime64(route["window"]["end"][:-1])
+    assert (out_dir / "route.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    summary = (out_dir / "summary.md").read_text()
+    assert "## The Victory's best salvage route" in summary and "route.png" in summary
+    assert all(k in summary for k in ids)
+
+
+def test_sweep_without_candidates_says_so(shared_data: Path, tmp_path: Path) -> None:
+    records = _three_line_records(
+        shared_data / "catalog" / "spacetrack_3le_full_catalog_2023-10.txt"
+    )
+    url = f"sqlite:///{tmp_path / 'far.sqlite'}"
+    with CatalogStore.open(url) as store:  # the ISS (51.6 deg) and a GEO satellite only
+        ingest_bytes(store, ("\r\n".join("\r\n".join(records[k]) for k in (ISS, GEO_SAT))
+                             + "\r\n").encode(), "far.3le")
+    code, out = _invoke("sweep", "--db", url, "--out", str(tmp_path / "r"))
+    assert code == 0, out
+    assert "no catalogued object within 250 km and 3 deg" in out
+    summary = (tmp_path / "r" / "summary.md").read_text()
+    assert "## The Victory's best salvage route" in summary
+    assert not (tmp_path / "r" / "route.png").exists()

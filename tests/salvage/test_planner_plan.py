@@ -11,7 +11,7 @@ import pytest
 
 from sweepers.formats import oem as oem_codec
 from sweepers.formats.czml import read_czml_positions
-from sweepers.salvage.planner import Plan, Ship, make_candidates, plan_job
+from sweepers.salvage.planner import Plan, Ship, make_candidates, plan_job, plan_job_fast
 from sweepers.salvage.planner.legs import verify_leg
 from sweepers.salvage.planner.output import write_outputs
 from sweepers.salvage.planner.search import burn_kg
@@ -95,3 +95,40 @@ def test_outputs(plan: Plan, tmp_path: Path) -> None:
     assert "ship" in positions and positions["ship"][2] == "INERTIAL"
     assert sum(1 for p in packets if p["id"].startswith("target-")) == 2
     assert (tmp_path / "route.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_fast_mode_legs_are_exact_too(plan: Plan) -> None:
+    fast = plan_job_fast(plan.ship, plan.cands, frame="EME2000")
+    assert fast.settings["exact_legs"] and fast.settings["max_impulses"] == 2
+    assert [s.node for s in fast.stops] == [s.node for s in plan.stops]
+    for leg in fast.legs:
+        miss_km, miss_km_s = verify_leg(leg, fast.cands.ephemeris)  # SciPy DOP853
+        assert miss_km < 0.1 and miss_km_s < 1e-3
+        assert len(leg.burn_times_s) <= 2 + (leg.kind == "drift")  # + the drift burn
+    # no mid-course impulse: it can only cost as much as, or more than, the full mode
+    assert fast.total_dv_km_s >= plan.total_dv_km_s - 1e-9
+
+
+def test_teme_to_gcrf_interpolation_matches_erfa() -> None:
+    from sweepers.orbits.frames import teme_to_gcrs_matrix
+    from sweepers.salvage.planner.output import JD_MJD2000, teme_to_gcrf_matrices
+
+    t = np.sort(np.random.default_rng(0).uniform(7.5e8, 7.5e8 + 3.2e7, 400))
+    days = t / DAY
+    ref = teme_to_gcrs_matrix(JD_MJD2000 + np.floor(days), days - np.floor(days))
+    # 1e-10 rad is 0.7 mm at 7,000 km
+    assert np.abs(teme_to_gcrf_matrices(t) - ref).max() < 1e-10
+
+
+def test_greedy_baseline_flown_with_the_same_exact_legs(plan: Plan) -> None:
+    from sweepers.salvage.planner.plan import fly_greedy
+    from sweepers.salvage.planner.tables import build_cost_table
+
+    table = build_cost_table(plan.cands, step_s=2 * DAY, tofs_s=[2 * DAY, 6 * DAY])
+    flown = fly_greedy(plan.ship, plan.cands, table, frame="EME2000", leg_tries=1)
+    assert flown.value == sum(s.value for s in flown.stops) and flown.stops
+    assert len(flown.legs) == len(flown.stops) - 1  # free start: launched to the first
+    for leg in flown.legs:
+        miss_km, miss_km_s = verify_leg(leg, flown.cands.ephemeris)
+        assert miss_km < 0.1 and miss_km_s < 1e-3
+    assert 0 <= flown.propellant_kg <= plan.ship.propellant_kg

@@ -136,3 +136,35 @@ def test_fit_kits_drops_dead_weight_and_stays_feasible() -> None:
     replay = beam_search(table, values, fitted, width=None)  # the route fits the lighter ship
     assert replay.value >= chain.value
     _check_feasible(replay, table, fitted)
+
+
+def test_greedy_resumed_from_a_state_continues_its_own_route() -> None:
+    from sweepers.salvage.planner.search import SearchStart
+
+    table = _table(11, n_targets=6)
+    values = np.r_[0.0, np.arange(1.0, 7.0)]
+    b = _budget(kits=5, propellant_kg=120.0)
+    whole = greedy_nearest(table, values, b)
+    assert len(whole) >= 2
+    first = whole.nodes[0]
+    state = SearchStart(first, whole.t_arrive_s[0], whole.propellant_left_kg[0],
+                        whole.dv_km_s[0], 1, float(values[first]))
+    rest = greedy_nearest(table, values, b, start=state)
+    assert rest.nodes == whole.nodes[1:]
+    assert rest.t_arrive_s == pytest.approx(whole.t_arrive_s[1:])
+
+
+def test_best_greedy_is_never_worse_than_greedy_on_the_table_or_its_short_flights() -> None:
+    from dataclasses import replace
+
+    from sweepers.salvage.planner.plan import GREEDY_MAX_FLIGHT_DAYS, best_greedy, fit_kits
+
+    # the second flight time made a month: the cut table keeps only the 2-day flights
+    table = replace(_table(7, n_targets=6, slots=30), tofs_s=np.array([2 * DAY, 30 * DAY]))
+    values = np.r_[0.0, np.arange(1.0, 7.0)]
+    b = _budget(kits=5, propellant_kg=120.0, t_end_s=90 * DAY)
+    best = best_greedy(table, values, b)
+    short = table.flights_up_to(GREEDY_MAX_FLIGHT_DAYS * DAY)
+    assert short.tofs_s.tolist() == [2 * DAY]
+    for tab in (table, short):
+        assert best.value >= fit_kits(lambda bb, t=tab: greedy_nearest(t, values, bb), b)[0].value

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -62,6 +61,11 @@ def plan(
     out: Annotated[
         Path | None, typer.Option("--out", help="Write plan.json, ship.oem, plan.czml, route.png.")
     ] = None,
+    screen_days: Annotated[
+        float, typer.Option("--screen-days", min=0,
+                            help="With --out: screen the first D days of the route against "
+                                 "the catalog (0: no screening).")
+    ] = 7.0,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -75,10 +79,10 @@ def plan(
     100 m and 1 m/s). The ship leaves one de-orbit kit at each target.
     """
     from sweepers.catalog.store import CatalogStore
-    from sweepers.salvage.planner import VICTORY, load_ship, make_candidates, plan_job
+    from sweepers.salvage.planner import VICTORY, load_ship, plan_job
     from sweepers.salvage.planner.output import write_outputs
-    from sweepers.salvage.planner.targets import ephemeris_from_elsets, seconds_since_mjd2000
-    from sweepers.salvage.value import rank_targets, score_objects
+    from sweepers.salvage.planner.targets import NoCandidatesError, candidates_in_reach
+    from sweepers.salvage.value import score_objects
 
     ship = load_ship(ship_file) if ship_file is not None else VICTORY
     ship = ship.with_(propellant_kg=propellant_kg, months=months)
@@ -92,34 +96,11 @@ def plan(
         meta = {o.norad_id: o for o in store.objects()}
     by_id = {e.norad_id: e for e in elements}
     scored = {s.norad_id: s for s in score_objects(elements, meta)}
-    start_eph = None
-    if start_id is not None:
-        if start_id not in by_id:
-            raise fail(f"--from {start_id}: no element set in the store")
-        start_eph = ephemeris_from_elsets([by_id[start_id]])
-        s0 = scored[start_id]
-        alt, inc = (s0.perigee_km, s0.apogee_km), s0.inclination_deg
-    else:
-        alt_km = ship.orbit.a_km - 6378.137
-        alt, inc = (alt_km, alt_km), math.degrees(ship.orbit.inclination_rad)
-    if wanted is not None:
-        missing = [i for i in wanted if i not in by_id]
-        if missing:
-            raise fail(f"--candidates: no element set for {missing}")
-        chosen = [scored[i] for i in wanted if i != start_id]
-    else:
-        chosen = [s for s in rank_targets(scored.values(), by="value",
-                                          alt_km=(alt[0] - 250, alt[1] + 250),
-                                          inc_deg=(inc - 3, inc + 3), top=top + 1)
-                  if s.norad_id != start_id][:top]
-    if not chosen:
-        raise fail("no candidate targets near the start orbit (try --candidates)")
-    t0 = seconds_since_mjd2000(ship.start) if ship.start else max(
-        seconds_since_mjd2000(by_id[s.norad_id].epoch) for s in chosen)
-    cands = make_candidates(
-        ship, ephemeris_from_elsets([by_id[s.norad_id] for s in chosen]),
-        [str(s.norad_id) for s in chosen], [s.name or str(s.norad_id) for s in chosen],
-        [s.value_kusd for s in chosen], [s.mass_kg for s in chosen], t0, start=start_eph)
+    try:
+        cands = candidates_in_reach(ship, by_id, scored, top=top, start_id=start_id,
+                                    wanted=wanted)
+    except NoCandidatesError as exc:
+        raise fail(str(exc)) from None
 
     with progress_bar(disable=as_json) as bars:
         tasks: dict[str, Any] = {}
@@ -130,8 +111,8 @@ def plan(
             bars.update(tasks[stage], completed=done, total=total)
 
         result = plan_job(ship, cands, dv_cap_km_s=dv_km_s, width=width, progress=report)
-    data = (write_outputs(result, out, elsets=elements) if out is not None
-            else result.as_dict())
+    data = (write_outputs(result, out, elsets=elements, screen_days=screen_days)
+            if out is not None else result.as_dict())
     if as_json:
         print_json(data)
         return

@@ -136,8 +136,12 @@ def sweep(
     """The main job: a census of the sky, a day of propagation, a report folder with plots.
 
     Census: objects by type, orbit regime, RCS class and element-set age. Then every object is
-    propagated for 24 hours at one-minute steps, and the report folder gets JSON, a Markdown
-    summary, a Gabbard diagram, an altitude x inclination density map and a sky snapshot.
+    propagated for 24 hours at one-minute steps, the 1,000 most massive objects are screened
+    for close approaches over those 24 hours, and the default ship (the Victory) gets its best
+    salvage route among the most valuable objects in reach (quick mode of `sweepers plan`:
+    every leg an exact full-J2 rendezvous). The report folder gets JSON, a Markdown summary, a
+    Gabbard diagram, an altitude x inclination density map, a sky snapshot and the route
+    (route.json, route.png: RAAN and altitude against time).
     """
     from sweepers.catalog.store import CatalogStore
     from sweepers.census import CensusObject, catalog_date, compute, render_summary, write_report
@@ -179,8 +183,15 @@ def sweep(
     timings["propagation_s"] = time.perf_counter() - t2
 
     t_c = time.perf_counter()
-    close = _largest_objects_conjunctions(elsets, info, snapshot_start(as_of))
+    from sweepers.salvage.value import score_objects
+
+    scored = score_objects(elsets, info)
+    close = _largest_objects_conjunctions(elsets, info, scored, snapshot_start(as_of))
     timings["conjunctions_s"] = time.perf_counter() - t_c
+
+    t_r = time.perf_counter()
+    route = _victory_route(elsets, scored, snapshot_start(as_of), out, quiet=as_json)
+    timings["route_s"] = time.perf_counter() - t_r
 
     t3 = time.perf_counter()
     written = write_report(census, objects, out)
@@ -189,6 +200,10 @@ def sweep(
     written.append(
         write_atomic(out / "sky_snapshot.png", png_bytes(snapshot_figure(census, objects, day)))
     )
+    summary_md = out / "summary.md"
+    write_atomic(summary_md, (summary_md.read_text(encoding="utf-8") + "\n"
+                              + _route_markdown(route)).encode("utf-8"))
+    written += [out / name for name in (route or {}).get("files", {}).values()]
     timings["report_s"] = time.perf_counter() - t3
     timings["total_s"] = time.perf_counter() - t0
 
@@ -202,6 +217,7 @@ def sweep(
                     "threshold_km": CLOSE_KM,
                     "events": [c.to_dict() for c in close],
                 },
+                "route": route,
                 "report": [str(p) for p in written],
                 "timings": timings,
             }
@@ -217,6 +233,9 @@ def sweep(
         + (f"; decaying within the day: {len(day.decaying_ids)}" if day.decaying_ids else "")
     )
     console.print(_conjunction_table(close, snapshot_start(as_of)))
+    console.print(f"\n[bold]{ROUTE_TITLE}[/] ({timings['route_s']:.1f} s)")
+    for line in _route_lines(route):
+        console.print(line, highlight=False)
     err_console.print(f"report: {out}/ ({len(written)} files) in {timings['total_s']:.1f} s")
 
 
@@ -224,13 +243,62 @@ LARGEST_OBJECTS = 1000  # by estimated mass (CARA, else family table, else RCS-c
 CLOSE_KM = 10.0
 
 
-def _largest_objects_conjunctions(elsets: list, info: dict, start: datetime) -> list:
-    """Conjunctions within CLOSE_KM in the 24 h from ``start`` among the LARGEST_OBJECTS most
-    massive objects (all-vs-all among themselves; Alfano max Pc with CARA radii)."""
-    from sweepers.conjunctions.screen import screen
-    from sweepers.salvage.value import score_objects
+ROUTE_TITLE = "The Victory's best salvage route"
 
-    scored = score_objects(elsets, info)
+
+def _victory_route(elsets: list, scored: list, start: datetime, out: Path,
+                   quiet: bool) -> dict[str, Any] | None:
+    """The default ship's route from ``start`` among the most valuable objects in its reach
+    (the candidates of ``sweepers plan``), planned in the quick mode (every leg still solved
+    exactly under full J2), written to ``out`` as ``route.json`` and ``route.png``. None when
+    no object is in reach."""
+    from sweepers.salvage.planner import VICTORY, plan_job_fast
+    from sweepers.salvage.planner.output import write_route
+    from sweepers.salvage.planner.targets import NoCandidatesError, candidates_in_reach
+
+    ship = VICTORY.with_(start=start)
+    try:
+        cands = candidates_in_reach(ship, {e.norad_id: e for e in elsets},
+                                    {s.norad_id: s for s in scored})
+    except NoCandidatesError:
+        return None
+    stages = {"table": "route: cost table", "search": "route: beam search",
+              "legs": "route: exact J2 legs"}
+    with progress_bar(disable=quiet) as bars:
+        tasks: dict[str, Any] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bars.add_task(stages[stage], total=total)
+            bars.update(tasks[stage], completed=done, total=total)
+
+        plan = plan_job_fast(ship, cands, progress=report)
+    return write_route(plan, out)
+
+
+def _route_lines(route: dict[str, Any] | None) -> list[str]:
+    from sweepers.salvage.planner.output import route_lines
+
+    if route is None:
+        return ["no catalogued object within 250 km and 3 deg of the Victory's orbit"]
+    return [*route_lines(route), "full plan with OEM/CZML: `sweepers plan --out DIR`"]
+
+
+def _route_markdown(route: dict[str, Any] | None) -> str:
+    from sweepers.salvage.planner.output import route_markdown
+
+    if route is None:
+        return f"## {ROUTE_TITLE}\n\n" + _route_lines(None)[0] + "\n"
+    return route_markdown(route, ROUTE_TITLE)
+
+
+def _largest_objects_conjunctions(elsets: list, info: dict, scored: list,
+                                  start: datetime) -> list:
+    """Conjunctions within CLOSE_KM in the 24 h from ``start`` among the LARGEST_OBJECTS most
+    massive objects (``scored``: every object's salvage score, for its mass; all-vs-all among
+    themselves; Alfano max Pc with CARA radii)."""
+    from sweepers.conjunctions.screen import screen
+
     biggest = {s.norad_id for s in sorted(scored, key=lambda s: -s.mass_kg)[:LARGEST_OBJECTS]}
     subset = [e for e in elsets if e.norad_id in biggest]
     hbr = {i: o.hbr_m for i, o in info.items() if i in biggest and o.hbr_m}

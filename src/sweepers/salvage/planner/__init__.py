@@ -17,7 +17,7 @@ Units: km, km/s, kg, s; times in seconds since MJD2000 (UTC); inertial frames wi
 Earth's axis.
 """
 
-from sweepers.salvage.planner.plan import Burn, Plan, Stop, plan_job
+from sweepers.salvage.planner.plan import Burn, Plan, Stop, plan_job, plan_job_fast
 from sweepers.salvage.planner.search import Budget, Chain, beam_search, greedy_nearest
 from sweepers.salvage.planner.ship import VICTORY, Ship, ShipError, load_ship, ship_from_dict
 from sweepers.salvage.planner.tables import CostTable, build_cost_table
@@ -41,5 +41,6 @@ __all__ = [
     "load_ship",
     "make_candidates",
     "plan_job",
+    "plan_job_fast",
     "ship_from_dict",
 ]

@@ -5,11 +5,16 @@ Every exact transfer is short (≤ 3 days, the range where :class:`J2RendezvousM
 reliable). A leg is one of:
 
 * *wait, then transfer*: the ship rides with its current object until the planes line up;
-* *drift, then transfer*: at the first node crossing after departure one burn (Gauss's
-  equations: tangential v·δa/2a, normal v·δi) puts the ship on the table's drift orbit, whose own
-  J2 node rate closes the node gap; the ship coasts under full J2 and makes the short exact
-  transfer to the target near the planned arrival. The drift burn need not be exact: the final
-  transfer absorbs its errors, and the total Δv counts both.
+* *drift, then transfer* (flights of days to months): at the first node crossing after
+  departure one burn (Gauss's equations: tangential v·δa/2a, normal v·δi) puts the ship on the
+  table's drift orbit, whose own J2 node rate closes the node gap; the ship coasts under full J2
+  and makes the short exact transfer to the target near the planned arrival. The burn is aimed
+  (:func:`aimed_drift_burn`): a few Newton steps on the full-J2 coast so that its orbit-averaged
+  plane ends where the table's secular model put it — Gauss's burn alone leaves the ship's mean
+  a off by the J2 short-period term (up to ~10 km), which over a drift of months turns the
+  node by a degree. The final transfer absorbs what is left, and the total Δv counts both.
+  The whole leg — drift burn, months of coast, ≤ 3 impulses — is one exact full-J2 trajectory,
+  re-integrated like the others.
 
 For the short transfer the table gives the moment the planes line up (``t_best_s``), or the
 planned arrival (drift). Around it a small grid of (departure, flight time) pairs — flights
@@ -111,11 +116,17 @@ class CoastEphemeris:
         self.prop = propagator or J2Propagator()
 
     def state(self, t_s: ArrayLike) -> tuple[Array, Array]:
-        """Position [km], velocity [km/s] ``(m, 3)`` at the ``m`` times ``t_s`` [s]."""
+        """Position [km], velocity [km/s] ``(m, 3)`` at the ``m`` times ``t_s`` [s]: one
+        integration with dense output through the sorted times (a coast of months sampled at
+        hundreds of departure times would otherwise be integrated hundreds of times)."""
         t = np.atleast_1d(np.asarray(t_s, float))
-        n = t.size
-        return self.prop.propagate(np.broadcast_to(self.r, (n, 3)),
-                                   np.broadcast_to(self.v, (n, 3)), t - self.t0)
+        if t.min() < self.t0:
+            n = t.size
+            return self.prop.propagate(np.broadcast_to(self.r, (n, 3)),
+                                       np.broadcast_to(self.v, (n, 3)), t - self.t0)
+        grid, back = np.unique(np.r_[0.0, t - self.t0], return_inverse=True)
+        r, v = self.prop.propagate_grid(self.r, self.v, grid)  # the grid starts at t0
+        return r[back[1:]], v[back[1:]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +200,58 @@ def next_node_crossing(dep: NodeEphemeris, t_s: float, step_s: float = 20.0) -> 
     return float(t[k] - z[k] * (t[k + 1] - t[k]) / (z[k + 1] - z[k]))
 
 
+def mean_plane(coast: CoastEphemeris, t_s: float, samples: int = 24) -> Array:
+    """Orbit-averaged (a [km], i [rad], Ω [rad]) of a coasting ship over the revolution that
+    starts at ``t_s``: osculating a averaged, the plane from the averaged unit angular
+    momentum. Full-J2 short-period terms (±10 km in a in LEO) average out, leaving the elements
+    that set the secular node rate."""
+    r, v = coast.state([t_s])
+    a0 = float(state_to_elements(r[0], v[0]).a_km)
+    period = 2 * np.pi * np.sqrt(a0**3 / coast.prop.mu)
+    r, v = coast.state(t_s + period * np.arange(samples) / samples)
+    h = np.cross(r, v)
+    h = (h / np.linalg.norm(h, axis=1)[:, None]).mean(axis=0)
+    h /= np.linalg.norm(h)
+    return np.array([float(np.mean(state_to_elements(r, v).a_km)), float(np.arccos(h[2])),
+                     float(np.arctan2(h[0], -h[1]))])
+
+
+def aimed_drift_burn(eph: SecularJ2Ephemeris, i: int, r_b: Array, v_b: Array, t_b: float,
+                     t_end_s: float, da_km: float, di_rad: float, *,
+                     iterations: int = 2) -> tuple[Array, CoastEphemeris]:
+    """Drift burn at ``t_b`` that makes the ship's full-J2 coast reach, at ``t_end_s``, the
+    orbit-averaged (a, i, Ω) the cost table assumed: node ``i``'s secular elements offset by
+    (``da_km``, ``di_rad``), drifting at the secular J2 rates of the offset orbit.
+
+    Why: the ship leaves from the ephemeris state of its current object, whose elements are
+    secular; integrated under full J2 that state has a different orbit-averaged a (by the
+    short-period term, up to ~10 km in LEO), hence a different node rate — over a drift of
+    months the plane ends up a degree off (~100 m/s). Gauss's burn (:func:`drift_burn`) is the
+    first guess; then ``iterations`` Newton steps on (δa, δi), Jacobian from the linearised
+    node rate, residuals weighted as Δv (v/2a, v, v sin i). Returns the burn [km/s] and the
+    coast after it."""
+    el = eph.take([i]).elements_at([t_b])
+    a, inc, raan = float(el.a_km[0]) + da_km, float(el.i_rad[0]) + di_rad, float(el.raan_rad[0])
+    raan_dot = float(j2_secular_rates(np.array(a), np.array(float(el.e[0])), np.array(inc),
+                                      mu=eph.mu, r_eq_km=eph.r_eq_km, j2=eph.j2)[0])
+    span = t_end_s - t_b
+    want = np.array([a, inc, raan + raan_dot * span])
+    jac = np.array([[1.0, 0.0], [0.0, 1.0],
+                    [-3.5 * raan_dot / a * span, -raan_dot * np.tan(inc) * span]])
+    speed = float(np.sqrt(eph.mu / a))
+    w = np.array([speed / (2 * a), speed, speed * np.sin(inc)])
+    x = np.array([da_km, di_rad])
+    for k in range(iterations + 1):
+        dv = drift_burn(r_b, v_b, float(x[0]), float(x[1]))
+        coast = CoastEphemeris(r_b, v_b + dv, t_b)
+        if k == iterations:
+            break
+        miss = want - mean_plane(coast, t_end_s)
+        miss[2] = (miss[2] + np.pi) % (2 * np.pi) - np.pi
+        x = x + np.linalg.lstsq(w[:, None] * jac, w * miss, rcond=None)[0]
+    return dv, coast
+
+
 def solve_leg(eph: SecularJ2Ephemeris, i: int, j: int, t_ready_s: float, hint: LegHint, *,
               t_latest_arrival_s: float, model: J2RendezvousModel | None = None,
               tries: int = 2) -> ExactLeg | None:
@@ -201,8 +264,8 @@ def solve_leg(eph: SecularJ2Ephemeris, i: int, j: int, t_ready_s: float, hint: L
     if hint.strategy == 1 and hint.t_arrive_s - hint.t_depart_s > 3.0 * DAY_S:
         t_b = next_node_crossing(dep, max(t_ready_s, hint.t_depart_s))
         r_b, v_b = (x[0] for x in dep.state([t_b]))
-        dv1 = drift_burn(r_b, v_b, hint.drift_da_km, hint.drift_di_rad)
-        coast = CoastEphemeris(r_b, v_b + dv1, t_b)
+        dv1, coast = aimed_drift_burn(eph, i, r_b, v_b, t_b, hint.t_arrive_s - 1.5 * DAY_S,
+                                      hint.drift_da_km, hint.drift_di_rad)
         found = short_transfer(coast, arr, t_b + 0.5 * DAY_S, hint.t_arrive_s - 1.5 * DAY_S,
                                t_latest_arrival_s=t_latest_arrival_s, model=model, tries=tries)
         if found is not None:

@@ -265,13 +265,14 @@ def beam_search(table: CostTable, values: Array, budget: Budget, *, width: int |
 
 
 def greedy_nearest(table: CostTable, values: Array, budget: Budget, *,
-                   horizon_s: float = 30 * 86400.0) -> Chain:
+                   horizon_s: float = 30 * 86400.0, start: SearchStart | None = None) -> Chain:
     """Greedy nearest-next baseline: from where the ship is, go to the unvisited target with
     the cheapest leg departing within ``horizon_s`` of being ready (earliest slot on ties);
-    when none is reachable within the horizon, the cheapest over the rest of the window."""
+    when none is reachable within the horizon, the cheapest over the rest of the window.
+    ``start``: resume from a state (the chain returned is the continuation only)."""
     values = np.asarray(values, float)
-    layers = [_root(table, budget)]
-    for depth in range(budget.kits):
+    layers = [_root(table, budget, start)]
+    for depth in range(start.depth if start is not None else 0, budget.kits):
         lay = layers[-1]
         kids = _expand(lay, 0, table, values, budget, depth, horizon_s)
         if not kids or not kids["node"].size:

@@ -12,6 +12,10 @@ in a departure slot and arrives after one of a few flight times ``tofs_s``. Two 
   one burn onto a drift orbit (``drift_da_km``, ``drift_di_rad``) whose own J2 node rate closes
   the node gap by the arrival, then a short rendezvous.
 
+Both kinds are charged the along-track phasing the exact legs will have to fly
+(``NodalDriftModel(phasing_s=3 days)``): waiting is free, but the exact short transfer lasts at
+most 3 days, and a phase the natural drift does not close in that window costs a phasing orbit.
+
 The grid of departure times ``grid_s`` has step ``step_s`` ≤ the shortest flight, so every
 moment lies inside some slot's span.
 """
@@ -28,6 +32,7 @@ from sweepers.salvage.planner.targets import Candidates
 from sweepers.salvage.transfers import NodalDriftModel, TransferCostModel
 
 DAY_S = 86400.0
+PHASING_S = 3 * DAY_S  # the exact legs' longest short transfer (legs.short_transfer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,13 @@ class CostTable:
     def n_nodes(self) -> int:
         """Nodes (start + targets)."""
         return self.dv_km_s.shape[0]
+
+    def flights_up_to(self, max_tof_s: float) -> CostTable:
+        """The same table with only the flight times ≤ ``max_tof_s`` [s] (a view)."""
+        keep = self.tofs_s <= max_tof_s + 1e-6
+        return CostTable(self.dv_km_s[..., keep], self.strategy[..., keep],
+                         self.t_best_s[..., keep], self.drift_da_km[..., keep],
+                         self.drift_di_rad[..., keep], self.grid_s, self.tofs_s[keep])
 
 
 def departure_grid(t_start_s: float, t_end_s: float, step_s: float, tof_s: float
@@ -77,7 +89,7 @@ def build_cost_table(cands: Candidates, *, step_s: float = 2 * DAY_S,
     tofs = np.sort(np.asarray(tofs_s, float))
     if step_s > tofs[0]:
         raise ValueError("step_s must not exceed the shortest flight (every moment in a slot)")
-    model = model or NodalDriftModel(n_direct=17, iterations=40)
+    model = model or NodalDriftModel(n_direct=17, iterations=40, phasing_s=PHASING_S)
     grid = departure_grid(cands.t_start_s, cands.t_end_s, step_s, tofs[0])
     n = cands.n_targets + 1
     shape = (n, n, grid.size, tofs.size)

@@ -21,16 +21,18 @@ first target, as GTOC9 ships are); nodes 1..n are the candidates.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from sweepers.orbits.kepler import MU_EARTH_KM3_S2, SecularJ2Ephemeris
+from sweepers.orbits.kepler import MU_EARTH_KM3_S2, R_EARTH_KM, SecularJ2Ephemeris
 from sweepers.records import ElementSet
 from sweepers.salvage.planner.ship import Ship
+from sweepers.salvage.value import ScoredObject, rank_targets
 
 MJD2000_UTC = datetime(2000, 1, 1, tzinfo=UTC)
 _MJD2000_64 = np.datetime64("2000-01-01T00:00:00", "us")
@@ -125,3 +127,49 @@ def make_candidates(ship: Ship, targets: SecularJ2Ephemeris, ids: Sequence[str],
     return Candidates(concat([start, targets]), tuple(ids), tuple(names), values,
                       np.asarray(masses_kg, float), t_start_s, t_start_s + ship.duration_s,
                       free_start)
+
+
+class NoCandidatesError(ValueError):
+    """No candidate targets near the start orbit (or an unknown id was asked for)."""
+
+
+def candidates_in_reach(ship: Ship, by_id: Mapping[int, ElementSet],
+                        scored: Mapping[int, ScoredObject], *, top: int = 30,
+                        start_id: int | None = None, wanted: Sequence[int] | None = None,
+                        alt_margin_km: float = 250.0, inc_margin_deg: float = 3.0
+                        ) -> Candidates:
+    """The default planning problem of ``ship``: the ``top`` most valuable objects whose orbits
+    lie within ``alt_margin_km`` of altitude and ``inc_margin_deg`` of inclination of the start
+    orbit (or the ``wanted`` ids), starting on the ship's orbit (or co-located with catalogued
+    object ``start_id``). ``by_id``: latest element set per catalog number; ``scored``: their
+    salvage scores. The window starts at ``ship.start``, else at the newest element-set epoch
+    among the candidates. Raises :class:`NoCandidatesError` when there is nothing to plan."""
+    start_eph = None
+    if start_id is not None:
+        if start_id not in by_id or start_id not in scored:
+            raise NoCandidatesError(f"--from {start_id}: no element set in the store")
+        start_eph = ephemeris_from_elsets([by_id[start_id]])
+        s0 = scored[start_id]
+        alt, inc = (s0.perigee_km, s0.apogee_km), s0.inclination_deg
+    else:
+        alt_km = ship.orbit.a_km - R_EARTH_KM
+        alt, inc = (alt_km, alt_km), math.degrees(ship.orbit.inclination_rad)
+    if wanted is not None:
+        missing = [i for i in wanted if i not in by_id or i not in scored]
+        if missing:
+            raise NoCandidatesError(f"--candidates: no element set for {missing}")
+        chosen = [scored[i] for i in wanted if i != start_id]
+    else:
+        chosen = [s for s in rank_targets(scored.values(), by="value",
+                                          alt_km=(alt[0] - alt_margin_km, alt[1] + alt_margin_km),
+                                          inc_deg=(inc - inc_margin_deg, inc + inc_margin_deg),
+                                          top=top + 1)
+                  if s.norad_id != start_id][:top]
+    if not chosen:
+        raise NoCandidatesError("no candidate targets near the start orbit (try --candidates)")
+    t0 = seconds_since_mjd2000(ship.start) if ship.start else max(
+        seconds_since_mjd2000(by_id[s.norad_id].epoch) for s in chosen)
+    return make_candidates(
+        ship, ephemeris_from_elsets([by_id[s.norad_id] for s in chosen]),
+        [str(s.norad_id) for s in chosen], [s.name or str(s.norad_id) for s in chosen],
+        [s.value_kusd for s in chosen], [s.mass_kg for s in chosen], t0, start=start_eph)
