@@ -118,6 +118,13 @@ def solve(
     hours: Annotated[float, typer.Option("--hours", help="Wall-time budget [h].")] = 1.0,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (deterministic).")] = 0,
     workers: Annotated[int, typer.Option("--workers", help="Worker processes.")] = 1,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster",
+            help="Dask scheduler address (tcp://host:8786) for the cost table and pool searches.",
+        ),
+    ] = None,
     out: Annotated[
         Path, typer.Option("--out", help="Output folder (mission files, .solve/ checkpoint).")
     ] = Path("results/gtoc9"),
@@ -138,8 +145,9 @@ def solve(
     ] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Solve the campaign: cost tables, beam search, assembly, exact J2 legs; resumes from the
-    checkpoint in OUT/.solve; checks the result like ``check``."""
+    """Solve the campaign: cost tables, beam search, assembly, window re-partitioning (pool +
+    set-partitioning MILP), exact J2 legs; resumes from the checkpoint in OUT/.solve; checks the
+    result like ``check``."""
     from sweepers.gtoc9.solve import SolveOptions
     from sweepers.gtoc9.solve import solve as run_solver
 
@@ -148,6 +156,7 @@ def solve(
         hours=hours,
         seed=seed,
         workers=workers,
+        cluster=cluster,
         plans=plans,
         beam_width=beam,
         start_step_days=step,

@@ -1,4 +1,4 @@
-"""The GTOC9 campaign solver, front end: cost tables → chain search → campaign → exact legs.
+"""The GTOC9 campaign solver, front end: cost tables → chain search → campaign → windows → legs.
 
 Stages (each module has one role):
 
@@ -8,14 +8,19 @@ Stages (each module has one role):
    under several time prices, then one-debris missions merged into chains (``absorb_solos``);
    the plan with the lowest estimated J wins and is improved by a large-neighbourhood search
    (runs of 2–3 missions re-planned inside their time slot, ``improve_plan``);
-3. ``solve_exact`` + ``solve_legs`` — every leg solved under full J2 (node-crossing plane change,
+3. ``solve_lns`` (+ ``solve_pool``, ``solve_milp``) — window re-partitioning: windows of 3–6
+   consecutive missions are re-chosen by an exact set-partitioning MILP (HiGHS) over a pool of
+   beam-searched chains of their debris (plus the debris of the one-debris missions elsewhere),
+   kept when the estimated J drops; the pool searches run on the ``sweepers.parallel`` executor
+   (``--workers`` processes or a Dask ``--cluster``);
+4. ``solve_exact`` + ``solve_legs`` — every leg solved under full J2 (node-crossing plane change,
    phasing coast, damped Newton shooting, a deep-space manoeuvre when the long arc is
    ill-conditioned), masses from the realised Δv, mission files, then the independent checker;
-4. ``solve_checkpoint`` — everything finished is on disk (``OUT/.solve/checkpoint.json``; the
+5. ``solve_checkpoint`` — everything finished is on disk (``OUT/.solve/checkpoint.json``; the
    cost table is cached there during the run and deleted at the end); a stopped run resumes.
 
 Deterministic for a given seed and number of plans (``plans``); with a wall-time budget the
-number of plans tried depends on the machine.
+number of plans tried and of windows re-partitioned depends on the machine.
 """
 
 from __future__ import annotations
@@ -54,7 +59,10 @@ from sweepers.gtoc9.solve_exact import (
     solve_planned_leg,
 )
 from sweepers.gtoc9.solve_legs import SolvedLeg, mission_events
+from sweepers.gtoc9.solve_lns import LnsConfig, LnsState, WindowReport, improve_by_windows
+from sweepers.gtoc9.solve_pool import PoolTask, run_pool_task
 from sweepers.gtoc9.solve_search import BeamConfig, Chain
+from sweepers.parallel import Executor, make_executor
 
 Progress = Callable[[str, int, int, str], None]
 """``progress(stage, done, total, note)``."""
@@ -63,8 +71,11 @@ TIME_PRICES_MEUR_PER_DAY = (0.2, 0.1, 0.3, 0.05, 0.15, 0.4, 0.08, 0.25)
 """Time prices of the successive plans (quality-first assembly), in this order."""
 SEARCH_SHARE = 0.4
 """Share of the wall-time budget after which no new plan is started."""
-IMPROVE_SHARE = 0.7
-"""Share of the wall-time budget after which the improvement stops (the rest: exact legs)."""
+IMPROVE_SHARE = 0.5
+"""Share of the wall-time budget after which the greedy improvement stops."""
+WINDOWS_SHARE = 0.85
+"""Share of the wall-time budget after which the window re-partitioning stops (the rest: exact
+legs)."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,10 @@ class SolveOptions:
     """Solve only these debris (tests); None: all 123."""
     time_prices: tuple[float, ...] = TIME_PRICES_MEUR_PER_DAY
     """Time price [MEUR/day] of plan k is ``time_prices[k % len]``."""
+    cluster: str | None = None
+    """Dask scheduler address for the cost table and the pool searches (else ``workers``)."""
+    windows: LnsConfig = field(default_factory=LnsConfig)
+    """Settings of the window re-partitioning (``solve_lns``)."""
 
     def settings(self) -> dict[str, Any]:
         """What a resumed run must share with the checkpoint."""
@@ -137,6 +152,7 @@ def solve(options: SolveOptions, progress: Progress = _noop) -> SolveResult:
     ckpt = Checkpoint(work / "checkpoint.json", options.settings())
     debris = load_debris(options.debris_path)
     seconds: dict[str, float] = {}
+    executor = make_executor(options.workers, options.cluster)
 
     # 1. cost tables
     t0 = time.monotonic()
@@ -146,7 +162,7 @@ def solve(options: SolveOptions, progress: Progress = _noop) -> SolveResult:
         costs = np.load(costs_path, mmap_mode="r")
     else:
         if options.subset is None:
-            table = cost_table(debris, DayGrid(), workers=options.workers)
+            table = cost_table(debris, DayGrid(), executor=executor)
         else:
             grid = DayGrid()
             table = np.full((len(debris), len(debris), grid.n), np.inf, dtype=np.float32)
@@ -172,12 +188,18 @@ def solve(options: SolveOptions, progress: Progress = _noop) -> SolveResult:
         best = _search_plans(options, ckpt, costs, available, pool, progress, t_start, budget_s)
         best = _improve(options, ckpt, costs, best, progress, t_start, budget_s)
         seconds["search"] = time.monotonic() - t0
+        t0 = time.monotonic()
+        best, reports = _windows(options, ckpt, costs, best, executor, progress, t_start, budget_s)
+        seconds["windows"] = time.monotonic() - t0
         # 3. exact legs
         t0 = time.monotonic()
         solved = _solve_legs(best.chains, debris, ckpt, pool, progress)
     finally:
         if pool is not None:
             pool.shutdown()
+        close = getattr(executor, "close", None)
+        if close is not None:
+            close()
     missions = _missions(best.chains, solved)
     missions += _rescue_solos(missions, available)
     missions.sort(key=lambda m: m[0].start_day)
@@ -197,6 +219,7 @@ def solve(options: SolveOptions, progress: Progress = _noop) -> SolveResult:
         "mass_term_meur": report.mass_term_meur,
         "debris_removed": report.debris_removed,
         "estimated_J": best.estimated_j_meur(),
+        "windows": _window_summary(reports),
         "seconds": seconds,
         "settings": options.settings(),
     }
@@ -300,6 +323,100 @@ def _improve(
         ckpt.save()
         progress("improve", window - 1, 2, f"windows of {window}: J≈{plan.estimated_j_meur():.1f}")
     return plan
+
+
+def _run_pool_tasks(
+    executor: Executor, costs: NDArray[np.float32]
+) -> Callable[[list[PoolTask]], list[Any]]:
+    def run(tasks: list[PoolTask]) -> list[Any]:
+        return list(executor.map(run_pool_task, tasks, shared=costs))
+
+    return run
+
+
+def _windows(
+    options: SolveOptions,
+    ckpt: Checkpoint,
+    costs: NDArray[np.float32],
+    plan: CampaignPlan,
+    executor: Executor,
+    progress: Progress,
+    t_start: float,
+    budget_s: float,
+) -> tuple[CampaignPlan, list[WindowReport]]:
+    """Window re-partitioning of ``plan`` (``solve_lns``) within the windows share of the
+    budget; the plan and the search state are checkpointed after every window."""
+    config = options.windows
+    saved = ckpt.plans.get("windows")
+    state = LnsState()
+    saved_config = {k: v for k, v in (saved or {}).get("config", {}).items() if k != "passes"}
+    if saved is not None and saved_config == _lns_settings(config):
+        plan = CampaignPlan(plan.config, [chain_from_dict(c) for c in saved["chains"]])
+        state = LnsState(
+            saved["pass"],
+            saved["position"],
+            saved["improved_in_pass"],
+            [WindowReport(**r) for r in saved["reports"]],
+        )
+    start_j = plan.estimated_j_meur()
+
+    def save(p: CampaignPlan, st: LnsState) -> None:
+        ckpt.plans["windows"] = {
+            "config": _lns_settings(config),
+            "estimated_j": _finite(p.estimated_j_meur()),
+            "chains": [chain_to_dict(c) for c in p.chains],
+            "pass": st.pass_no,
+            "position": st.position,
+            "improved_in_pass": st.improved_in_pass,
+            "reports": [r.to_dict() for r in st.reports],
+        }
+        ckpt.save()
+
+    def note(text: str) -> None:
+        progress(
+            "windows", state.pass_no, config.passes, f"{text} (J≈{plan.estimated_j_meur():.1f})"
+        )
+
+    def stop() -> bool:
+        return time.monotonic() - t_start > WINDOWS_SHARE * budget_s
+
+    note(f"from J≈{start_j:.1f}")
+    improve_by_windows(
+        plan,
+        config,
+        options.seed,
+        _run_pool_tasks(executor, np.asarray(costs)),
+        state,
+        should_stop=stop,
+        on_change=save,
+        progress=note,
+    )
+    save(plan, state)
+    progress("windows", config.passes, config.passes, f"J≈{plan.estimated_j_meur():.1f}")
+    return plan, state.reports
+
+
+def _lns_settings(config: LnsConfig) -> dict[str, Any]:
+    """What a resumed window stage must share with the checkpoint (all but ``passes``: a run
+    with more passes continues where a shorter one stopped)."""
+    return {
+        k: list(v) if isinstance(v, tuple) else v
+        for k, v in config.__dict__.items()
+        if k != "passes"
+    }
+
+
+def _window_summary(reports: list[WindowReport]) -> dict[str, Any]:
+    """What the summary says about the window MILPs: count, accepted, worst gap, gain."""
+    accepted = [r for r in reports if r.after_meur < r.before_meur - 1e-6]
+    return {
+        "milps": len(reports),
+        "accepted": len(accepted),
+        "gain_meur": float(sum(r.before_meur - r.after_meur for r in accepted)),
+        "max_gap": max((r.gap for r in reports), default=0.0),
+        "milp_seconds": float(sum(r.seconds for r in reports)),
+        "not_optimal": sum(1 for r in reports if "successfully" not in r.status),
+    }
 
 
 def _finite(x: float) -> float | None:

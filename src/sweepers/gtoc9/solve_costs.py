@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from sweepers.gtoc9 import rules
 from sweepers.gtoc9.debris import DebrisSet
+from sweepers.parallel import Executor, make_executor
 
 
 @dataclass(frozen=True)
@@ -83,20 +84,24 @@ def cost_block(
     return out
 
 
+def _block_task(shared: tuple[DebrisSet, DayGrid], ids: NDArray[np.intp]) -> NDArray[np.float32]:
+    return cost_block(shared[0], shared[1], ids)
+
+
 def cost_table(
-    debris: DebrisSet, grid: DayGrid, *, workers: int = 1, block: int = 16
+    debris: DebrisSet,
+    grid: DayGrid,
+    *,
+    workers: int = 1,
+    block: int = 16,
+    executor: Executor | None = None,
 ) -> NDArray[np.float32]:
     """The whole table C[i, j, k] [m/s] (``(n, n, grid.n)``, float32), blocks of ``block`` rows,
-    on ``workers`` processes (``concurrent.futures``) when ``workers > 1``."""
+    on ``executor`` (``sweepers.parallel``; default: ``workers`` processes, in-process for 1)."""
     n = len(debris)
     blocks = [np.arange(s, min(n, s + block)) for s in range(0, n, block)]
-    if workers > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            parts = list(pool.map(cost_block, [debris] * len(blocks), [grid] * len(blocks), blocks))
-    else:
-        parts = [cost_block(debris, grid, b) for b in blocks]
+    run = executor if executor is not None else make_executor(workers)
+    parts = list(run.map(_block_task, blocks, shared=(debris, grid)))
     return np.concatenate(parts, axis=0)
 
 

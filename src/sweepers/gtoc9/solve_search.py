@@ -16,6 +16,7 @@ first departure, which is how the rules time the implicit delivery.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -112,25 +113,19 @@ def _leg_options(
     return best, best_p, best_mode, g
 
 
-def beam_search(
+def _beam(
     costs: NDArray[np.float32],
     available: NDArray[np.bool_],
     first_departure_day: int,
     deadline_day: int,
     length: int,
     config: BeamConfig,
-    seed: int = 0,
-    prize_m_s: NDArray[np.float64] | None = None,
-) -> list[Chain]:
-    """Chains of ``length`` debris from ``available`` (bool per id), first departure at
-    ``first_departure_day`` + one of ``config.start_offsets``, last arrival ≤ ``deadline_day``.
-
-    ``prize_m_s`` (per id) is subtracted from the ranking score of a state that visits the debris:
-    the campaign uses it to take hard-to-reach debris while they are still reachable.
-
-    Returns ``best[k]`` = the best chain found with k + 1 debris, for k = 1 … length − 1 (index 0
-    is an empty chain), so a caller can settle for a shorter mission.
-    """
+    seed: int,
+    prize_m_s: NDArray[np.float64] | None,
+) -> Iterator[tuple[list[tuple[NDArray, ...]], NDArray, NDArray, NDArray, NDArray, NDArray]]:
+    """The beam search proper (see :func:`beam_search`): after each depth, yields
+    (history, Σ Δv per state [m/s], Zobrist hash of each state's visited set, initial debris and
+    first departure day of each initial state)."""
     rng = np.random.default_rng(seed)
     n = costs.shape[0]
     n_days = min(costs.shape[2], deadline_day + 1)
@@ -146,7 +141,6 @@ def beam_search(
     hashes = zobrist[last]
     init_last = last.copy()
     history: list[tuple[NDArray, ...]] = []  # per depth: parent, j, p, q, mode, cost
-    best_chains: list[Chain] = [Chain()]
     lam = config.time_price_m_s_per_day
     prize = np.zeros(n) if prize_m_s is None else np.asarray(prize_m_s, dtype=float)
     bonus = -prize[last]
@@ -189,8 +183,59 @@ def beam_search(
         visited[np.arange(parent.size), target] = True
         hashes = hashes[parent] ^ zobrist[target]
         last, arr = target, new_arr
+        yield history, dv, hashes, init_last, d0
+
+
+def beam_search(
+    costs: NDArray[np.float32],
+    available: NDArray[np.bool_],
+    first_departure_day: int,
+    deadline_day: int,
+    length: int,
+    config: BeamConfig,
+    seed: int = 0,
+    prize_m_s: NDArray[np.float64] | None = None,
+) -> list[Chain]:
+    """Chains of ``length`` debris from ``available`` (bool per id), first departure at
+    ``first_departure_day`` + one of ``config.start_offsets``, last arrival ≤ ``deadline_day``.
+
+    ``prize_m_s`` (per id) is subtracted from the ranking score of a state that visits the debris:
+    the campaign uses it to take hard-to-reach debris while they are still reachable.
+
+    Returns ``best[k]`` = the best chain found with k + 1 debris, for k = 1 … length − 1 (index 0
+    is an empty chain), so a caller can settle for a shorter mission.
+    """
+    best_chains: list[Chain] = [Chain()]
+    for history, dv, _, init_last, d0 in _beam(
+        costs, available, first_departure_day, deadline_day, length, config, seed, prize_m_s
+    ):
         best_chains.append(_reconstruct(history, int(np.argmin(dv)), init_last, d0))
     return best_chains
+
+
+def beam_pool(
+    costs: NDArray[np.float32],
+    available: NDArray[np.bool_],
+    first_departure_day: int,
+    deadline_day: int,
+    length: int,
+    config: BeamConfig,
+    seed: int = 0,
+    keep: int = 10,
+) -> list[Chain]:
+    """Like :func:`beam_search`, but returns many chains: after each depth (chains of 2 …
+    ``length`` debris), the ``keep`` states of lowest Σ Δv whose *debris sets* differ (states
+    visiting the same set in another order or ending elsewhere are skipped) — material for a
+    set-partitioning choice of missions (``solve_milp``)."""
+    out: list[Chain] = []
+    for history, dv, hashes, init_last, d0 in _beam(
+        costs, available, first_departure_day, deadline_day, length, config, seed, None
+    ):
+        order = np.argsort(dv, kind="stable")
+        _, first = np.unique(hashes[order], return_index=True)
+        chosen = order[np.sort(first)][:keep]
+        out.extend(_reconstruct(history, int(k), init_last, d0) for k in chosen)
+    return out
 
 
 def _reconstruct(

@@ -1,0 +1,257 @@
+"""Window re-partitioning of a GTOC9 campaign: pool + exact set-partitioning MILP per time window.
+
+A large-neighbourhood search over the campaign, in time order. For a window of ``size``
+consecutive missions (one-debris missions included) with free time [lo, hi] between the missions
+around it (first departure ≥ lo, last arrival ≤ hi):
+
+1. a **pool** of chains over the window's debris plus the debris of every one-debris mission
+   outside it is beam-searched (``solve_pool``: first departures every ``step_days`` in the
+   window, several time prices, ``keep`` chains of distinct debris sets per depth), their
+   prefixes and suffixes added, the pool pruned to its Pareto front; the window's current
+   missions and their segments are columns too, as are one-debris missions every
+   ``solo_step_days`` for each debris of the window;
+2. an **exact set-partitioning MILP** (``solve_milp.exact_cover``, HiGHS) chooses missions
+   covering every debris of the window exactly once, taking an outside one-debris mission's
+   debris when that pays (its mission then disappears: a "keep" column of the solo's cost stands
+   for leaving it), missions one after the other in time inside the window;
+3. the choice replaces the window when its estimated cost is lower (the current missions are in
+   the model, so the MILP never does worse than them when it reaches optimality).
+
+Windows slide over the campaign (``stride`` missions at a time, ``passes`` times) or until the
+time budget is spent; each
+accepted change is checkpointed by the caller (``on_change``). Deterministic for a seed when no
+time limit is hit (the pool searches are; HiGHS is given a node limit as well as a time limit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sweepers.gtoc9.solve_campaign import (
+    FIRST_DEPARTURE_DAY,
+    LAST_ARRIVAL_DAY,
+    MISSION_GAP_DAYS,
+    CampaignPlan,
+    chain_cost_meur,
+)
+from sweepers.gtoc9.solve_milp import Columns, Selection, exact_cover
+from sweepers.gtoc9.solve_pool import (
+    PoolTask,
+    decode_chains,
+    occupied_interval,
+    prune_pool,
+    with_segments,
+)
+from sweepers.gtoc9.solve_search import STAY_DAYS, Chain
+
+RunTasks = Callable[[list[PoolTask]], list[tuple[NDArray, NDArray, NDArray]]]
+"""Runs pool tasks (``solve_pool.run_pool_task`` on the cost table) on some executor, in order."""
+
+
+@dataclass(frozen=True)
+class LnsConfig:
+    """Settings of the window re-partitioning (module docstring)."""
+
+    sizes: tuple[int, ...] = (8,)
+    """Window sizes [missions], tried in this order at each position (the next size only when
+    the previous brings nothing)."""
+    stride: int = 4
+    """Missions the window moves by after each position; pass p starts at (p · stride / 2) mod
+    stride, so successive passes cut the campaign at other places."""
+    step_days: int = 10
+    width: int = 80
+    keep: int = 10
+    max_length: int = 16
+    time_prices_m_s_per_day: tuple[float, ...] = (2.0, 0.5)
+    solo_step_days: int = 10
+    dv_margin: float = 1.08
+    """Propellant check of new columns on Δv × this factor (``solve_pool.PoolConfig``)."""
+    milp_seconds: float = 120.0
+    milp_nodes: int = 20_000
+    passes: int = 4
+
+
+@dataclass
+class WindowReport:
+    """One window MILP: position, size, cost before/after [MEUR], columns, gap, seconds."""
+
+    position: int
+    size: int
+    before_meur: float
+    after_meur: float
+    columns: int
+    gap: float
+    status: str
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return dict(self.__dict__)
+
+
+@dataclass
+class LnsState:
+    """Where the search is: pass number, next window position, reports so far."""
+
+    pass_no: int = 0
+    position: int = 0
+    improved_in_pass: bool = False
+    reports: list[WindowReport] = field(default_factory=list)
+
+
+def _window_bounds(ordered: list[Chain], k: int, size: int) -> tuple[int, int]:
+    """Earliest first departure and latest last arrival of missions replacing
+    ``ordered[k : k + size]``."""
+    lo = FIRST_DEPARTURE_DAY if k == 0 else ordered[k - 1].end_day + MISSION_GAP_DAYS
+    nxt = k + size
+    hi = LAST_ARRIVAL_DAY if nxt >= len(ordered) else ordered[nxt].start_day - MISSION_GAP_DAYS
+    return lo, hi
+
+
+def window_tasks(
+    visible: Sequence[int], lo: int, hi: int, config: LnsConfig, seed: int
+) -> list[PoolTask]:
+    """Pool searches of one window."""
+    starts = list(range(lo, max(lo, hi - 15) + 1, config.step_days))
+    return [
+        PoolTask(
+            s,
+            lam,
+            tuple(sorted(visible)),
+            seed + 7 * j + 1013 * m,
+            config.width,
+            config.max_length,
+            config.keep,
+            hi,
+        )
+        for j, s in enumerate(starts)
+        for m, lam in enumerate(config.time_prices_m_s_per_day)
+    ]
+
+
+def _inside(c: Chain, lo: int, hi: int) -> bool:
+    return c.start_day >= lo and c.end_day <= hi
+
+
+def repartition_window(
+    plan: CampaignPlan,
+    k: int,
+    size: int,
+    config: LnsConfig,
+    seed: int,
+    run_tasks: RunTasks,
+) -> tuple[list[Chain] | None, WindowReport]:
+    """Re-partition ``plan``'s missions k … k + size − 1 (in time order); returns the new
+    chain list (None if no gain) and the report."""
+    factor = plan.config.dv_factor
+    ordered = sorted(plan.chains, key=lambda c: (c.start_day, c.ids))
+    group = ordered[k : k + size]
+    lo, hi = _window_bounds(ordered, k, size)
+    must = sorted({d for c in group for d in c.ids})
+    outside_solos = [c for c in ordered if c.solo is not None and all(c is not g for g in group)]
+    offered = sorted(c.ids[0] for c in outside_solos)
+    visible = sorted(set(must) | set(offered))
+    found: list[Chain] = []
+    for legs, dv, counts in run_tasks(window_tasks(visible, lo, hi, config, seed)):
+        found.extend(decode_chains(legs, dv, counts))
+    allowed = set(visible)
+    new = [c for c in with_segments(found) if _inside(c, lo, hi) and set(c.ids) <= allowed]
+    columns: list[Chain] = prune_pool(new, config.dv_margin, factor)
+    current = [c for c in group if c.solo is None]
+    columns += [c for c in with_segments(current) if set(c.ids) <= allowed]
+    solo_days = range(max(lo, FIRST_DEPARTURE_DAY), hi + STAY_DAYS + 1, config.solo_step_days)
+    columns += [Chain(solo=(d, day)) for d in must for day in solo_days]
+    columns += [c for c in group if c.solo is not None]
+    w_lo, w_hi = lo - STAY_DAYS, hi + 36
+    cost = [chain_cost_meur(c, factor) for c in columns]
+    members = [tuple(c.ids) for c in columns]
+    iv = [occupied_interval(c) for c in columns]
+    # "keep" columns (leave an outside solo where it is) and two empty ones that pin the window
+    solo_cost = {c.ids[0]: chain_cost_meur(c, factor) for c in outside_solos}
+    for d in offered:
+        cost.append(solo_cost[d])
+        members.append((d,))
+        iv.append((w_lo, w_lo))
+    cost += [0.0, 0.0]
+    members += [(), ()]
+    iv += [(w_lo, w_lo), (w_hi, w_hi)]
+    lo_arr = np.array([a for a, _ in iv], dtype=np.int64)
+    hi_arr = np.array([b for _, b in iv], dtype=np.int64)
+    cols = Columns(np.asarray(cost, dtype=float), members, lo_arr, hi_arr)
+    before = sum(chain_cost_meur(c, factor) for c in group) + sum(solo_cost.values())
+    sel: Selection = exact_cover(
+        cols, visible, time_limit_s=config.milp_seconds, node_limit=config.milp_nodes
+    )
+    # the current missions are a feasible point of the same model: the gap of the window is
+    # measured from the better of them and the MILP's solution
+    best = min(before, sel.objective)
+    gap = (best - sel.mip_bound) / best if np.isfinite(sel.mip_bound) else float("nan")
+    report = WindowReport(k, size, before, sel.objective, len(cols), gap, sel.status, sel.seconds)
+    if sel.uncovered or not sel.objective < before - 1e-6:
+        return None, report
+    n_real = len(columns)
+    chosen = [columns[j] for j in sel.chosen if j < n_real]
+    taken = {d for c in chosen for d in c.ids}
+    kept = [
+        c
+        for c in ordered
+        if all(c is not g for g in group) and not (c.solo is not None and c.ids[0] in taken)
+    ]
+    return sorted(kept + chosen, key=lambda c: (c.start_day, c.ids)), report
+
+
+def improve_by_windows(
+    plan: CampaignPlan,
+    config: LnsConfig,
+    seed: int,
+    run_tasks: RunTasks,
+    state: LnsState,
+    *,
+    should_stop: Callable[[], bool] | None = None,
+    on_change: Callable[[CampaignPlan, LnsState], None] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> None:
+    """Slide the windows over ``plan`` (changed in place) from ``state`` (changed in place),
+    ``config.passes`` passes, or until ``should_stop()``."""
+    while state.pass_no < config.passes:
+        while True:
+            if should_stop is not None and should_stop():
+                return
+            n = len(plan.chains)
+            if state.position >= n - 1:
+                break
+            best: tuple[list[Chain], WindowReport] | None = None
+            for size in config.sizes:
+                size = min(size, n - state.position)
+                if size < 2:
+                    continue
+                seed_k = seed + 100_000 * state.pass_no + 1_000 * state.position + size
+                chains, report = repartition_window(
+                    plan, state.position, size, config, seed_k, run_tasks
+                )
+                state.reports.append(report)
+                if progress is not None:
+                    progress(
+                        f"pass {state.pass_no + 1}, missions {state.position + 1}–"
+                        f"{state.position + size}: {report.before_meur:.1f} → "
+                        f"{report.after_meur:.1f}"
+                    )
+                if chains is not None:
+                    best = (chains, report)
+                    break
+            if best is not None:
+                plan.chains = best[0]
+                state.improved_in_pass = True
+            state.position += config.stride
+            if on_change is not None:
+                on_change(plan, state)
+        state.pass_no += 1
+        state.position = (state.pass_no * config.stride // 2) % max(config.stride, 1)
+        state.improved_in_pass = False
+        if on_change is not None:
+            on_change(plan, state)
