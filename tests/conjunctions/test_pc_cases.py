@@ -42,8 +42,12 @@ _MC_SLOW = {"alfano2009_case07"}
 # 0.013 here and 0.0146 by brute-force first-contact counting; the full 16000 s bounds give 0.38
 # by brute force.
 _MC_KNOWN = {
+    # Another version of CARA's Pc_MC_Kep2body_parallel_UnitTest.m (test06, same CDM, HBR 20 m)
+    # expects 1.1325e-01: CARA's own figure for this slow encounter moved by 2x between
+    # versions, i.e. it is set by the sampling window rather than by the physics.
     "mc_OmitronTestCase_Test06_MinRelVel": "CARA 0.241 not reproduced: ours 0.013 (brute force "
-                                           "0.0146) in CARA's 5%-of-period window",
+                                           "0.0146) in CARA's 5%-of-period window; another "
+                                           "CARA version of this test expects 0.113",
 }
 
 
