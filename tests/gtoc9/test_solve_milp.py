@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -181,3 +182,35 @@ def test_window_repartition_never_worsens(synthetic_costs: np.ndarray) -> None:
     ordered = sorted(chains, key=lambda c: c.start_day)
     for a, b in itertools.pairwise(ordered):
         assert occupied_interval(a)[1] <= occupied_interval(b)[0]
+
+
+def test_window_may_absorb_a_short_mission_outside(synthetic_costs: np.ndarray) -> None:
+    available = np.zeros(5, dtype=bool)
+    available[[3, 4]] = True
+    pair = next(
+        c
+        for c in beam_pool(synthetic_costs, available, 150, 199, 5, BeamConfig(width=30), keep=4)
+        if len(c.ids) == 2
+    )
+    config = CampaignConfig(0, BeamConfig(width=30), dv_factor=1.0)
+    plan = CampaignPlan(config, [Chain(solo=(d, 5 + 41 * d)) for d in range(3)] + [pair])
+
+    def run(tasks: list[PoolTask]) -> list:
+        return [run_pool_task(synthetic_costs, t) for t in tasks]
+
+    small = LnsConfig(step_days=20, width=30, keep=4, max_length=5, solo_step_days=20)
+    base, base_report = repartition_window(plan, 0, 3, small, 0, run)
+    offer, report = repartition_window(plan, 0, 3, replace(small, offer_max_debris=2), 0, run)
+    assert base is not None and offer is not None
+    assert any(c is pair for c in base)  # two-debris missions are not offered by default
+    assert report.before_meur == pytest.approx(base_report.before_meur + chain_cost_meur(pair))
+    assert report.after_meur <= base_report.after_meur + chain_cost_meur(pair) + 1e-9
+    assert sorted(d for c in offer for d in c.ids) == [0, 1, 2, 3, 4]
+    assert sum(chain_cost_meur(c) for c in offer) == pytest.approx(report.after_meur)
+
+
+def test_default_offer_keeps_old_checkpoints_resumable() -> None:
+    from sweepers.gtoc9.solve import _lns_settings
+
+    assert "offer_max_debris" not in _lns_settings(LnsConfig())
+    assert _lns_settings(LnsConfig(offer_max_debris=4))["offer_max_debris"] == 4

@@ -399,11 +399,14 @@ def _windows(
 def _lns_settings(config: LnsConfig) -> dict[str, Any]:
     """What a resumed window stage must share with the checkpoint (all but ``passes``: a run
     with more passes continues where a shorter one stopped)."""
-    return {
+    out = {
         k: list(v) if isinstance(v, tuple) else v
         for k, v in config.__dict__.items()
         if k != "passes"
     }
+    if out.get("offer_max_debris") == 1:  # the default: checkpoints from before it still resume
+        del out["offer_max_debris"]
+    return out
 
 
 def _window_summary(reports: list[WindowReport]) -> dict[str, Any]:

@@ -74,6 +74,9 @@ class LnsConfig:
     milp_seconds: float = 120.0
     milp_nodes: int = 20_000
     passes: int = 4
+    offer_max_debris: int = 1
+    """Outside missions of at most this many debris are offered to the window (all their debris
+    taken or none: a "keep" column covers the whole mission); 1: the one-debris missions."""
 
 
 @dataclass
@@ -153,8 +156,13 @@ def repartition_window(
     group = ordered[k : k + size]
     lo, hi = _window_bounds(ordered, k, size)
     must = sorted({d for c in group for d in c.ids})
-    outside_solos = [c for c in ordered if c.solo is not None and all(c is not g for g in group)]
-    offered = sorted(c.ids[0] for c in outside_solos)
+    outside_solos = [
+        c
+        for c in ordered
+        if (c.solo is not None or len(c.ids) <= config.offer_max_debris)
+        and all(c is not g for g in group)
+    ]
+    offered = sorted(d for c in outside_solos for d in c.ids)
     visible = sorted(set(must) | set(offered))
     found: list[Chain] = []
     for legs, dv, counts in run_tasks(window_tasks(visible, lo, hi, config, seed)):
@@ -172,10 +180,10 @@ def repartition_window(
     members = [tuple(c.ids) for c in columns]
     iv = [occupied_interval(c) for c in columns]
     # "keep" columns (leave an outside solo where it is) and two empty ones that pin the window
-    solo_cost = {c.ids[0]: chain_cost_meur(c, factor) for c in outside_solos}
-    for d in offered:
-        cost.append(solo_cost[d])
-        members.append((d,))
+    solo_cost = {tuple(c.ids): chain_cost_meur(c, factor) for c in outside_solos}
+    for ids, c_meur in sorted(solo_cost.items()):
+        cost.append(c_meur)
+        members.append(ids)
         iv.append((w_lo, w_lo))
     cost += [0.0, 0.0]
     members += [(), ()]
@@ -200,7 +208,8 @@ def repartition_window(
     kept = [
         c
         for c in ordered
-        if all(c is not g for g in group) and not (c.solo is not None and c.ids[0] in taken)
+        if all(c is not g for g in group)
+        and not (any(c is o for o in outside_solos) and set(c.ids) & taken)
     ]
     return sorted(kept + chosen, key=lambda c: (c.start_day, c.ids)), report
 
