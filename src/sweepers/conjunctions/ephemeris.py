@@ -85,7 +85,7 @@ from sweepers.conjunctions.screen import (
     DEFAULT_STEP_S,
     SHELL_MARGIN_KM,
     ScreenError,
-    dedupe,
+    gather,
 )
 from sweepers.conjunctions.sieve import (
     D4_FACTOR,
@@ -645,19 +645,8 @@ def screen_ephemeris(
     if report:
         report(0, len(tasks))
     events = junction_events(ctx, _prepared(ctx))
-    for done, result in enumerate((executor or InProcess()).map(screen_piece, tasks, shared=ctx),
-                                  start=1):
-        assert isinstance(result, EphemerisResult)
-        events.extend(result.events)
-        for key in ("broad_pairs", "candidates", "propagate_s", "sieve_s", "refine_s"):
-            totals[key] += getattr(result, key)
-        if report:
-            report(done, len(tasks))
-    out = dedupe(events)
-    totals["conjunctions"] = float(len(out))
-    if stats is not None:
-        stats.update(totals)
-    return out
+    results = (executor or InProcess()).map(screen_piece, tasks, shared=ctx)
+    return gather(results, len(tasks), events, totals, report, stats)
 
 
 def _token(elsets: Sequence[ElementSet], engine: str) -> str:

@@ -30,6 +30,7 @@ import itertools
 import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -37,7 +38,6 @@ from numpy.typing import NDArray
 from sweepers.conjunctions.events import Conjunction
 from sweepers.conjunctions.sieve import (
     MU_KM3_S2,
-    BlockResult,
     BlockTask,
     ScreenContext,
     screen_block,
@@ -142,13 +142,32 @@ def screen(
               "candidates": 0.0, "propagate_s": 0.0, "sieve_s": 0.0, "refine_s": 0.0}
     if progress:
         progress(0, len(tasks))
-    for done, result in enumerate(executor.map(screen_block, tasks, shared=ctx), start=1):
-        assert isinstance(result, BlockResult)
+    return gather(executor.map(screen_block, tasks, shared=ctx), len(tasks), events, totals,
+                  progress, stats)
+
+
+TASK_COUNTERS = ("broad_pairs", "candidates", "propagate_s", "sieve_s", "refine_s")
+"""Counts and seconds every screening task result carries (summed into ``stats``)."""
+
+
+def gather(
+    results: Iterable[Any],
+    total: int,
+    events: list[Conjunction],
+    totals: dict[str, float],
+    progress: Progress | None = None,
+    stats: dict[str, float] | None = None,
+) -> list[Conjunction]:
+    """Collect task results as they arrive: their events appended to ``events``, their
+    :data:`TASK_COUNTERS` added to ``totals``, ``progress(done, total)`` after each; returns
+    the merged events (:func:`dedupe`) and puts ``totals`` (with ``conjunctions``) in ``stats``.
+    Any result with ``events`` and the counters will do (block or OEM-piece results)."""
+    for done, result in enumerate(results, start=1):
         events.extend(result.events)
-        for key in ("broad_pairs", "candidates", "propagate_s", "sieve_s", "refine_s"):
+        for key in TASK_COUNTERS:
             totals[key] += getattr(result, key)
         if progress:
-            progress(done, len(tasks))
+            progress(done, total)
     out = dedupe(events)
     totals["conjunctions"] = float(len(out))
     if stats is not None:
