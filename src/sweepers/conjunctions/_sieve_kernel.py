@@ -47,33 +47,36 @@ _MIN_BUFFER = 1024
 
 
 @njit(cache=True, error_model="numpy")
-def _narrow(
-    i: int, j: int, a0: NDArray[np.float64], a1: NDArray[np.float64], a2: NDArray[np.float64],
-    a3: NDArray[np.float64], err: NDArray[np.float64], threshold_km: float,
+def _narrow_deltas(
+    d0x: float, d0y: float, d0z: float, d1x: float, d1y: float, d1z: float,
+    c2x: float, c2y: float, c2z: float, c3x: float, c3y: float, c3z: float, limit: float,
 ) -> bool:
-    """The narrow-phase inequality (module docstring) for rows ``i``, ``j``."""
-    d0x = a0[i, 0] - a0[j, 0]
-    d0y = a0[i, 1] - a0[j, 1]
-    d0z = a0[i, 2] - a0[j, 2]
-    d1x = a1[i, 0] - a1[j, 0]
-    d1y = a1[i, 1] - a1[j, 1]
-    d1z = a1[i, 2] - a1[j, 2]
+    """The narrow-phase inequality (module docstring) on a pair's coefficient differences
+    (Δa₀, Δa₁, Δa₂, Δa₃) [km]: ``min_u |Δa₀ + Δa₁u| − |Δa₂|/4 − |Δa₃|/8 ≤ limit``."""
     d11 = d1x * d1x + d1y * d1y + d1z * d1z
     u = -(d0x * d1x + d0y * d1y + d0z * d1z) / d11 if d11 > 0.0 else 0.0
     u = min(max(u, -0.5), 0.5)
     px = d0x + d1x * u
     py = d0y + d1y * u
     pz = d0z + d1z * u
-    c2x = a2[i, 0] - a2[j, 0]
-    c2y = a2[i, 1] - a2[j, 1]
-    c2z = a2[i, 2] - a2[j, 2]
-    c3x = a3[i, 0] - a3[j, 0]
-    c3y = a3[i, 1] - a3[j, 1]
-    c3z = a3[i, 2] - a3[j, 2]
     curvature = 0.25 * math.sqrt(c2x * c2x + c2y * c2y + c2z * c2z) \
         + 0.125 * math.sqrt(c3x * c3x + c3y * c3y + c3z * c3z)
     linear = math.sqrt(px * px + py * py + pz * pz)
-    return linear - curvature <= threshold_km + err[i] + err[j]
+    return linear - curvature <= limit
+
+
+@njit(cache=True, error_model="numpy")
+def _narrow(
+    i: int, j: int, a0: NDArray[np.float64], a1: NDArray[np.float64], a2: NDArray[np.float64],
+    a3: NDArray[np.float64], err: NDArray[np.float64], threshold_km: float,
+) -> bool:
+    """The narrow-phase inequality (module docstring) for rows ``i``, ``j``."""
+    return _narrow_deltas(
+        a0[i, 0] - a0[j, 0], a0[i, 1] - a0[j, 1], a0[i, 2] - a0[j, 2],
+        a1[i, 0] - a1[j, 0], a1[i, 1] - a1[j, 1], a1[i, 2] - a1[j, 2],
+        a2[i, 0] - a2[j, 0], a2[i, 1] - a2[j, 1], a2[i, 2] - a2[j, 2],
+        a3[i, 0] - a3[j, 0], a3[i, 1] - a3[j, 1], a3[i, 2] - a3[j, 2],
+        threshold_km + err[i] + err[j])
 
 
 @njit(cache=True, error_model="numpy")
@@ -82,28 +85,12 @@ def _narrow_rows(
 ) -> bool:
     """:func:`_narrow` on sorted rows ``pa``, ``pb`` (``slot``: a₀, ρ; ``coef``: a₁, a₂, a₃,
     err): the same operations in the same order, so the same result bit for bit."""
-    d0x = slot[pa, 0] - slot[pb, 0]
-    d0y = slot[pa, 1] - slot[pb, 1]
-    d0z = slot[pa, 2] - slot[pb, 2]
-    d1x = coef[pa, 0] - coef[pb, 0]
-    d1y = coef[pa, 1] - coef[pb, 1]
-    d1z = coef[pa, 2] - coef[pb, 2]
-    d11 = d1x * d1x + d1y * d1y + d1z * d1z
-    u = -(d0x * d1x + d0y * d1y + d0z * d1z) / d11 if d11 > 0.0 else 0.0
-    u = min(max(u, -0.5), 0.5)
-    px = d0x + d1x * u
-    py = d0y + d1y * u
-    pz = d0z + d1z * u
-    c2x = coef[pa, 3] - coef[pb, 3]
-    c2y = coef[pa, 4] - coef[pb, 4]
-    c2z = coef[pa, 5] - coef[pb, 5]
-    c3x = coef[pa, 6] - coef[pb, 6]
-    c3y = coef[pa, 7] - coef[pb, 7]
-    c3z = coef[pa, 8] - coef[pb, 8]
-    curvature = 0.25 * math.sqrt(c2x * c2x + c2y * c2y + c2z * c2z) \
-        + 0.125 * math.sqrt(c3x * c3x + c3y * c3y + c3z * c3z)
-    linear = math.sqrt(px * px + py * py + pz * pz)
-    return linear - curvature <= threshold_km + coef[pa, 9] + coef[pb, 9]
+    return _narrow_deltas(
+        slot[pa, 0] - slot[pb, 0], slot[pa, 1] - slot[pb, 1], slot[pa, 2] - slot[pb, 2],
+        coef[pa, 0] - coef[pb, 0], coef[pa, 1] - coef[pb, 1], coef[pa, 2] - coef[pb, 2],
+        coef[pa, 3] - coef[pb, 3], coef[pa, 4] - coef[pb, 4], coef[pa, 5] - coef[pb, 5],
+        coef[pa, 6] - coef[pb, 6], coef[pa, 7] - coef[pb, 7], coef[pa, 8] - coef[pb, 8],
+        threshold_km + coef[pa, 9] + coef[pb, 9])
 
 
 @njit(cache=True, error_model="numpy")

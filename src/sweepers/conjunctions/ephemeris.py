@@ -93,6 +93,7 @@ from sweepers.conjunctions.sieve import (
     LAGRANGE_FACTOR,
     MU_KM3_S2,
     R_P_FLOOR_KM,
+    BlockResult,
     blank_unphysical,
     cubic_power,
     interpolation_error_km,
@@ -292,18 +293,6 @@ class EphemerisTask:
     stop: int
 
 
-@dataclass
-class EphemerisResult:
-    """Conjunctions found by one task, with counts and seconds per stage."""
-
-    events: list[Conjunction]
-    broad_pairs: int = 0
-    candidates: int = 0
-    propagate_s: float = 0.0
-    sieve_s: float = 0.0
-    refine_s: float = 0.0
-
-
 _CACHE: dict[str, PreparedSet] = {}
 
 
@@ -375,7 +364,7 @@ def _norm(x: FloatArray) -> FloatArray:
     return np.sqrt(np.einsum("...i,...i->...", x, x))
 
 
-def screen_piece(ctx: EphemerisContext, task: EphemerisTask) -> EphemerisResult:
+def screen_piece(ctx: EphemerisContext, task: EphemerisTask) -> BlockResult:
     """Conjunctions with TCA in steps ``[task.first, task.stop)`` of one piece (module
     docstring, points 3–5). Rows of the sieve: 0 the primary, 1 + i catalog object i."""
     t_start = time.perf_counter()
@@ -435,7 +424,7 @@ def screen_piece(ctx: EphemerisContext, task: EphemerisTask) -> EphemerisResult:
         if event.miss_km <= thr:
             events.append(event)
     t_end = time.perf_counter()
-    return EphemerisResult(events, broad_pairs=n_broad, candidates=int(cand.size),
+    return BlockResult(events, broad_pairs=n_broad, candidates=int(cand.size),
                            propagate_s=t_prop - t_start, sieve_s=t_sieve - t_prop,
                            refine_s=t_end - t_sieve)
 
