@@ -10,9 +10,15 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from sweepers.gtoc9.solve_campaign import CampaignConfig, CampaignPlan, chain_cost_meur
-from sweepers.gtoc9.solve_lns import LnsConfig, repartition_window
-from sweepers.gtoc9.solve_milp import UNCOVERED_MEUR, Columns, exact_cover, select
+from sweepers.gtoc9 import rules
+from sweepers.gtoc9.solve_campaign import (
+    CampaignConfig,
+    CampaignPlan,
+    chain_cost_meur,
+    estimated_m0_kg,
+)
+from sweepers.gtoc9.solve_lns import LnsConfig, dv_price_meur_per_m_s, repartition_window
+from sweepers.gtoc9.solve_milp import UNCOVERED_MEUR, Columns, exact_cover, relax, select
 from sweepers.gtoc9.solve_pool import (
     PoolTask,
     decode_chains,
@@ -22,7 +28,7 @@ from sweepers.gtoc9.solve_pool import (
     run_pool_task,
     with_segments,
 )
-from sweepers.gtoc9.solve_search import STAY_DAYS, BeamConfig, Chain, beam_pool
+from sweepers.gtoc9.solve_search import STAY_DAYS, BeamConfig, Chain, PlannedLeg, beam_pool
 
 
 def _enumerate(cols: Columns, debris: list[int]) -> float:
@@ -213,4 +219,83 @@ def test_default_offer_keeps_old_checkpoints_resumable() -> None:
     from sweepers.gtoc9.solve import _lns_settings
 
     assert "offer_max_debris" not in _lns_settings(LnsConfig())
+    assert "pricing_rounds" not in _lns_settings(LnsConfig())
+    assert "milp_columns" not in _lns_settings(LnsConfig())
+    assert _lns_settings(LnsConfig(pricing_rounds=2))["pricing_rounds"] == 2
     assert _lns_settings(LnsConfig(offer_max_debris=4))["offer_max_debris"] == 4
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_relaxation_prices_satisfy_lp_duality(seed: int) -> None:
+    # debris prices and time potentials are LP duals: no column has a negative reduced cost,
+    # the LP's support has zero reduced cost (complementary slackness), and the LP value is a
+    # lower bound of the enumerated optimum
+    rng = np.random.default_rng(seed)
+    cols = _random_columns(rng, 6, 14)
+    debris = list(range(6))
+    lp = relax(cols, debris)
+    assert lp.prices.shape == (6,)
+    assert lp.reduced.min() >= -1e-7
+    support = lp.x > 1e-9
+    assert np.abs(lp.reduced[support]).max() <= 1e-7
+    assert lp.value <= _enumerate(cols, debris) + 1e-6
+    assert float(cols.cost @ lp.x) == pytest.approx(lp.value)
+
+
+def test_prized_pool_takes_the_prized_debris(synthetic_costs: np.ndarray) -> None:
+    available = np.ones(5, dtype=bool)
+    plain = beam_pool(synthetic_costs, available, 5, 190, 3, BeamConfig(width=30), seed=3, keep=2)
+    counts = [sum(4 in c.ids for c in plain)]
+    prize = np.zeros(5)
+    prize[4] = 2000.0  # above any leg: every kept state that can visit debris 4 does
+    prized = beam_pool(
+        synthetic_costs,
+        available,
+        5,
+        190,
+        3,
+        BeamConfig(width=30),
+        seed=3,
+        keep=2,
+        prize_m_s=prize,
+    )
+    counts.append(sum(4 in c.ids for c in prized))
+    assert counts[1] == len(prized) and counts[1] > counts[0]
+
+
+def test_dv_price_is_the_slope_of_the_mission_cost() -> None:
+    legs = [PlannedLeg(0, 1, 10, 20, "dep", 400.0), PlannedLeg(1, 2, 30, 45, "dep", 300.0)]
+    chain = Chain(legs)
+    bumped = Chain([replace(legs[0], dv_est_m_s=401.0), legs[1]])
+    # d J / d Δv of the first burn, by finite difference: the first burn moves the whole m0
+    slope = chain_cost_meur(bumped) - chain_cost_meur(chain)
+    m0 = estimated_m0_kg([400.0, 300.0])
+    assert dv_price_meur_per_m_s([chain], 1.0) == pytest.approx(slope, rel=0.02)
+    assert dv_price_meur_per_m_s([chain], 1.0) == pytest.approx(
+        2 * rules.ALPHA_MEUR_KG2 * (m0 - rules.M_DRY_KG) * m0 / rules.VE_M_S
+    )
+
+
+def test_priced_window_never_worsens(synthetic_costs: np.ndarray) -> None:
+    config = CampaignConfig(0, BeamConfig(width=30), dv_factor=1.0)
+    plan = CampaignPlan(config, [Chain(solo=(d, 5 + 41 * d)) for d in range(4)])
+    seen: list[PoolTask] = []
+
+    def run(tasks: list[PoolTask]) -> list:
+        seen.extend(tasks)
+        return [run_pool_task(synthetic_costs, t) for t in tasks]
+
+    small = LnsConfig(step_days=20, width=30, keep=4, max_length=5, solo_step_days=20)
+    base, base_report = repartition_window(plan, 0, 3, small, 0, run)
+    n_plain = len(seen)
+    chains, report = repartition_window(
+        plan, 0, 3, replace(small, pricing_rounds=2, milp_columns=10), 0, run
+    )
+    # two priced rounds of the same searches, with prizes, after the plain ones
+    assert len(seen) == 4 * n_plain
+    assert all(t.prize_m_s is not None for t in seen[2 * n_plain :])
+    assert chains is not None and base is not None
+    assert report.before_meur == pytest.approx(base_report.before_meur)
+    assert sorted(d for c in chains for d in c.ids) == [0, 1, 2, 3]
+    assert sum(chain_cost_meur(c) for c in chains) == pytest.approx(report.after_meur)
+    assert report.after_meur < report.before_meur

@@ -143,6 +143,16 @@ def solve(
         Path | None,
         typer.Option("--debris", help="debris.csv (default: $SWEEPERS_DATA/gtoc9/debris.csv)."),
     ] = None,
+    pricing_rounds: Annotated[
+        int,
+        typer.Option(
+            "--pricing-rounds",
+            help="Column-generation rounds per window in a second window stage (0: none).",
+        ),
+    ] = 0,
+    pricing_passes: Annotated[
+        int, typer.Option("--pricing-passes", help="Passes of that second window stage.")
+    ] = 1,
     json_out: JsonOption = False,
 ) -> None:
     """Solve the campaign: cost tables, beam search, assembly, window re-partitioning (pool +
@@ -150,6 +160,13 @@ def solve(
     result like ``check``."""
     from sweepers.gtoc9.solve import SolveOptions
     from sweepers.gtoc9.solve import solve as run_solver
+    from sweepers.gtoc9.solve_lns import LnsConfig
+
+    priced = (
+        LnsConfig(pricing_rounds=pricing_rounds, passes=pricing_passes)
+        if pricing_rounds > 0
+        else None
+    )
 
     options = SolveOptions(
         out_dir=out,
@@ -161,6 +178,7 @@ def solve(
         beam_width=beam,
         start_step_days=step,
         debris_path=debris_csv,
+        priced=priced,
         **({"time_prices": tuple(float(p) for p in prices.split(","))} if prices else {}),
     )
     with progress_bar(transient=False, disable=json_out) as bar:

@@ -99,6 +99,9 @@ class SolveOptions:
     """Dask scheduler address for the cost table and the pool searches (else ``workers``)."""
     windows: LnsConfig = field(default_factory=LnsConfig)
     """Settings of the window re-partitioning (``solve_lns``)."""
+    priced: LnsConfig | None = None
+    """Settings of a second window stage run on the first one's result, typically with column
+    generation (``LnsConfig.pricing_rounds`` > 0); None: no second stage."""
 
     def settings(self) -> dict[str, Any]:
         """What a resumed run must share with the checkpoint."""
@@ -189,7 +192,32 @@ def solve(options: SolveOptions, progress: Progress = _noop) -> SolveResult:
         best = _improve(options, ckpt, costs, best, progress, t_start, budget_s)
         seconds["search"] = time.monotonic() - t0
         t0 = time.monotonic()
-        best, reports = _windows(options, ckpt, costs, best, executor, progress, t_start, budget_s)
+        best, reports = _windows(
+            options.windows,
+            "windows",
+            options.seed,
+            ckpt,
+            costs,
+            best,
+            executor,
+            progress,
+            t_start,
+            budget_s,
+        )
+        if options.priced is not None:
+            best, priced = _windows(
+                options.priced,
+                "windows_priced",
+                options.seed + 1,
+                ckpt,
+                costs,
+                best,
+                executor,
+                progress,
+                t_start,
+                budget_s,
+            )
+            reports = reports + priced
         seconds["windows"] = time.monotonic() - t0
         # 3. exact legs
         t0 = time.monotonic()
@@ -335,7 +363,9 @@ def _run_pool_tasks(
 
 
 def _windows(
-    options: SolveOptions,
+    config: LnsConfig,
+    name: str,
+    seed: int,
     ckpt: Checkpoint,
     costs: NDArray[np.float32],
     plan: CampaignPlan,
@@ -344,10 +374,10 @@ def _windows(
     t_start: float,
     budget_s: float,
 ) -> tuple[CampaignPlan, list[WindowReport]]:
-    """Window re-partitioning of ``plan`` (``solve_lns``) within the windows share of the
-    budget; the plan and the search state are checkpointed after every window."""
-    config = options.windows
-    saved = ckpt.plans.get("windows")
+    """Window re-partitioning of ``plan`` (``solve_lns``) with ``config`` within the windows
+    share of the budget; the plan and the search state are checkpointed under ``name`` after
+    every window."""
+    saved = ckpt.plans.get(name)
     state = LnsState()
     saved_config = {k: v for k, v in (saved or {}).get("config", {}).items() if k != "passes"}
     if saved is not None and saved_config == _lns_settings(config):
@@ -361,7 +391,7 @@ def _windows(
     start_j = plan.estimated_j_meur()
 
     def save(p: CampaignPlan, st: LnsState) -> None:
-        ckpt.plans["windows"] = {
+        ckpt.plans[name] = {
             "config": _lns_settings(config),
             "estimated_j": _finite(p.estimated_j_meur()),
             "chains": [chain_to_dict(c) for c in p.chains],
@@ -373,9 +403,7 @@ def _windows(
         ckpt.save()
 
     def note(text: str) -> None:
-        progress(
-            "windows", state.pass_no, config.passes, f"{text} (J≈{plan.estimated_j_meur():.1f})"
-        )
+        progress(name, state.pass_no, config.passes, f"{text} (J≈{plan.estimated_j_meur():.1f})")
 
     def stop() -> bool:
         return time.monotonic() - t_start > WINDOWS_SHARE * budget_s
@@ -384,7 +412,7 @@ def _windows(
     improve_by_windows(
         plan,
         config,
-        options.seed,
+        seed,
         _run_pool_tasks(executor, np.asarray(costs)),
         state,
         should_stop=stop,
@@ -392,7 +420,7 @@ def _windows(
         progress=note,
     )
     save(plan, state)
-    progress("windows", config.passes, config.passes, f"J≈{plan.estimated_j_meur():.1f}")
+    progress(name, config.passes, config.passes, f"J≈{plan.estimated_j_meur():.1f}")
     return plan, state.reports
 
 
@@ -404,8 +432,12 @@ def _lns_settings(config: LnsConfig) -> dict[str, Any]:
         for k, v in config.__dict__.items()
         if k != "passes"
     }
-    if out.get("offer_max_debris") == 1:  # the default: checkpoints from before it still resume
+    # settings added later, at their defaults: checkpoints from before them still resume
+    if out.get("offer_max_debris") == 1:
         del out["offer_max_debris"]
+    if out.get("pricing_rounds") == 0:
+        del out["pricing_rounds"]
+        del out["milp_columns"]
     return out
 
 
@@ -418,8 +450,14 @@ def _window_summary(reports: list[WindowReport]) -> dict[str, Any]:
         "gain_meur": float(sum(r.before_meur - r.after_meur for r in accepted)),
         "max_gap": max((r.gap for r in reports), default=0.0),
         "milp_seconds": float(sum(r.seconds for r in reports)),
-        "not_optimal": sum(1 for r in reports if "successfully" not in r.status),
+        "not_optimal": sum(1 for r in reports if not _optimal(r.status)),
     }
+
+
+def _optimal(status: str) -> bool:
+    """Whether a window MILP's status says "proved optimal" (HiGHS through highspy:
+    "Optimal"; reports from checkpoints written through scipy: "... terminated successfully")."""
+    return status == "Optimal" or "successfully" in status
 
 
 def _finite(x: float) -> float | None:

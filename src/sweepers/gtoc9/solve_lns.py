@@ -26,20 +26,22 @@ time limit is hit (the pool searches are; HiGHS is given a node limit as well as
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from sweepers.gtoc9 import rules
 from sweepers.gtoc9.solve_campaign import (
     FIRST_DEPARTURE_DAY,
     LAST_ARRIVAL_DAY,
     MISSION_GAP_DAYS,
     CampaignPlan,
     chain_cost_meur,
+    estimated_m0_kg,
 )
-from sweepers.gtoc9.solve_milp import Columns, Selection, exact_cover
+from sweepers.gtoc9.solve_milp import Columns, Selection, exact_cover, relax, subset
 from sweepers.gtoc9.solve_pool import (
     PoolTask,
     decode_chains,
@@ -77,6 +79,12 @@ class LnsConfig:
     offer_max_debris: int = 1
     """Outside missions of at most this many debris are offered to the window (all their debris
     taken or none: a "keep" column covers the whole mission); 1: the one-debris missions."""
+    pricing_rounds: int = 0
+    """Rounds of column generation (LP prices → prized beam searches) before each window's MILP
+    (:func:`repartition_window`); 0: the pool of plain searches only."""
+    milp_columns: int = 40_000
+    """With pricing: pool columns of lowest LP reduced cost given to the MILP (plus the LP's
+    support and the current missions)."""
 
 
 @dataclass
@@ -141,6 +149,69 @@ def _inside(c: Chain, lo: int, hi: int) -> bool:
     return c.start_day >= lo and c.end_day <= hi
 
 
+def dv_price_meur_per_m_s(chains: Sequence[Chain], dv_factor: float) -> float:
+    """Marginal cost of one more m/s on a mission [MEUR per m/s], averaged over ``chains``
+    (multi-debris ones): dJ/dΔv ≈ 2α (m0 − m_dry) · m0 / v_e at each chain's estimated m0 —
+    converts LP prices of debris [MEUR] into prizes for the beam search [m/s]."""
+    slopes = []
+    for c in chains:
+        if c.solo is not None or not c.legs:
+            continue
+        m0 = estimated_m0_kg([g.dv_est_m_s * dv_factor for g in c.legs])
+        slopes.append(2.0 * rules.ALPHA_MEUR_KG2 * (m0 - rules.M_DRY_KG) * m0 / rules.VE_M_S)
+    return float(np.mean(slopes)) if slopes else 2.0 * rules.ALPHA_MEUR_KG2 * 2000.0
+
+
+@dataclass
+class _Window:
+    """What the MILP of one window is built from (see :func:`repartition_window`)."""
+
+    group: list[Chain]
+    lo: int
+    hi: int
+    must: list[int]
+    outside_solos: list[Chain]
+    visible: list[int]
+
+
+def _window_columns(
+    win: _Window, found: list[Chain], config: LnsConfig, factor: float
+) -> tuple[list[Chain], list[Chain], Columns, float]:
+    """Columns of the window's MILP: the pool (``found`` with segments, pruned), the current
+    missions and their segments, one-debris missions, "keep" columns for the outside solos and
+    two empty columns pinning the window's ends. Returns (real columns: the pool's, then the
+    others; those others; model columns; cost of the current missions and the outside solos
+    [MEUR])."""
+    lo, hi = win.lo, win.hi
+    allowed = set(win.visible)
+    new = [c for c in with_segments(found) if _inside(c, lo, hi) and set(c.ids) <= allowed]
+    columns: list[Chain] = prune_pool(new, config.dv_margin, factor)
+    current = [c for c in win.group if c.solo is None]
+    solo_days = range(max(lo, FIRST_DEPARTURE_DAY), hi + STAY_DAYS + 1, config.solo_step_days)
+    fixed = [c for c in with_segments(current) if set(c.ids) <= allowed]
+    fixed += [Chain(solo=(d, day)) for d in win.must for day in solo_days]
+    fixed += [c for c in win.group if c.solo is not None]
+    columns += fixed
+    w_lo, w_hi = lo - STAY_DAYS, hi + 36
+    cost = [chain_cost_meur(c, factor) for c in columns]
+    members = [tuple(c.ids) for c in columns]
+    iv = [occupied_interval(c) for c in columns]
+    # "keep" columns (leave an outside solo where it is) and two empty ones that pin the window
+    solo_cost = {tuple(c.ids): chain_cost_meur(c, factor) for c in win.outside_solos}
+    for ids, c_meur in sorted(solo_cost.items()):
+        cost.append(c_meur)
+        members.append(ids)
+        iv.append((w_lo, w_lo))
+    cost += [0.0, 0.0]
+    members += [(), ()]
+    iv += [(w_lo, w_lo), (w_hi, w_hi)]
+    lo_arr = np.array([a for a, _ in iv], dtype=np.int64)
+    hi_arr = np.array([b for _, b in iv], dtype=np.int64)
+    cols = Columns(np.asarray(cost, dtype=float), members, lo_arr, hi_arr)
+    before = sum(chain_cost_meur(c, factor) for c in win.group) + sum(solo_cost.values())
+    return columns, fixed, cols, before
+
+
 def repartition_window(
     plan: CampaignPlan,
     k: int,
@@ -150,7 +221,15 @@ def repartition_window(
     run_tasks: RunTasks,
 ) -> tuple[list[Chain] | None, WindowReport]:
     """Re-partition ``plan``'s missions k … k + size − 1 (in time order); returns the new
-    chain list (None if no gain) and the report."""
+    chain list (None if no gain) and the report.
+
+    With ``config.pricing_rounds`` > 0 the pool is grown by column generation before the MILP:
+    the LP relaxation of the window's model prices every debris (the dual of its cover row,
+    MEUR); converted to m/s with the marginal cost of Δv of the window's missions
+    (:func:`dv_price_meur_per_m_s`), the prices become prizes of the same beam searches, which
+    then rank chains by Σ Δv − Σ prize — an estimate of their reduced cost — and so look for the
+    missions the LP lacks, typically ones that take debris now removed by short, expensive
+    missions."""
     factor = plan.config.dv_factor
     ordered = sorted(plan.chains, key=lambda c: (c.start_day, c.ids))
     group = ordered[k : k + size]
@@ -164,42 +243,45 @@ def repartition_window(
     ]
     offered = sorted(d for c in outside_solos for d in c.ids)
     visible = sorted(set(must) | set(offered))
+    win = _Window(group, lo, hi, must, outside_solos, visible)
     found: list[Chain] = []
     for legs, dv, counts in run_tasks(window_tasks(visible, lo, hi, config, seed)):
         found.extend(decode_chains(legs, dv, counts))
-    allowed = set(visible)
-    new = [c for c in with_segments(found) if _inside(c, lo, hi) and set(c.ids) <= allowed]
-    columns: list[Chain] = prune_pool(new, config.dv_margin, factor)
-    current = [c for c in group if c.solo is None]
-    columns += [c for c in with_segments(current) if set(c.ids) <= allowed]
-    solo_days = range(max(lo, FIRST_DEPARTURE_DAY), hi + STAY_DAYS + 1, config.solo_step_days)
-    columns += [Chain(solo=(d, day)) for d in must for day in solo_days]
-    columns += [c for c in group if c.solo is not None]
-    w_lo, w_hi = lo - STAY_DAYS, hi + 36
-    cost = [chain_cost_meur(c, factor) for c in columns]
-    members = [tuple(c.ids) for c in columns]
-    iv = [occupied_interval(c) for c in columns]
-    # "keep" columns (leave an outside solo where it is) and two empty ones that pin the window
-    solo_cost = {tuple(c.ids): chain_cost_meur(c, factor) for c in outside_solos}
-    for ids, c_meur in sorted(solo_cost.items()):
-        cost.append(c_meur)
-        members.append(ids)
-        iv.append((w_lo, w_lo))
-    cost += [0.0, 0.0]
-    members += [(), ()]
-    iv += [(w_lo, w_lo), (w_hi, w_hi)]
-    lo_arr = np.array([a for a, _ in iv], dtype=np.int64)
-    hi_arr = np.array([b for _, b in iv], dtype=np.int64)
-    cols = Columns(np.asarray(cost, dtype=float), members, lo_arr, hi_arr)
-    before = sum(chain_cost_meur(c, factor) for c in group) + sum(solo_cost.values())
+    columns, fixed, cols, before = _window_columns(win, found, config, factor)
+    price = dv_price_meur_per_m_s(group, factor)
+    for r in range(config.pricing_rounds):
+        prices = relax(cols, visible).prices
+        prize = np.zeros(int(max(visible)) + 1)
+        prize[visible] = np.maximum(prices, 0.0) / price
+        tasks = [
+            replace(t, seed=t.seed + 7919 * (r + 1), prize_m_s=tuple(prize.tolist()))
+            for t in window_tasks(visible, lo, hi, config, seed)
+        ]
+        for legs, dv, counts in run_tasks(tasks):
+            found.extend(decode_chains(legs, dv, counts))
+        columns, fixed, cols, before = _window_columns(win, found, config, factor)
+    keep = np.arange(len(cols))
+    if config.pricing_rounds > 0 and len(cols) > config.milp_columns:
+        # the grown pool is too large for HiGHS' time limit: the MILP gets the columns of lowest
+        # LP reduced cost, the LP's support, and every column that is not a pool chain (current
+        # missions and their segments, one-debris missions, keep and pin columns)
+        lp = relax(cols, visible)
+        n_pool = len(columns) - len(fixed)
+        keep = np.union1d(
+            np.argsort(lp.reduced[:n_pool], kind="stable")[: config.milp_columns],
+            np.nonzero(lp.x > 1e-9)[0],
+        )
+        keep = np.union1d(keep, np.arange(n_pool, len(cols))).astype(np.intp)
+    sub = subset(cols, keep)
     sel: Selection = exact_cover(
-        cols, visible, time_limit_s=config.milp_seconds, node_limit=config.milp_nodes
+        sub, visible, time_limit_s=config.milp_seconds, node_limit=config.milp_nodes
     )
+    sel = replace(sel, chosen=[int(keep[j]) for j in sel.chosen])
     # the current missions are a feasible point of the same model: the gap of the window is
     # measured from the better of them and the MILP's solution
     best = min(before, sel.objective)
     gap = (best - sel.mip_bound) / best if np.isfinite(sel.mip_bound) else float("nan")
-    report = WindowReport(k, size, before, sel.objective, len(cols), gap, sel.status, sel.seconds)
+    report = WindowReport(k, size, before, sel.objective, len(sub), gap, sel.status, sel.seconds)
     if sel.uncovered or not sel.objective < before - 1e-6:
         return None, report
     n_real = len(columns)

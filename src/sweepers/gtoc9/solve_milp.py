@@ -119,22 +119,41 @@ def _model(
     return a, b, c, n_idle, n_cover
 
 
-def _subset(cols: Columns, keep: NDArray[np.intp]) -> Columns:
+def subset(cols: Columns, keep: NDArray[np.intp]) -> Columns:
+    """The columns ``keep`` of ``cols``, in that order."""
     return Columns(cols.cost[keep], [cols.members[k] for k in keep], cols.lo[keep], cols.hi[keep])
 
 
-def _lp(cols: Columns, debris_ids: Sequence[int]) -> tuple[float, NDArray, NDArray, float]:
-    """LP relaxation: (value [MEUR], x of the columns, reduced cost of the columns, total
-    slack Σ s_i)"""
+@dataclass(frozen=True)
+class Relaxation:
+    """LP relaxation of the model on a pool: value [MEUR] (a lower bound for any choice from the
+    pool), x and reduced cost [MEUR] of each column, total slack Σ s_i, and the price [MEUR] of
+    each debris (the dual of its cover row, in ``debris_ids`` order)."""
+
+    value: float
+    x: NDArray[np.float64]
+    reduced: NDArray[np.float64]
+    slack: float
+    prices: NDArray[np.float64]
+
+
+def relax(cols: Columns, debris_ids: Sequence[int]) -> Relaxation:
+    """The LP relaxation of the module's model (HiGHS through ``scipy.optimize.linprog``)."""
     a, b, c, _, n_cover = _model(cols, debris_ids)
     bounds = np.stack([np.zeros(c.size), np.ones(c.size)], axis=1)
     lp = linprog(c, A_eq=a, b_eq=b, bounds=bounds, method="highs")
     if lp.status != 0:
         raise RuntimeError(f"LP relaxation failed: {lp.message}")
-    reduced = c - a.T @ lp.eqlin.marginals
+    duals = np.asarray(lp.eqlin.marginals)
+    reduced = c - a.T @ duals
     n = len(cols)
-    slack = float(lp.x[c.size - n_cover :].sum())
-    return float(lp.fun), np.asarray(lp.x[:n]), np.asarray(reduced[:n]), slack
+    return Relaxation(
+        float(lp.fun),
+        np.asarray(lp.x[:n]),
+        np.asarray(reduced[:n]),
+        float(lp.x[c.size - n_cover :].sum()),
+        duals[:n_cover].copy(),
+    )
 
 
 def exact_cover(
@@ -206,12 +225,13 @@ def select(
     import time
 
     t0 = time.monotonic()
-    lp_value, x0, rc, _ = _lp(cols, debris_ids)
+    lp = relax(cols, debris_ids)
+    lp_value, x0, rc = lp.value, lp.x, lp.reduced
     solos = np.array([k for k, m in enumerate(cols.members) if len(m) == 1], dtype=np.intp)
     keep = np.union1d(np.argsort(rc, kind="stable")[:max_columns], np.nonzero(x0 > 1e-9)[0])
     keep = np.union1d(keep, solos).astype(np.intp)
     sel = exact_cover(
-        _subset(cols, keep),
+        subset(cols, keep),
         debris_ids,
         time_limit_s=time_limit_s,
         node_limit=node_limit,

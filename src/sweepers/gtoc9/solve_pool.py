@@ -71,6 +71,8 @@ class PoolTask:
     keep: int
     deadline_day: int = LAST_ARRIVAL_DAY
     """Latest last arrival (grid day)."""
+    prize_m_s: tuple[float, ...] | None = None
+    """Per debris id, the prize [m/s] of visiting it (``solve_search.beam_pool``); None: none."""
 
 
 def pool_tasks(config: PoolConfig, seed: int, available: Sequence[int]) -> list[PoolTask]:
@@ -119,6 +121,7 @@ def run_pool_task(costs: NDArray[np.float32], task: PoolTask) -> tuple[NDArray, 
         beam,
         task.seed,
         task.keep,
+        None if task.prize_m_s is None else np.asarray(task.prize_m_s, dtype=float),
     )
     return encode_chains(chains)
 

@@ -122,10 +122,12 @@ def _beam(
     config: BeamConfig,
     seed: int,
     prize_m_s: NDArray[np.float64] | None,
-) -> Iterator[tuple[list[tuple[NDArray, ...]], NDArray, NDArray, NDArray, NDArray, NDArray]]:
+) -> Iterator[
+    tuple[list[tuple[NDArray, ...]], NDArray, NDArray, NDArray, NDArray, NDArray, NDArray]
+]:
     """The beam search proper (see :func:`beam_search`): after each depth, yields
     (history, Σ Δv per state [m/s], Zobrist hash of each state's visited set, initial debris and
-    first departure day of each initial state)."""
+    first departure day of each initial state, Σ prize of each state's debris [m/s])."""
     rng = np.random.default_rng(seed)
     n = costs.shape[0]
     n_days = min(costs.shape[2], deadline_day + 1)
@@ -183,7 +185,7 @@ def _beam(
         visited[np.arange(parent.size), target] = True
         hashes = hashes[parent] ^ zobrist[target]
         last, arr = target, new_arr
-        yield history, dv, hashes, init_last, d0
+        yield history, dv, hashes, init_last, d0, -bonus
 
 
 def beam_search(
@@ -206,7 +208,7 @@ def beam_search(
     is an empty chain), so a caller can settle for a shorter mission.
     """
     best_chains: list[Chain] = [Chain()]
-    for history, dv, _, init_last, d0 in _beam(
+    for history, dv, _, init_last, d0, _ in _beam(
         costs, available, first_departure_day, deadline_day, length, config, seed, prize_m_s
     ):
         best_chains.append(_reconstruct(history, int(np.argmin(dv)), init_last, d0))
@@ -222,16 +224,19 @@ def beam_pool(
     config: BeamConfig,
     seed: int = 0,
     keep: int = 10,
+    prize_m_s: NDArray[np.float64] | None = None,
 ) -> list[Chain]:
     """Like :func:`beam_search`, but returns many chains: after each depth (chains of 2 …
-    ``length`` debris), the ``keep`` states of lowest Σ Δv whose *debris sets* differ (states
-    visiting the same set in another order or ending elsewhere are skipped) — material for a
-    set-partitioning choice of missions (``solve_milp``)."""
+    ``length`` debris), the ``keep`` states of lowest Σ Δv − Σ prize whose *debris sets* differ
+    (states visiting the same set in another order or ending elsewhere are skipped) — material
+    for a set-partitioning choice of missions (``solve_milp``). With ``prize_m_s`` (per id, e.g.
+    LP prices of the debris converted to m/s, ``solve_lns``) the search and the choice rank
+    states by that estimate of their reduced cost."""
     out: list[Chain] = []
-    for history, dv, hashes, init_last, d0 in _beam(
-        costs, available, first_departure_day, deadline_day, length, config, seed, None
+    for history, dv, hashes, init_last, d0, prize in _beam(
+        costs, available, first_departure_day, deadline_day, length, config, seed, prize_m_s
     ):
-        order = np.argsort(dv, kind="stable")
+        order = np.argsort(dv - prize, kind="stable")
         _, first = np.unique(hashes[order], return_index=True)
         chosen = order[np.sort(first)][:keep]
         out.extend(_reconstruct(history, int(k), init_last, d0) for k in chosen)
