@@ -132,3 +132,21 @@ def test_greedy_baseline_flown_with_the_same_exact_legs(plan: Plan) -> None:
         miss_km, miss_km_s = verify_leg(leg, flown.cands.ephemeris)
         assert miss_km < 0.1 and miss_km_s < 1e-3
     assert 0 <= flown.propellant_kg <= plan.ship.propellant_kg
+
+
+def test_route_title_and_summary_carry_the_value_unit(plan: Plan) -> None:
+    """GTOC9 one-ship plans count debris, catalog plans sum salvage value in k$: the plot
+    title and the text summary say which."""
+    from dataclasses import replace
+
+    from sweepers.salvage.planner.output import route_lines, route_title
+
+    assert plan.value_unit == "k$"  # make_candidates' default: catalogued targets
+    assert f"value {plan.value:,.0f} k$," in route_title(plan)
+    debris = Plan(**{**{f: getattr(plan, f) for f in Plan.__dataclass_fields__},
+                     "cands": replace(plan.cands, value_unit="debris")})
+    assert f"value {debris.value:,.0f} debris," in route_title(debris)
+    data = debris.as_dict()
+    assert data["totals"]["value_unit"] == "debris"
+    assert f"value {debris.value:,.0f} debris," in route_lines(data)[0]
+    assert "k$" not in " ".join(route_lines(data))

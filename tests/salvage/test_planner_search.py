@@ -168,3 +168,42 @@ def test_best_greedy_is_never_worse_than_greedy_on_the_table_or_its_short_flight
     assert short.tofs_s.tolist() == [2 * DAY]
     for tab in (table, short):
         assert best.value >= fit_kits(lambda bb, t=tab: greedy_nearest(t, values, bb), b)[0].value
+
+
+def test_receding_horizon_swaps_in_a_better_or_the_only_fitting_continuation() -> None:
+    """``_better``: after an exact leg the re-searched continuation replaces the rest of the
+    route when it is worth more, or when the rest no longer fits the propellant left."""
+    from sweepers.salvage.planner.plan import _better
+    from sweepers.salvage.planner.search import SearchStart
+
+    table = _table(11, n_targets=6)
+    values = np.r_[0.0, np.arange(1.0, 7.0)]
+    b = _budget(kits=5, propellant_kg=150.0)
+    chain = beam_search(table, values, b, width=None)
+    assert len(chain) >= 3
+    # one leg flown exactly as the table said: the same search finds the same rest, kept
+    state = SearchStart(chain.nodes[0], chain.t_arrive_s[0], chain.propellant_left_kg[0],
+                        chain.dv_km_s[0], 1, float(values[chain.nodes[0]]), chain.nodes[:1])
+    same = beam_search(table, values, b, width=None, start=state)
+    assert same.value == pytest.approx(sum(values[n] for n in chain.nodes[1:]))
+    assert not _better(same, chain, 1, state, b, values[1:])
+    # the exact leg overdrew: the planned rest does not fit, anything that does is taken
+    poor = SearchStart(state.node, state.t_arrive_s, 1.0, state.dv_km_s, 1, state.value,
+                       state.visited)
+    fresh = beam_search(table, values, b, width=None, start=poor)
+    assert fresh.value < same.value
+    assert _better(fresh, chain, 1, poor, b, values[1:]) == (len(fresh) > 0)
+    # the exact leg came out cheaper: a continuation worth more replaces the rest
+    rich = SearchStart(state.node, state.t_arrive_s, 150.0, 0.0, 1, state.value, state.visited)
+    more = beam_search(table, values, b, width=None, start=rich)
+    assert _better(more, chain, 1, rich, b, values[1:]) == (more.value > same.value + 1e-9)
+
+
+def test_short_transfer_multi_start_picks_distinct_transfers() -> None:
+    from sweepers.salvage.planner.legs import _distinct
+
+    td = np.array([0.0, 0.1, 0.0, 2.0, 2.1]) * DAY
+    tf = np.array([1.0, 1.0, 2.0, 1.0, 1.0]) * DAY
+    # estimate order 0, 1, 2, 3, 4: 1 is 0's neighbour; 2 differs by a day of flight
+    assert _distinct([0, 1, 2, 3, 4], td, tf, 3, (0.5 * DAY, 0.25 * DAY)) == [0, 2, 3]
+    assert _distinct([1, 0, 4, 3], td, tf, 5, (0.5 * DAY, 0.25 * DAY)) == [1, 4]

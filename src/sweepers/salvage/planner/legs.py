@@ -21,10 +21,14 @@ planned arrival (drift). Around it a small grid of (departure, flight time) pair
 of ``tof_range_s`` (≤ 3 days, the range where :class:`J2RendezvousModel` is reliable) — is
 screened with a J2-aware two-body Lambert estimate (the target rotated back by the departure
 orbit's secular J2 drift over the flight, as the exact solver's own seeds are built; it captures
-the along-track phasing the nodal-drift table ignores). The cheapest few are solved exactly
-(full J2, ≤ 3 impulses, arrival re-integrated to 100 m / 1 m/s) and the cheapest converged one
-is kept. Until the departure the ship rides with its current object (attached to the debris, or
-on its start orbit); it leaves from that object's ephemeris state, as GTOC9 prescribes.
+the along-track phasing the nodal-drift table ignores). The grid is fine (hourly departures
+over 6 days, flights every 3 h: over a drift orbit tens of km off the target's the phase moves
+by radians a day, and a coarse grid misses the moments it is right), and the cheapest few
+*distinct* pairs (:func:`_distinct`: a multi-start — neighbouring grid points screen alike and
+converge to one transfer) are solved exactly (full J2, ≤ 3 impulses, arrival re-integrated to
+100 m / 1 m/s); the cheapest converged one is kept. Until the departure the ship rides with
+its current object (attached to the debris, or on its start orbit); it leaves from that
+object's ephemeris state, as GTOC9 prescribes.
 
 :func:`verify_leg` re-integrates a leg independently (SciPy DOP853 on the J2 acceleration, not
 heyoka) and returns the arrival miss.
@@ -148,13 +152,18 @@ def short_transfer(dep: NodeEphemeris | CoastEphemeris, arr: NodeEphemeris, t_re
                    model: J2RendezvousModel | None = None,
                    tof_range_s: tuple[float, float] = (0.75 * DAY_S, 3.0 * DAY_S),
                    offsets_s: tuple[float, float] = (-4.0 * DAY_S, 2.0 * DAY_S),
-                   n_depart: int = 49, n_tof: int = 10, tries: int = 2, max_tries: int = 8,
+                   n_depart: int = 145, n_tof: int = 19, tries: int = 2, max_tries: int = 8,
+                   spread_s: tuple[float, float] = (0.5 * DAY_S, 0.25 * DAY_S),
                    ) -> tuple[float, float, Array, Array, RendezvousLeg, float] | None:
     """Exact short transfer from ``dep`` (left no earlier than ``t_ready_s``) to ``arr`` around
     ``t_hint_s``, arriving by ``t_latest_arrival_s`` (module docstring): departures
-    ``t_hint_s + offsets_s`` (``n_depart``, none before ``t_ready_s``) × ``n_tof`` flight times;
+    ``t_hint_s + offsets_s`` (``n_depart``: hourly over the default 6 days, none before
+    ``t_ready_s``) × ``n_tof`` flight times (every 3 h);
     the ``tries`` cheapest by the screening estimate are solved (more, up to ``max_tries``, while
-    none converges). Returns (t_depart, t_arrive, r0, v0, solution, estimate) or None."""
+    none converges), each at least ``spread_s`` (departure, flight time) [s] away from the ones
+    chosen before it — a multi-start: neighbouring grid points screen alike and converge to the
+    same transfer, while the estimate's error (two-body Lambert on a rotated target) differs
+    between distinct ones. Returns (t_depart, t_arrive, r0, v0, solution, estimate) or None."""
     model = model or J2RendezvousModel()
     dep_t = np.maximum(t_ready_s, t_hint_s + np.linspace(*offsets_s, n_depart))
     tof = np.linspace(*tof_range_s, n_tof)
@@ -166,7 +175,8 @@ def short_transfer(dep: NodeEphemeris | CoastEphemeris, arr: NodeEphemeris, t_re
     r0, v0 = dep.state(td)
     rt, vt = arr.state(td + tf)
     est = j2_lambert_estimate(r0, v0, rt, vt, tf)
-    order = [k for k in np.argsort(est) if np.isfinite(est[k])][:max_tries]
+    order = _distinct([k for k in np.argsort(est) if np.isfinite(est[k])], td, tf,
+                      max_tries, spread_s)
     best = None
     for rank, k in enumerate(order):
         if best is not None and rank >= tries:
@@ -175,6 +185,21 @@ def short_transfer(dep: NodeEphemeris | CoastEphemeris, arr: NodeEphemeris, t_re
         if sol.converged and (best is None or sol.total_dv_km_s < best[4].total_dv_km_s):
             best = (float(td[k]), float(td[k] + tf[k]), r0[k], v0[k], sol, float(est[k]))
     return best
+
+
+def _distinct(order: list[int], td: Array, tf: Array, count: int,
+              spread_s: tuple[float, float]) -> list[int]:
+    """The first ``count`` of ``order`` (indices into departures ``td`` and flight times
+    ``tf`` [s]) that differ from every earlier pick by at least ``spread_s[0]`` in departure or
+    ``spread_s[1]`` in flight time."""
+    picked: list[int] = []
+    for k in order:
+        if all(abs(td[k] - td[m]) >= spread_s[0] or abs(tf[k] - tf[m]) >= spread_s[1]
+               for m in picked):
+            picked.append(k)
+            if len(picked) == count:
+                break
+    return picked
 
 
 def drift_burn(r_km: Array, v_km_s: Array, da_km: float, di_rad: float) -> Array:

@@ -181,10 +181,24 @@ def _orbit_mean(t_s: Array, a_km: Array) -> tuple[Array, Array]:
     return np.convolve(t_s, kernel, "valid"), np.convolve(a_km, kernel, "valid")
 
 
+def format_value(value: float, unit: str) -> str:
+    """A plan value with its unit: ``"27,418 k$"`` (salvage value), ``"12 debris"`` (a count).
+    """
+    return f"{value:,.0f} {unit}"
+
+
+def route_title(plan: Plan) -> str:
+    """Title of the route plot: ship, targets, value with its unit (:attr:`Plan.value_unit`),
+    total Δv [m/s]."""
+    return (f"{plan.ship.name}: {len(plan.stops)} targets, value "
+            f"{format_value(plan.value, plan.value_unit)}, Δv {plan.total_dv_km_s * 1e3:.0f} m/s")
+
+
 def plot_route(plan: Plan, arcs: list[Arc], path: str | Path, *, every: int = 10) -> None:
     """PNG of the route: the ship's osculating RAAN [deg] and altitude (a − R_e, orbit-averaged)
     [km] against days since the window start, from every ``every``-th sample of ``arcs`` (the
-    plan's frame, :func:`ship_arcs`), targets marked and numbered at their arrival."""
+    plan's frame, :func:`ship_arcs`), targets marked and numbered at their arrival; titled by
+    :func:`route_title` (the value with its unit)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -211,8 +225,7 @@ def plot_route(plan: Plan, arcs: list[Arc], path: str | Path, *, every: int = 10
     ax1.set_ylabel(f"RAAN [deg] ({plan.frame}, osculating)")
     ax2.set_ylabel("a − R_e [km] (mean over an orbit)")
     ax2.set_xlabel(f"days since {str(datetime64_utc(t0))[:16]} UTC")
-    ax1.set_title(f"{plan.ship.name}: {len(plan.stops)} targets, value {plan.value:,.0f}, "
-                  f"Δv {plan.total_dv_km_s * 1e3:.0f} m/s")
+    ax1.set_title(route_title(plan))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -370,19 +383,21 @@ def route_lines(data: dict[str, Any], rows: int = 12) -> list[str]:
            f"impulses), worst arrival miss {worst_m * 1e3:.2g} mm, {worst_m_s * 1e3:.2g} mm/s "
            "(bar 100 m, 1 m/s)"
            if settings.get("exact_legs", True) else "table estimate only: legs not solved")
-    lines = [f"{data['ship']}: {totals['targets']} targets, value {totals['value']:,.0f} k$, "
+    unit = totals.get("value_unit", "k$")
+    lines = [f"{data['ship']}: {totals['targets']} targets, value "
+             f"{format_value(totals['value'], unit)}, "
              f"Δv {totals['dv_km_s'] * 1e3:,.0f} m/s, propellant {totals['propellant_kg']:,.0f} "
              f"kg; {how}"]
     for k, t in enumerate(data["targets"][:rows], start=1):
         leg = legs.get(t["id"])
         dv = f"{leg['dv_km_s'] * 1e3:5.0f} m/s {leg['kind']}" if leg else "launch"
         lines.append(f"{k:>3}. {t['arrival'][:10]} {t['arrival'][11:16]}  {t['id']:>6}  "
-                     f"{t['name'][:18]:<18} {t['value']:>7,.0f} k$ {dv}")
+                     f"{t['name'][:18]:<18} {t['value']:>7,.0f} {unit} {dv}")
     if len(data["targets"]) > rows:
         lines.append(f"  ... {len(data['targets']) - rows} more")
     base = data["baseline_greedy"]
     lines.append(f"greedy nearest-next on the same cost table: {base['targets']} targets, "
-                 f"value {base['value']:,.0f} k$")
+                 f"value {format_value(base['value'], unit)}")
     return lines
 
 

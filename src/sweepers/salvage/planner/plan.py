@@ -10,9 +10,11 @@ Units: km, km/s, kg, s (seconds since MJD2000, UTC); inertial frame of the targe
 :func:`plan_job` returns a :class:`Plan`: the targets reached with arrival/departure epochs,
 every burn (epoch, Δv vector, mass before/after) and totals, plus the search's own figures and
 the greedy nearest-next baseline on the same table (:func:`best_greedy`). The exact legs may
-cost more than the table said; the propellant is then re-counted burn by burn with one kit per
-target reached, and the route is cut before the first leg that would overdraw the tank or the
-Δv cap (or whose exact transfer does not converge). With ``free_start`` the ship is launched
+cost more than the table said: the route is flown one exact leg at a time, the search re-run
+from the state actually reached after each (receding horizon, :func:`_fly`), a leg that would
+overdraw the tank or the Δv cap (or whose exact transfer does not converge) is dropped and its
+target banned; the propellant is re-counted burn by burn with one kit per target reached.
+With ``free_start`` the ship is launched
 straight to its first target (no leg is solved for it; the trajectory begins there).
 """
 
@@ -108,6 +110,12 @@ class Plan:
         return float(sum(s.value for s in self.stops))
 
     @property
+    def value_unit(self) -> str:
+        """Unit of :attr:`value` (``"k$"`` for catalogued targets, ``"debris"`` for GTOC9
+        one-ship plans: :attr:`Candidates.value_unit`)."""
+        return self.cands.value_unit
+
+    @property
     def total_dv_km_s(self) -> float:
         """Σ|Δv| of all burns [km/s]."""
         return float(sum(np.linalg.norm(b.dv_km_s) for b in self.burns))
@@ -133,6 +141,7 @@ class Plan:
                       "miss_m": g.miss_km * 1e3, "miss_m_s": g.miss_km_s * 1e3}
                      for g in self.legs],
             "totals": {"targets": len(self.stops), "value": self.value,
+                       "value_unit": self.value_unit,
                        "dv_km_s": self.total_dv_km_s, "propellant_kg": prop,
                        "value_per_tonne_propellant": self.value / (prop / 1e3) if prop else None},
             "search": {"targets": len(self.search), "value": self.search.value,
@@ -170,7 +179,8 @@ def plan_job(ship: Ship, cands: Candidates, *, dv_cap_km_s: float | None = None,
              neighbours: int | None = None,
              dv_margin: float = 1.1, frame: str = "TEME", exact: bool = True,
              model: J2RendezvousModel | None = None, leg_tries: int = 2, max_rounds: int = 6,
-             progress: Progress | None = None, table: CostTable | None = None) -> Plan:
+             recede: bool = True, progress: Progress | None = None,
+             table: CostTable | None = None) -> Plan:
     """Plan the job of ``ship`` over ``cands`` (module docstring). ``progress(stage, done,
     total)`` reports the stages "table", "search", "legs". ``exact=False`` skips the exact legs
     (table Δv only; no burns) — for quick looks. ``leg_tries``: exact solves per leg
@@ -178,7 +188,11 @@ def plan_job(ship: Ship, cands: Candidates, *, dv_cap_km_s: float | None = None,
 
     Receding horizon: when an exact leg does not converge or overdraws the budget, the route is
     kept up to the target before it, that target is banned, and the search resumes from the
-    last target reached with the propellant actually left (at most ``max_rounds`` searches).
+    last target reached with the propellant actually left (at most ``max_rounds`` such
+    searches). With ``recede`` (default) the search also runs again after every exact leg from
+    the state actually reached, and its continuation replaces the rest of the route when it is
+    worth more or the rest no longer fits; a route finished with propellant and time to spare
+    is extended the same way (:func:`_fly`).
     """
     wall: dict[str, float] = {"table": 0.0, "search": 0.0, "legs": 0.0}
     t = time.perf_counter()
@@ -211,12 +225,12 @@ def plan_job(ship: Ship, cands: Candidates, *, dv_cap_km_s: float | None = None,
         chain, table, cands, budget,
         lambda state: beam_search(table, values, budget, width=width, per_node=per_node,
                                   start=state, progress=search_progress),
-        model, leg_tries, max_rounds, progress, wall)
+        model, leg_tries, max_rounds, progress, wall, recede)
     plan = _account(ship, cands, nodes, arrivals, legs, budget, frame, first_chain, baseline,
                     wall)
     plan.settings = {**settings, "exact_legs": True,
                      "max_impulses": (model or J2RendezvousModel()).max_impulses,
-                     "leg_tries": leg_tries}
+                     "leg_tries": leg_tries, "receding_horizon": recede}
     return plan
 
 
@@ -293,40 +307,96 @@ def fit_kits(search: Callable[[Budget], Chain], budget: Budget,
 
 def _fly(chain: Chain, table: CostTable, cands: Candidates, budget: Budget,
          replan: Callable[[SearchStart], Chain], model: J2RendezvousModel | None, tries: int,
-         max_rounds: int, progress: Progress | None, wall: dict[str, float]
-         ) -> tuple[list[int], list[float], list[ExactLeg]]:
-    """Fly ``chain`` with exact legs (receding horizon, :func:`plan_job`): when a leg fails or
-    overdraws, ``replan`` from the state reached (at most ``max_rounds`` chains). Returns the
-    nodes reached, their arrival times [s] and the exact legs; adds to ``wall``."""
+         max_rounds: int, progress: Progress | None, wall: dict[str, float],
+         recede: bool = True) -> tuple[list[int], list[float], list[ExactLeg]]:
+    """Fly ``chain`` with exact legs, one at a time (receding horizon, :func:`plan_job`).
+
+    When a leg fails or overdraws, its target is banned and ``replan`` runs from the state
+    reached (at most ``max_rounds`` such re-plans). With ``recede``, after every exact leg the
+    rest of the route is also searched again from the state actually reached (its propellant
+    and arrival time, not the table's) and the new continuation replaces the old one when it
+    is worth more, or when the old one no longer fits the propellant left by the table's
+    account; and when the route is done with propellant and time left, the search is run once
+    more to extend it. Returns the nodes reached, their arrival times [s] and the exact legs;
+    adds to ``wall``."""
     nodes: list[int] = []
     arrivals: list[float] = []
     legs: list[ExactLeg] = []
     state = SearchStart()
     banned: list[int] = []
-    for _ in range(max_rounds):
-        if not chain.nodes:
-            break
+    rounds, pos = 0, 0
+    while True:
+        if pos >= len(chain):
+            if not recede or not nodes:
+                break
+            t = time.perf_counter()
+            chain, pos = replan(state), 0  # done: anything more within reach?
+            wall["search"] = wall.get("search", 0.0) + time.perf_counter() - t
+            if not chain.nodes:
+                break
         t = time.perf_counter()
-        state, done = _follow(chain, table, cands, budget, model, tries, progress, state,
-                              nodes, arrivals, legs, banned)
+        nxt = _fly_leg(chain, pos, table, cands, budget, model, tries, progress, state,
+                       len(legs) + len(chain) - pos)
         wall["legs"] = wall.get("legs", 0.0) + time.perf_counter() - t
-        if done:
-            break
-        t = time.perf_counter()
-        chain = replan(state)
-        wall["search"] = wall.get("search", 0.0) + time.perf_counter() - t
+        if nxt is None:  # failed or overdraws: ban the target, search again from here
+            banned.append(chain.nodes[pos])
+            state = replace(state, visited=(*nodes, *banned))
+            rounds += 1
+            if rounds >= max_rounds:
+                break
+            t = time.perf_counter()
+            chain, pos = replan(state), 0
+            wall["search"] = wall.get("search", 0.0) + time.perf_counter() - t
+            continue
+        leg, state = nxt
+        nodes.append(chain.nodes[pos])
+        arrivals.append(float(state.t_arrive_s))  # type: ignore[arg-type]
+        if leg is not None:
+            legs.append(leg)
+        state = replace(state, value=float(sum(cands.values[n - 1] for n in nodes)),
+                        visited=(*nodes, *banned))
+        pos += 1
+        if recede and pos < len(chain):
+            t = time.perf_counter()
+            fresh = replan(state)
+            wall["search"] = wall.get("search", 0.0) + time.perf_counter() - t
+            if _better(fresh, chain, pos, state, budget, cands.values):
+                chain, pos = fresh, 0
     return nodes, arrivals, legs
+
+
+def _better(fresh: Chain, chain: Chain, pos: int, state: SearchStart, budget: Budget,
+            values: NDArray[np.float64]) -> bool:
+    """Whether the re-planned continuation ``fresh`` should replace the rest of ``chain`` (from
+    index ``pos``) at ``state``: the rest no longer fits the propellant left by the table's
+    account (its legs' table Δv × margin, rocket equation at the search's masses), or ``fresh``
+    is worth more (or as much for less propellant). ``values``: the targets' values (node
+    ``n`` is ``values[n - 1]``)."""
+    prop = float(state.propellant_kg)  # type: ignore[arg-type]
+    mass = budget.dry_mass_kg + budget.kits * budget.kit_mass_kg - state.depth * (
+        budget.kit_mass_kg)
+    need = 0.0
+    for k, dv in enumerate(chain.dv_km_s[pos:]):
+        need += float(burn_kg(mass + prop - need - k * budget.kit_mass_kg, dv,
+                              budget.exhaust_km_s))
+    rest_value = float(sum(values[n - 1] for n in chain.nodes[pos:]))
+    if need > prop + 1e-9:
+        return len(fresh) > 0
+    return (fresh.value, -fresh.propellant_kg) > (rest_value + 1e-9, -need)
 
 
 def fly_greedy(ship: Ship, cands: Candidates, table: CostTable, *,
                dv_cap_km_s: float | None = None, max_leg_days: float | None = None,
                dv_margin: float = 1.1, frame: str = "TEME",
                model: J2RendezvousModel | None = None, leg_tries: int = 2,
-               max_rounds: int = 6, progress: Progress | None = None) -> Plan:
+               max_rounds: int = 6, recede: bool = True,
+               progress: Progress | None = None) -> Plan:
     """The greedy nearest-next baseline held to the planner's standard: its route
     (:func:`best_greedy` on ``table``) flown with the same exact J2 legs, re-planned greedily
-    from the state reached when a leg fails or overdraws. ``Plan.search`` is the greedy route
-    as first planned."""
+    from the state reached when a leg fails or overdraws — and, with ``recede``, after every
+    leg, as the planner is (:func:`_fly`: the greedy continuation from the state actually
+    reached replaces the rest when worth more, and extends a finished route). ``Plan.search``
+    is the greedy route as first planned."""
     wall: dict[str, float] = {"table": 0.0, "search": 0.0, "legs": 0.0}
     budget = budget_for(ship, cands, dv_cap_km_s, max_leg_days, dv_margin)
     values = np.r_[0.0, cands.values]
@@ -337,48 +407,38 @@ def fly_greedy(ship: Ship, cands: Candidates, table: CostTable, *,
     nodes, arrivals, legs = _fly(
         first, tab, cands, budget,
         lambda state: greedy_nearest(tab, values, budget, start=state),
-        model, leg_tries, max_rounds, progress, wall)
+        model, leg_tries, max_rounds, progress, wall, recede)
     return _account(ship, cands, nodes, arrivals, legs, budget, frame, first, first, wall)
 
 
-def _follow(chain: Chain, table: CostTable, cands: Candidates, budget: Budget,
-            model: J2RendezvousModel | None, tries: int, progress: Progress | None,
-            state: SearchStart, nodes: list[int], arrivals: list[float], legs: list[ExactLeg],
-            banned: list[int]) -> tuple[SearchStart, bool]:
-    """Solve the legs of ``chain`` from ``state`` exactly, appending to ``nodes``/``arrivals``/
-    ``legs`` while they converge and fit the budget (search mass model: all kits on board).
-    Returns the state after the last accepted target and whether the whole chain was kept."""
+def _fly_leg(chain: Chain, pos: int, table: CostTable, cands: Candidates, budget: Budget,
+             model: J2RendezvousModel | None, tries: int, progress: Progress | None,
+             state: SearchStart, total: int) -> tuple[ExactLeg | None, SearchStart] | None:
+    """Solve leg ``pos`` of ``chain`` from ``state`` exactly (search mass model: all kits on
+    board). Returns the leg (None for a free start) and the state after it, or None when the leg
+    does not converge or overdraws the propellant or the Δv cap."""
+    j, slot = chain.nodes[pos], chain.slots[pos]
     prev, t_arr = state.node, state.t_arrive_s
     prop = budget.propellant_kg if state.propellant_kg is None else state.propellant_kg
-    dv_used, depth = state.dv_km_s, state.depth
-    for k, (j, slot) in enumerate(zip(chain.nodes, chain.slots, strict=True)):
-        if prev == 0 and cands.free_start:  # launched straight to the first target
-            leg, dv = None, 0.0
-            t_next = chain.t_arrive_s[k]
-        else:
-            ready = budget.t_start_s if t_arr is None else t_arr + budget.stay_s
-            end = budget.t_end_s - budget.stay_s
-            latest = end if prev == 0 else min(end, t_arr + budget.max_leg_s)
-            leg = solve_leg(cands.ephemeris, prev, j, ready, _hint(table, prev, j, slot),
-                            t_latest_arrival_s=latest, model=model, tries=tries)
-            if progress is not None:
-                progress("legs", len(legs) + 1, len(legs) + len(chain.nodes) - k)
-            dv = math.inf if leg is None else leg.total_dv_km_s
-            t_next = math.nan if leg is None else leg.t_arrive_s
-        mass = budget.dry_mass_kg + prop + (budget.kits - depth) * budget.kit_mass_kg
-        need = float(burn_kg(mass, dv, budget.exhaust_km_s)) if math.isfinite(dv) else math.inf
-        if need > prop + 1e-9 or dv_used + dv > budget.dv_cap_km_s + 1e-12:
-            banned.append(j)
-            visited = (*nodes, *banned)
-            return SearchStart(prev, t_arr, prop, dv_used, depth,
-                               float(sum(cands.values[n - 1] for n in nodes)), visited), False
-        prop, dv_used, depth = prop - need, dv_used + dv, depth + 1
-        nodes.append(j)
-        arrivals.append(t_next)
-        if leg is not None:
-            legs.append(leg)
-        prev, t_arr = j, t_next
-    return state, True
+    if prev == 0 and cands.free_start:  # launched straight to the first target
+        leg, dv, t_next = None, 0.0, chain.t_arrive_s[pos]
+    else:
+        ready = budget.t_start_s if t_arr is None else t_arr + budget.stay_s
+        end = budget.t_end_s - budget.stay_s
+        latest = end if prev == 0 else min(end, t_arr + budget.max_leg_s)
+        leg = solve_leg(cands.ephemeris, prev, j, ready, _hint(table, prev, j, slot),
+                        t_latest_arrival_s=latest, model=model, tries=tries)
+        if progress is not None:
+            progress("legs", total - (len(chain) - pos) + 1, total)
+        if leg is None:
+            return None
+        dv, t_next = leg.total_dv_km_s, leg.t_arrive_s
+    mass = budget.dry_mass_kg + prop + (budget.kits - state.depth) * budget.kit_mass_kg
+    need = float(burn_kg(mass, dv, budget.exhaust_km_s))
+    if need > prop + 1e-9 or state.dv_km_s + dv > budget.dv_cap_km_s + 1e-12:
+        return None
+    return leg, SearchStart(j, t_next, prop - need, state.dv_km_s + dv, state.depth + 1,
+                            state.value, state.visited)
 
 
 def _hint(table: CostTable, i: int, j: int, slot: int) -> LegHint:

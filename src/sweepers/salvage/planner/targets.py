@@ -83,10 +83,10 @@ class Candidates:
     """The nodes of a planning problem.
 
     ``ephemeris`` has ``1 + n`` objects: node 0 the start, nodes 1..n the targets. ``ids`` and
-    ``names`` label the targets (n), ``values`` their worth (any unit: k$, or 1 per object),
-    ``masses_kg`` their masses (for the report). ``free_start``: node 0 costs nothing to leave
-    (launch straight to the first target). ``t_start_s`` / ``t_end_s`` the window [s since
-    MJD2000].
+    ``names`` label the targets (n), ``values`` their worth in ``value_unit`` (``"k$"``: salvage
+    value of catalogued objects; ``"debris"``: 1 per object, GTOC9), ``masses_kg`` their masses
+    (for the report). ``free_start``: node 0 costs nothing to leave (launch straight to the
+    first target). ``t_start_s`` / ``t_end_s`` the window [s since MJD2000].
     """
 
     ephemeris: SecularJ2Ephemeris
@@ -97,6 +97,7 @@ class Candidates:
     t_start_s: float
     t_end_s: float
     free_start: bool = False
+    value_unit: str = "k$"
 
     @property
     def n_targets(self) -> int:
@@ -116,9 +117,10 @@ def start_ephemeris(ship: Ship, t_start_s: float, raan_rad: float) -> SecularJ2E
 def make_candidates(ship: Ship, targets: SecularJ2Ephemeris, ids: Sequence[str],
                     names: Sequence[str], values: ArrayLike, masses_kg: ArrayLike,
                     t_start_s: float, *, start: SecularJ2Ephemeris | None = None,
-                    free_start: bool = False) -> Candidates:
+                    free_start: bool = False, value_unit: str = "k$") -> Candidates:
     """Assemble the nodes: ``start`` (default: the ship's start orbit, launched into the plane
-    of the most valuable target when its node is unset), then ``targets``."""
+    of the most valuable target when its node is unset), then ``targets``; ``values`` are in
+    ``value_unit`` (:class:`Candidates`)."""
     values = np.asarray(values, float)
     if start is None:
         best = int(np.argmax(values))
@@ -126,7 +128,7 @@ def make_candidates(ship: Ship, targets: SecularJ2Ephemeris, ids: Sequence[str],
         start = start_ephemeris(ship, t_start_s, raan0)
     return Candidates(concat([start, targets]), tuple(ids), tuple(names), values,
                       np.asarray(masses_kg, float), t_start_s, t_start_s + ship.duration_s,
-                      free_start)
+                      free_start, value_unit)
 
 
 class NoCandidatesError(ValueError):
