@@ -212,6 +212,36 @@ def _window_columns(
     return columns, fixed, cols, before
 
 
+def _choose(
+    columns: list[Chain],
+    fixed: list[Chain],
+    cols: Columns,
+    visible: list[int],
+    config: LnsConfig,
+    *,
+    restrict: bool,
+) -> tuple[Selection, list[Chain], int]:
+    """The window's MILP on ``cols`` (:func:`_window_columns`): (HiGHS' selection, the chosen
+    missions, columns in the model). With ``restrict`` and more than ``config.milp_columns``
+    pool columns, the MILP gets the pool columns of lowest LP reduced cost, the LP's support and
+    every column that is not a pool chain (current missions and their segments, one-debris
+    missions, keep and pin columns): a grown pool is too large for HiGHS' time limit."""
+    keep = np.arange(len(cols))
+    n_pool = len(columns) - len(fixed)
+    if restrict and n_pool > config.milp_columns:
+        lp = relax(cols, visible)
+        keep = np.union1d(
+            np.argsort(lp.reduced[:n_pool], kind="stable")[: config.milp_columns],
+            np.nonzero(lp.x > 1e-9)[0],
+        )
+        keep = np.union1d(keep, np.arange(n_pool, len(cols))).astype(np.intp)
+    sub = subset(cols, keep)
+    sel = exact_cover(sub, visible, time_limit_s=config.milp_seconds, node_limit=config.milp_nodes)
+    sel = replace(sel, chosen=[int(keep[j]) for j in sel.chosen])
+    chosen = [columns[j] for j in sel.chosen if j < len(columns)]
+    return sel, chosen, len(sub)
+
+
 def repartition_window(
     plan: CampaignPlan,
     k: int,
@@ -229,7 +259,8 @@ def repartition_window(
     (:func:`dv_price_meur_per_m_s`), the prices become prizes of the same beam searches, which
     then rank chains by Σ Δv − Σ prize — an estimate of their reduced cost — and so look for the
     missions the LP lacks, typically ones that take debris now removed by short, expensive
-    missions."""
+    missions. The grown pool's MILP (restricted to ``config.milp_columns`` columns of lowest
+    reduced cost, :func:`_choose`) replaces the plain pool's only when it does better."""
     factor = plan.config.dv_factor
     ordered = sorted(plan.chains, key=lambda c: (c.start_day, c.ids))
     group = ordered[k : k + size]
@@ -248,6 +279,7 @@ def repartition_window(
     for legs, dv, counts in run_tasks(window_tasks(visible, lo, hi, config, seed)):
         found.extend(decode_chains(legs, dv, counts))
     columns, fixed, cols, before = _window_columns(win, found, config, factor)
+    sel, chosen, n_model = _choose(columns, fixed, cols, visible, config, restrict=False)
     price = dv_price_meur_per_m_s(group, factor)
     for r in range(config.pricing_rounds):
         prices = relax(cols, visible).prices
@@ -260,32 +292,18 @@ def repartition_window(
         for legs, dv, counts in run_tasks(tasks):
             found.extend(decode_chains(legs, dv, counts))
         columns, fixed, cols, before = _window_columns(win, found, config, factor)
-    keep = np.arange(len(cols))
-    if config.pricing_rounds > 0 and len(cols) > config.milp_columns:
-        # the grown pool is too large for HiGHS' time limit: the MILP gets the columns of lowest
-        # LP reduced cost, the LP's support, and every column that is not a pool chain (current
-        # missions and their segments, one-debris missions, keep and pin columns)
-        lp = relax(cols, visible)
-        n_pool = len(columns) - len(fixed)
-        keep = np.union1d(
-            np.argsort(lp.reduced[:n_pool], kind="stable")[: config.milp_columns],
-            np.nonzero(lp.x > 1e-9)[0],
-        )
-        keep = np.union1d(keep, np.arange(n_pool, len(cols))).astype(np.intp)
-    sub = subset(cols, keep)
-    sel: Selection = exact_cover(
-        sub, visible, time_limit_s=config.milp_seconds, node_limit=config.milp_nodes
-    )
-    sel = replace(sel, chosen=[int(keep[j]) for j in sel.chosen])
+    if config.pricing_rounds > 0:
+        # the grown pool's MILP replaces the plain pool's only when it does better
+        priced = _choose(columns, fixed, cols, visible, config, restrict=True)
+        if priced[0].objective < sel.objective:
+            sel, chosen, n_model = priced
     # the current missions are a feasible point of the same model: the gap of the window is
     # measured from the better of them and the MILP's solution
     best = min(before, sel.objective)
     gap = (best - sel.mip_bound) / best if np.isfinite(sel.mip_bound) else float("nan")
-    report = WindowReport(k, size, before, sel.objective, len(sub), gap, sel.status, sel.seconds)
+    report = WindowReport(k, size, before, sel.objective, n_model, gap, sel.status, sel.seconds)
     if sel.uncovered or not sel.objective < before - 1e-6:
         return None, report
-    n_real = len(columns)
-    chosen = [columns[j] for j in sel.chosen if j < n_real]
     taken = {d for c in chosen for d in c.ids}
     kept = [
         c
