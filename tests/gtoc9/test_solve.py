@@ -4,6 +4,8 @@ and resuming from the checkpoint."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +19,7 @@ from sweepers.gtoc9.solve import SolveOptions, solve
 from sweepers.gtoc9.solve_campaign import estimated_m0_kg
 from sweepers.gtoc9.solve_costs import DayGrid, cost_block, phasing_cost_m_s
 from sweepers.gtoc9.solve_legs import LegPlan, exact_leg, launch_mass_kg, mission_events
+from sweepers.gtoc9.solve_lns import LnsConfig
 from sweepers.gtoc9.solve_search import STAY_DAYS, BeamConfig, beam_search
 
 # Eight debris that the full solver put in one chain (close planes in 2064–2065).
@@ -94,6 +97,13 @@ def test_solver_on_a_subset_resumes(tmp_path: Path, debris: DebrisSet, shared_da
     again = solve(options)  # from the checkpoint: same plan, legs not solved again
     assert again.report.valid
     assert sorted(p.read_text() for p in tmp_path.glob("m*.txt")) == first
+    # a priced window stage resumes from the same checkpoint, after the plain one
+    small = LnsConfig(step_days=100, width=20, keep=4, max_length=4, passes=1, pricing_rounds=1)
+    priced = solve(replace(options, priced=small))
+    assert priced.report.valid and priced.report.debris_removed == len(subset)
+    saved = json.loads((tmp_path / ".solve" / "checkpoint.json").read_text())
+    assert saved["plans"]["windows_priced"]["pass"] == 1
+    assert priced.estimated_j_meur <= result.estimated_j_meur + 1e-9
 
 
 def test_cli_solve_is_mounted() -> None:

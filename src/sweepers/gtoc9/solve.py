@@ -192,32 +192,15 @@ def solve(options: SolveOptions, progress: Progress = _noop) -> SolveResult:
         best = _improve(options, ckpt, costs, best, progress, t_start, budget_s)
         seconds["search"] = time.monotonic() - t0
         t0 = time.monotonic()
-        best, reports = _windows(
-            options.windows,
-            "windows",
-            options.seed,
-            ckpt,
-            costs,
-            best,
-            executor,
-            progress,
-            t_start,
-            budget_s,
-        )
+        stages = [(options.windows, "windows", options.seed)]
         if options.priced is not None:
-            best, priced = _windows(
-                options.priced,
-                "windows_priced",
-                options.seed + 1,
-                ckpt,
-                costs,
-                best,
-                executor,
-                progress,
-                t_start,
-                budget_s,
+            stages.append((options.priced, "windows_priced", options.seed + 1))
+        reports: list[WindowReport] = []
+        for config, name, seed in stages:
+            best, done = _windows(
+                config, name, seed, ckpt, costs, best, executor, progress, t_start, budget_s
             )
-            reports = reports + priced
+            reports += done
         seconds["windows"] = time.monotonic() - t0
         # 3. exact legs
         t0 = time.monotonic()
