@@ -41,7 +41,7 @@ from sweepers.gtoc9.solve_campaign import (
     chain_cost_meur,
     estimated_m0_kg,
 )
-from sweepers.gtoc9.solve_milp import Columns, Selection, exact_cover, relax, subset
+from sweepers.gtoc9.solve_milp import Columns, Selection, exact_cover, relax, select
 from sweepers.gtoc9.solve_pool import (
     PoolTask,
     decode_chains,
@@ -226,20 +226,23 @@ def _choose(
     pool columns, the MILP gets the pool columns of lowest LP reduced cost, the LP's support and
     every column that is not a pool chain (current missions and their segments, one-debris
     missions, keep and pin columns): a grown pool is too large for HiGHS' time limit."""
-    keep = np.arange(len(cols))
     n_pool = len(columns) - len(fixed)
     if restrict and n_pool > config.milp_columns:
-        lp = relax(cols, visible)
-        keep = np.union1d(
-            np.argsort(lp.reduced[:n_pool], kind="stable")[: config.milp_columns],
-            np.nonzero(lp.x > 1e-9)[0],
+        sel = select(
+            cols,
+            visible,
+            max_columns=config.milp_columns,
+            always=np.arange(n_pool, len(cols)),
+            time_limit_s=config.milp_seconds,
+            node_limit=config.milp_nodes,
+            mip_rel_gap=1e-6,
         )
-        keep = np.union1d(keep, np.arange(n_pool, len(cols))).astype(np.intp)
-    sub = subset(cols, keep)
-    sel = exact_cover(sub, visible, time_limit_s=config.milp_seconds, node_limit=config.milp_nodes)
-    sel = replace(sel, chosen=[int(keep[j]) for j in sel.chosen])
+    else:
+        sel = exact_cover(
+            cols, visible, time_limit_s=config.milp_seconds, node_limit=config.milp_nodes
+        )
     chosen = [columns[j] for j in sel.chosen if j < len(columns)]
-    return sel, chosen, len(sub)
+    return sel, chosen, sel.columns_in_milp
 
 
 def repartition_window(

@@ -215,21 +215,24 @@ def select(
     debris_ids: Sequence[int],
     *,
     max_columns: int = 40_000,
+    always: NDArray[np.intp] | None = None,
     time_limit_s: float = 600.0,
     node_limit: int = 20_000,
     mip_rel_gap: float = 1e-4,
 ) -> Selection:
     """Choose missions from a large pool ``cols`` covering each of ``debris_ids`` once: the LP
     relaxation of the whole pool (bound, reduced costs), then the MILP on the ``max_columns``
-    columns of lowest reduced cost plus the LP's support and every one-debris column."""
+    other columns of lowest reduced cost plus the LP's support and the columns ``always``
+    (default: every one-debris column). ``chosen`` indexes ``cols``."""
     import time
 
     t0 = time.monotonic()
     lp = relax(cols, debris_ids)
-    lp_value, x0, rc = lp.value, lp.x, lp.reduced
-    solos = np.array([k for k, m in enumerate(cols.members) if len(m) == 1], dtype=np.intp)
-    keep = np.union1d(np.argsort(rc, kind="stable")[:max_columns], np.nonzero(x0 > 1e-9)[0])
-    keep = np.union1d(keep, solos).astype(np.intp)
+    if always is None:
+        always = np.array([k for k, m in enumerate(cols.members) if len(m) == 1], dtype=np.intp)
+    others = np.setdiff1d(np.arange(len(cols)), always)
+    best = others[np.argsort(lp.reduced[others], kind="stable")[:max_columns]]
+    keep = np.union1d(np.union1d(best, np.nonzero(lp.x > 1e-9)[0]), always).astype(np.intp)
     sel = exact_cover(
         subset(cols, keep),
         debris_ids,
@@ -242,7 +245,7 @@ def select(
         sel.uncovered,
         sel.objective,
         sel.mip_bound,
-        lp_value,
+        lp.value,
         len(keep),
         sel.status,
         time.monotonic() - t0,
