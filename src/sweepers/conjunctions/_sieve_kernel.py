@@ -133,25 +133,6 @@ def _push(buf: NDArray[np.int64], count: int, i: int, j: int, q: int) -> NDArray
     return buf
 
 
-@njit(cache=True, error_model="numpy")
-def _offer(
-    a: int, b: int, source: NDArray[np.bool_], primary: bool, a0: NDArray[np.float64],
-    a1: NDArray[np.float64], a2: NDArray[np.float64], a3: NDArray[np.float64],
-    err: NDArray[np.float64], rho: NDArray[np.float64], threshold_km: float, narrow: bool,
-    buf: NDArray[np.int64], count: int, n_broad: int, q: int,
-) -> tuple[NDArray[np.int64], int, int]:
-    """One candidate pair of the fast-object loops: oriented and filtered (:func:`_orient`),
-    swept-sphere test, then (if ``narrow``) the narrow phase; a pair passing is pushed as row
-    ``count`` of ``buf``. Returns (buf, count, n_broad) updated."""
-    i, j = _orient(a, b, source, primary)
-    if i >= 0 and _sphere(i, j, a0, rho, threshold_km):
-        n_broad += 1
-        if not narrow or _narrow(i, j, a0, a1, a2, a3, err, threshold_km):
-            buf = _push(buf, count, i, j, q)
-            count += 1
-    return buf, count, n_broad
-
-
 @njit(cache=True)
 def _table_bits(n: int) -> int:
     """log2 of the hash table size: the smallest power of two ≥ n (at least 2^4)."""
@@ -402,7 +383,9 @@ def substep_pairs(
                     if not narrow or _narrow_rows(pa, pb, slot, coef, threshold_km):
                         buf = _push(buf, count, s, o, q)
                         count += 1
-    # fast against slow: a wider box of columns (or every slow object), z window by bisection
+    # fast against slow: a wider box of columns (or every slow object), z window by bisection.
+    # The five-line candidate test below is written out in each loop on purpose: a shared numba
+    # helper returning (buf, count, n_broad) made the sieve 8–20 % slower (0.5-day screen).
     for k in range(n_fast):
         f = fast[k]
         reach_f = (rho[f] + slow_max + threshold_km) * (1.0 + CELL_MARGIN) + CELL_MARGIN
@@ -410,10 +393,12 @@ def substep_pairs(
         zf = a0[f, 2]
         if (2.0 * span + 1.0) ** 2 >= n_runs:  # (floats: no overflow for huge reaches)
             for pb in range(n_slow):
-                buf, count, n_broad = _offer(
-                    f, ids[pb], source, primary, a0, a1, a2, a3, err, rho, threshold_km, narrow,
-                    buf, count, n_broad, q,
-                )
+                i, j = _orient(f, ids[pb], source, primary)
+                if i >= 0 and _sphere(i, j, a0, rho, threshold_km):
+                    n_broad += 1
+                    if not narrow or _narrow(i, j, a0, a1, a2, a3, err, threshold_km):
+                        buf = _push(buf, count, i, j, q)
+                        count += 1
             continue
         fx = np.int64(math.floor(a0[f, 0] * inv_side))
         fy = np.int64(math.floor(a0[f, 1] * inv_side))
@@ -426,17 +411,21 @@ def substep_pairs(
                 for pb in range(_lower_bound(slot, run_start[rb], b_hi, zf - reach_f), b_hi):
                     if slot[pb, 2] > zf + reach_f:
                         break
-                    buf, count, n_broad = _offer(
-                        f, ids[pb], source, primary, a0, a1, a2, a3, err, rho, threshold_km, narrow,
-                        buf, count, n_broad, q,
-                    )
+                    i, j = _orient(f, ids[pb], source, primary)
+                    if i >= 0 and _sphere(i, j, a0, rho, threshold_km):
+                        n_broad += 1
+                        if not narrow or _narrow(i, j, a0, a1, a2, a3, err, threshold_km):
+                            buf = _push(buf, count, i, j, q)
+                            count += 1
     # fast against fast: all pairs
     for k in range(n_fast):
         for p in range(k + 1, n_fast):
-            buf, count, n_broad = _offer(
-                fast[k], fast[p], source, primary, a0, a1, a2, a3, err, rho, threshold_km, narrow,
-                buf, count, n_broad, q,
-            )
+            i, j = _orient(fast[k], fast[p], source, primary)
+            if i >= 0 and _sphere(i, j, a0, rho, threshold_km):
+                n_broad += 1
+                if not narrow or _narrow(i, j, a0, a1, a2, a3, err, threshold_km):
+                    buf = _push(buf, count, i, j, q)
+                    count += 1
     return buf, count, n_broad
 
 
