@@ -19,7 +19,7 @@ from sweepers.gtoc9 import rules
 from sweepers.gtoc9.debris import DebrisSet
 from sweepers.gtoc9.dynamics import PropagationError
 from sweepers.gtoc9.solution import Event
-from sweepers.gtoc9.solve_legs import Dsm, LegPlan, SolvedLeg, exact_leg
+from sweepers.gtoc9.solve_legs import Dsm, LegPlan, SolvedLeg, exact_leg, split_plane_change
 from sweepers.gtoc9.solve_search import Chain, PlannedLeg
 from sweepers.gtoc9.transfer import TransferError
 
@@ -28,6 +28,9 @@ SHIFTS_DAYS = ((0.0, 0.0), (0.4, 0.0), (0.0, -0.4))
 RETRY_SHIFTS_DAYS = ((0.2, 0.0), (0.0, -0.2), (0.6, 0.0), (0.0, -0.6), (0.3, -0.3), (0.8, 0.0))
 """Further shifts tried only when none of :data:`SHIFTS_DAYS` converges (each ≤ 0.9 day, inside
 the one-day margin of the search)."""
+MIX_GAIN_M_S = 2.0
+"""The split plane change (``"mix"``) is tried when its estimate beats both one-end modes by
+more than this [m/s]."""
 
 
 def day_to_mjd2000(day: float) -> float:
@@ -35,25 +38,32 @@ def day_to_mjd2000(day: float) -> float:
     return rules.WINDOW_START_MJD2000 + day
 
 
-def solve_planned_leg(debris: DebrisSet, leg: PlannedLeg) -> SolvedLeg | None:
-    """The cheapest converged variant of a planned leg, or None if none converges."""
-    best = _best_variant(debris, leg, SHIFTS_DAYS)
-    return best if best is not None else _best_variant(debris, leg, RETRY_SHIFTS_DAYS)
+def solve_planned_leg(debris: DebrisSet, leg: PlannedLeg, mix: bool = True) -> SolvedLeg | None:
+    """The cheapest converged variant of a planned leg, or None if none converges; ``mix``
+    also tries the plane change split between both ends where the estimate says it pays."""
+    best = _best_variant(debris, leg, SHIFTS_DAYS, mix)
+    return best if best is not None else _best_variant(debris, leg, RETRY_SHIFTS_DAYS, mix)
 
 
 def _best_variant(
-    debris: DebrisSet, leg: PlannedLeg, shifts: Sequence[tuple[float, float]]
+    debris: DebrisSet, leg: PlannedLeg, shifts: Sequence[tuple[float, float]], mix: bool = True
 ) -> SolvedLeg | None:
     best: SolvedLeg | None = None
-    other = "arr" if leg.mode == "dep" else "dep"
-    for mode in (leg.mode, other):
-        for s_dep, s_arr in shifts:
-            t0 = day_to_mjd2000(leg.departure_day) + s_dep
-            t1 = day_to_mjd2000(leg.arrival_day) + s_arr
-            if t1 - t0 < 1.0:
-                continue
+    for s_dep, s_arr in shifts:
+        t0 = day_to_mjd2000(leg.departure_day) + s_dep
+        t1 = day_to_mjd2000(leg.arrival_day) + s_arr
+        if t1 - t0 < 1.0:
+            continue
+        plans = [LegPlan(leg.from_id, leg.to_id, t0, t1, mode) for mode in ("dep", "arr")]
+        if mix:
+            split = split_plane_change(debris, leg.from_id, leg.to_id, t0, t1)
+            if split.dv_split_m_s < min(split.dv_dep_m_s, split.dv_arr_m_s) - MIX_GAIN_M_S:
+                plans.append(
+                    LegPlan(leg.from_id, leg.to_id, t0, t1, "mix", split.arrival_offset_rad)
+                )
+        for plan in plans:
             try:
-                solved = exact_leg(debris, LegPlan(leg.from_id, leg.to_id, t0, t1, mode))
+                solved = exact_leg(debris, plan)
             except (TransferError, PropagationError, ValueError, np.linalg.LinAlgError):
                 continue
             if best is None or solved.dv_total_m_s < best.dv_total_m_s:
