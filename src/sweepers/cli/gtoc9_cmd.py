@@ -153,6 +153,13 @@ def solve(
     pricing_passes: Annotated[
         int, typer.Option("--pricing-passes", help="Passes of that second window stage.")
     ] = 1,
+    plane_split: Annotated[
+        bool,
+        typer.Option(
+            "--plane-split/--no-plane-split",
+            help="Let legs split the plane change between both ends (J2 node-drift saving).",
+        ),
+    ] = True,
     json_out: JsonOption = False,
 ) -> None:
     """Solve the campaign: cost tables, beam search, assembly, window re-partitioning (pool +
@@ -179,6 +186,7 @@ def solve(
         start_step_days=step,
         debris_path=debris_csv,
         priced=priced,
+        plane_split=plane_split,
         **({"time_prices": tuple(float(p) for p in prices.split(","))} if prices else {}),
     )
     with progress_bar(transient=False, disable=json_out) as bar:

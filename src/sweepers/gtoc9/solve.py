@@ -50,7 +50,7 @@ from sweepers.gtoc9.solve_campaign import (
     search_slot,
 )
 from sweepers.gtoc9.solve_checkpoint import Checkpoint, chain_from_dict, chain_to_dict, leg_key
-from sweepers.gtoc9.solve_costs import DayGrid, cost_block, cost_table
+from sweepers.gtoc9.solve_costs import DayGrid, LegCosts, PlaneDrift, cost_block, cost_table
 from sweepers.gtoc9.solve_exact import (
     leg_from_dict,
     leg_to_dict,
@@ -102,6 +102,9 @@ class SolveOptions:
     priced: LnsConfig | None = None
     """Settings of a second window stage run on the first one's result, typically with column
     generation (``LnsConfig.pricing_rounds`` > 0); None: no second stage."""
+    plane_split: bool = True
+    """Let legs split their plane change between both ends (``"mix"`` mode: in the search's
+    estimates and in the exact legs); False: one end only, as before 2026-11-24."""
 
     def settings(self) -> dict[str, Any]:
         """What a resumed run must share with the checkpoint."""
@@ -114,6 +117,11 @@ class SolveOptions:
         if self.time_prices != TIME_PRICES_MEUR_PER_DAY:
             out["time_prices"] = list(self.time_prices)
         return out
+
+    @property
+    def legs_model(self) -> str:
+        """Name of the exact-leg model; legs in a checkpoint solved by another one are redone."""
+        return "split" if self.plane_split else "one-end"
 
 
 @dataclass
@@ -129,15 +137,15 @@ class SolveResult:
 _WORKER_COSTS: dict[str, Any] = {}
 
 
-def _init_costs(path: str) -> None:
-    _WORKER_COSTS["costs"] = np.load(path, mmap_mode="r")
+def _init_costs(path: str, drift: PlaneDrift | None) -> None:
+    _WORKER_COSTS["costs"] = LegCosts(np.load(path, mmap_mode="r"), drift)
 
 
 def _search_task(task: Any) -> Any:
     return search_slot(_WORKER_COSTS["costs"], task)
 
 
-def _leg_task(args: tuple[DebrisSet, Any]) -> SolvedLeg | None:
+def _leg_task(args: tuple[DebrisSet, Any, bool]) -> SolvedLeg | None:
     return solve_planned_leg(*args)
 
 
@@ -153,6 +161,9 @@ def solve(options: SolveOptions, progress: Progress = _noop) -> SolveResult:
     work = out / ".solve"
     work.mkdir(parents=True, exist_ok=True)
     ckpt = Checkpoint(work / "checkpoint.json", options.settings())
+    if ckpt.data.get("legs_model", "one-end") != options.legs_model:
+        ckpt.data["legs"] = {}
+        ckpt.data["legs_model"] = options.legs_model
     debris = load_debris(options.debris_path)
     seconds: dict[str, float] = {}
     executor = make_executor(options.workers, options.cluster)
@@ -161,9 +172,7 @@ def solve(options: SolveOptions, progress: Progress = _noop) -> SolveResult:
     t0 = time.monotonic()
     progress("costs", 0, 1, "cost tables C[i, j, day]")
     costs_path = work / "costs.npy"
-    if costs_path.is_file():
-        costs = np.load(costs_path, mmap_mode="r")
-    else:
+    if not costs_path.is_file():
         if options.subset is None:
             table = cost_table(debris, DayGrid(), executor=executor)
         else:
@@ -174,7 +183,8 @@ def solve(options: SolveOptions, progress: Progress = _noop) -> SolveResult:
             mask[list(options.subset)] = False
             table[:, mask, :] = np.inf
         np.save(costs_path, table)
-        costs = np.load(costs_path, mmap_mode="r")
+    drift = PlaneDrift.from_debris(debris, DayGrid()) if options.plane_split else None
+    costs = LegCosts(np.load(costs_path, mmap_mode="r"), drift)
     progress("costs", 1, 1, "cost tables ready")
     seconds["costs"] = time.monotonic() - t0
 
@@ -183,7 +193,9 @@ def solve(options: SolveOptions, progress: Progress = _noop) -> SolveResult:
     available = np.zeros(len(debris), dtype=bool)
     available[list(options.subset) if options.subset else slice(None)] = True
     pool = (
-        ProcessPoolExecutor(options.workers, initializer=_init_costs, initargs=(str(costs_path),))
+        ProcessPoolExecutor(
+            options.workers, initializer=_init_costs, initargs=(str(costs_path), drift)
+        )
         if options.workers > 1
         else None
     )
@@ -204,7 +216,7 @@ def solve(options: SolveOptions, progress: Progress = _noop) -> SolveResult:
         seconds["windows"] = time.monotonic() - t0
         # 3. exact legs
         t0 = time.monotonic()
-        solved = _solve_legs(best.chains, debris, ckpt, pool, progress)
+        solved = _solve_legs(best.chains, debris, ckpt, pool, progress, options.plane_split)
     finally:
         if pool is not None:
             pool.shutdown()
@@ -243,7 +255,7 @@ def solve(options: SolveOptions, progress: Progress = _noop) -> SolveResult:
 def _search_plans(
     options: SolveOptions,
     ckpt: Checkpoint,
-    costs: NDArray[np.float32],
+    costs: LegCosts,
     available: NDArray[np.bool_],
     pool: ProcessPoolExecutor | None,
     progress: Progress,
@@ -307,7 +319,7 @@ def _search_plans(
 def _improve(
     options: SolveOptions,
     ckpt: Checkpoint,
-    costs: NDArray[np.float32],
+    costs: LegCosts,
     plan: CampaignPlan,
     progress: Progress,
     t_start: float,
@@ -336,9 +348,7 @@ def _improve(
     return plan
 
 
-def _run_pool_tasks(
-    executor: Executor, costs: NDArray[np.float32]
-) -> Callable[[list[PoolTask]], list[Any]]:
+def _run_pool_tasks(executor: Executor, costs: LegCosts) -> Callable[[list[PoolTask]], list[Any]]:
     def run(tasks: list[PoolTask]) -> list[Any]:
         return list(executor.map(run_pool_task, tasks, shared=costs))
 
@@ -350,7 +360,7 @@ def _windows(
     name: str,
     seed: int,
     ckpt: Checkpoint,
-    costs: NDArray[np.float32],
+    costs: LegCosts,
     plan: CampaignPlan,
     executor: Executor,
     progress: Progress,
@@ -396,7 +406,7 @@ def _windows(
         plan,
         config,
         seed,
-        _run_pool_tasks(executor, np.asarray(costs)),
+        _run_pool_tasks(executor, LegCosts(np.asarray(costs.table), costs.drift)),
         state,
         should_stop=stop,
         on_change=save,
@@ -453,13 +463,15 @@ def _solve_legs(
     ckpt: Checkpoint,
     pool: ProcessPoolExecutor | None,
     progress: Progress,
+    mix: bool,
 ) -> dict[str, SolvedLeg | None]:
-    """Every leg of ``chains`` under J2 (checkpointed after each)."""
+    """Every leg of ``chains`` under J2 (checkpointed after each); ``mix``: also try the split
+    plane change."""
     legs = [g for c in chains for g in c.legs]
     todo = [g for g in legs if leg_key(g) not in ckpt.legs]
     done = len(legs) - len(todo)
     progress("exact", done, len(legs), "exact J2 legs")
-    tasks = [(debris, g) for g in todo]
+    tasks = [(debris, g, mix) for g in todo]
     results = pool.map(_leg_task, tasks) if pool is not None else map(_leg_task, tasks)
     for g, solved in zip(todo, results, strict=True):
         ckpt.legs[leg_key(g)] = None if solved is None else leg_to_dict(solved)

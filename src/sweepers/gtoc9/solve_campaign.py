@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from sweepers.gtoc9 import rules
 from sweepers.gtoc9.solve_search import (
     LEG_DV_CAP_M_S,
+    MODES,
     TAU_MIN_DAYS,
     BeamConfig,
     Chain,
@@ -308,7 +309,7 @@ def _append_options(
         to_id,
         arrival_day + STAY + int(p_off[0, to_id, k]),
         arrival_day + STAY + k,
-        "arr" if mode[0, to_id, k] else "dep",
+        MODES[int(mode[0, to_id, k])],
         float(row[k]),
     )
 

@@ -32,7 +32,7 @@ from sweepers.gtoc9.solve_campaign import (
     chain_cost_meur,
     chain_feasible,
 )
-from sweepers.gtoc9.solve_search import BeamConfig, Chain, PlannedLeg, beam_pool
+from sweepers.gtoc9.solve_search import MODES, BeamConfig, Chain, PlannedLeg, beam_pool
 
 
 @dataclass(frozen=True)
@@ -128,11 +128,11 @@ def run_pool_task(costs: NDArray[np.float32], task: PoolTask) -> tuple[NDArray, 
 
 def encode_chains(chains: Sequence[Chain]) -> tuple[NDArray, NDArray, NDArray]:
     """Multi-leg chains as arrays: legs ``(n_legs, 5)`` int32 (from, to, departure day, arrival
-    day, mode 0 dep / 1 arr), their estimated Δv [m/s] ``(n_legs,)`` and the number of legs of
-    each chain ``(n_chains,)``."""
+    day, mode: index in ``solve_search.MODES``), their estimated Δv [m/s] ``(n_legs,)`` and the
+    number of legs of each chain ``(n_chains,)``."""
     legs = np.array(
         [
-            (g.from_id, g.to_id, g.departure_day, g.arrival_day, int(g.mode == "arr"))
+            (g.from_id, g.to_id, g.departure_day, g.arrival_day, MODES.index(g.mode))
             for c in chains
             for g in c.legs
         ],
@@ -156,7 +156,7 @@ def decode_chains(legs: NDArray, dv: NDArray, counts: NDArray) -> list[Chain]:
                         int(legs[r, 1]),
                         int(legs[r, 2]),
                         int(legs[r, 3]),
-                        "arr" if legs[r, 4] else "dep",
+                        MODES[int(legs[r, 4])],
                         float(dv[r]),
                     )
                     for r in range(k, k + n)

@@ -6,7 +6,11 @@ for the exact legs, which move epochs by up to one orbital period). The leg's es
 the table cost at the plane-change day plus the phasing allowance for the coast τ:
 
 * ``"dep"`` — plane change at departure: min over d of C[i, j, d] + phasing(A' − d);
-* ``"arr"`` — depart at A + 5, plane change at arrival: C[i, j, A'] + phasing(A' − A − 5).
+* ``"arr"`` — depart at A + 5, plane change at arrival: C[i, j, A'] + phasing(A' − A − 5);
+* ``"mix"`` — depart at A + 5, the plane change split between both ends so that an inclination
+  offset lets the J2 node drift close part of the node gap: the ``"arr"`` cost less the saving
+  of :func:`~sweepers.gtoc9.solve_costs.split_rotation_saving_m_s` (only when the costs come as
+  a :class:`~sweepers.gtoc9.solve_costs.LegCosts` with its ``drift`` constants).
 
 Beam states are ranked by Σ Δv + λ·(days used), λ [m/s per day] pricing the campaign's time;
 states reaching the same debris with the same visited set are merged (Zobrist hashing, which also
@@ -22,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from sweepers.gtoc9.solve_costs import phasing_cost_m_s
+from sweepers.gtoc9.solve_costs import LegCosts, phasing_cost_m_s, split_rotation_saving_m_s
 
 STAY_DAYS = 5
 WINDOW_DAYS = 25
@@ -30,6 +34,8 @@ WINDOW_DAYS = 25
 TAU_MIN_DAYS = 3
 LEG_DV_CAP_M_S = 800.0
 """Legs estimated above this are never considered."""
+MODES = ("dep", "arr", "mix")
+"""Plane-change modes of a leg, by their integer code in the search's arrays."""
 
 
 @dataclass(frozen=True)
@@ -85,10 +91,14 @@ class BeamConfig:
 
 
 def _leg_options(
-    costs: NDArray[np.float32], last: NDArray[np.intp], arr: NDArray[np.intp], n_days: int
+    costs: NDArray[np.float32] | LegCosts,
+    last: NDArray[np.intp],
+    arr: NDArray[np.intp],
+    n_days: int,
 ) -> tuple[NDArray, NDArray, NDArray, NDArray]:
-    """Best option per (state, target): cost [m/s], arrival offset q, departure offset p, mode
-    (0 dep, 1 arr); offsets count days from A + 5. Shapes ``(B, n)``."""
+    """Best option per (state, target, arrival offset q): cost [m/s], departure offset p, mode
+    (index in :data:`MODES`); offsets count days from A + 5. Shapes ``(B, n, WINDOW_DAYS)``."""
+    drift = costs.drift if isinstance(costs, LegCosts) else None
     n = costs.shape[1]
     days = arr[:, None] + STAY_DAYS + np.arange(WINDOW_DAYS)[None, :]
     inside = days < n_days
@@ -109,12 +119,21 @@ def _leg_options(
         best[:, :, q] = np.where(use_arr, arr_cost, dep_min)
         best_p[:, :, q] = np.where(use_arr, 0, p)
         best_mode[:, :, q] = use_arr
+        if drift is not None:
+            t0 = (arr + STAY_DAYS).astype(float)[:, None]
+            mix_cost = arr_cost - split_rotation_saving_m_s(
+                drift, last[:, None], np.arange(n)[None, :], t0, float(q)
+            )
+            use_mix = mix_cost < best[:, :, q]
+            best[:, :, q] = np.where(use_mix, mix_cost, best[:, :, q])
+            best_p[:, :, q] = np.where(use_mix, 0, best_p[:, :, q])
+            best_mode[:, :, q] = np.where(use_mix, 2, best_mode[:, :, q])
         best[:, :, q] = np.where(np.isfinite(g[:, :, q]), best[:, :, q], np.inf)
     return best, best_p, best_mode, g
 
 
 def _beam(
-    costs: NDArray[np.float32],
+    costs: NDArray[np.float32] | LegCosts,
     available: NDArray[np.bool_],
     first_departure_day: int,
     deadline_day: int,
@@ -189,7 +208,7 @@ def _beam(
 
 
 def beam_search(
-    costs: NDArray[np.float32],
+    costs: NDArray[np.float32] | LegCosts,
     available: NDArray[np.bool_],
     first_departure_day: int,
     deadline_day: int,
@@ -216,7 +235,7 @@ def beam_search(
 
 
 def beam_pool(
-    costs: NDArray[np.float32],
+    costs: NDArray[np.float32] | LegCosts,
     available: NDArray[np.bool_],
     first_departure_day: int,
     deadline_day: int,
@@ -253,7 +272,7 @@ def _reconstruct(
     for depth in range(len(history) - 1, -1, -1):
         parent, target, p_off, q, mode, cost = history[depth]
         steps.append(
-            (int(target[k]), int(p_off[k]), int(q[k]), "arr" if mode[k] else "dep", float(cost[k]))
+            (int(target[k]), int(p_off[k]), int(q[k]), MODES[int(mode[k])], float(cost[k]))
         )
         k = int(parent[k])
     steps.reverse()
