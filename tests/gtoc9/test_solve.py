@@ -115,3 +115,24 @@ def test_cli_solve_is_mounted() -> None:
     assert result.exit_code == 0
     for option in ("--hours", "--seed", "--workers", "--out"):
         assert option in result.output
+
+
+def test_checkpoint_redoes_legs_of_another_leg_model(tmp_path: Path) -> None:
+    from sweepers.gtoc9.solve_checkpoint import Checkpoint
+
+    path = tmp_path / "checkpoint.json"
+    settings = {"seed": 0}
+    ckpt = Checkpoint(path, settings)
+    ckpt.plans["plan0"] = {"chains": []}
+    ckpt.legs["1-2-3-4-arr"] = None  # a checkpoint written before legs had a model name
+    ckpt.save()
+    model = SolveOptions(out_dir=tmp_path).legs_model
+    again = Checkpoint(path, settings)
+    again.use_legs_model(model)
+    assert again.legs == {} and "plan0" in again.plans
+    again.legs["1-2-3-4-arr"] = None
+    again.save()
+    third = Checkpoint(path, settings)
+    third.use_legs_model(model)
+    assert "1-2-3-4-arr" in third.legs  # same model: kept
+    assert SolveOptions(out_dir=tmp_path, plane_split=False).legs_model != model

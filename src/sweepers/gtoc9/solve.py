@@ -58,7 +58,7 @@ from sweepers.gtoc9.solve_exact import (
     solo_events,
     solve_planned_leg,
 )
-from sweepers.gtoc9.solve_legs import SolvedLeg, mission_events
+from sweepers.gtoc9.solve_legs import FINAL_ARC_PERIODS, SolvedLeg, mission_events
 from sweepers.gtoc9.solve_lns import LnsConfig, LnsState, WindowReport, improve_by_windows
 from sweepers.gtoc9.solve_pool import PoolTask, run_pool_task
 from sweepers.gtoc9.solve_search import BeamConfig, Chain
@@ -120,8 +120,10 @@ class SolveOptions:
 
     @property
     def legs_model(self) -> str:
-        """Name of the exact-leg model; legs in a checkpoint solved by another one are redone."""
-        return "split" if self.plane_split else "one-end"
+        """Name of the exact-leg model; legs in a checkpoint solved by another one are redone
+        (checkpoints without a name hold legs of the first model: one end, DSM arc 0.4)."""
+        modes = "split" if self.plane_split else "one-end"
+        return f"{modes}/dsm-arcs-{len(FINAL_ARC_PERIODS)}"
 
 
 @dataclass
@@ -161,9 +163,7 @@ def solve(options: SolveOptions, progress: Progress = _noop) -> SolveResult:
     work = out / ".solve"
     work.mkdir(parents=True, exist_ok=True)
     ckpt = Checkpoint(work / "checkpoint.json", options.settings())
-    if ckpt.data.get("legs_model", "one-end") != options.legs_model:
-        ckpt.data["legs"] = {}
-        ckpt.data["legs_model"] = options.legs_model
+    ckpt.use_legs_model(options.legs_model)
     debris = load_debris(options.debris_path)
     seconds: dict[str, float] = {}
     executor = make_executor(options.workers, options.cluster)

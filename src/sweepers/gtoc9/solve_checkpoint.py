@@ -59,6 +59,13 @@ class Checkpoint:
         """Solved legs by :func:`leg_key` (``None`` for a leg that did not converge)."""
         return self.data["legs"]
 
+    def use_legs_model(self, name: str) -> None:
+        """Drop the solved legs if they were solved by another exact-leg model than ``name``
+        (plans are kept: they do not depend on how legs are flown)."""
+        if self.data.get("legs_model") != name:
+            self.data["legs"] = {}
+            self.data["legs_model"] = name
+
     def save(self) -> None:
         """Write atomically (temporary file + rename)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
