@@ -214,8 +214,9 @@ def test_solve_planned_leg_tries_mix_only_when_asked(
     assert "mix" not in tried and set(tried) == {"dep", "arr"}
     one_end = min(variants[(*s, m)].dv_total_m_s for s in SHIFTS_DAYS for m in ("dep", "arr"))
     assert plain.dv_total_m_s == pytest.approx(one_end, abs=1e-6)
-    # the campaign committed at 3ab3a10 (results/gtoc9/m09.txt) flew this variant's epochs
-    assert plain.arrival_mjd2000 == pytest.approx(25002.544939498126, abs=1e-6)
+    # the campaign committed at 3ab3a10 (results/gtoc9/m09.txt) flew one of these variants
+    # (arrival 0.4 day early, closing arc 0.4 period) for 317.49 m/s: never worse than that
+    assert plain.dv_total_m_s <= 317.49 + 1e-2
 
     tried.clear()
     mixed = solve_planned_leg(debris, planned, mix=True)

@@ -52,6 +52,7 @@ from sweepers.gtoc9.solve_campaign import (
 from sweepers.gtoc9.solve_checkpoint import Checkpoint, chain_from_dict, chain_to_dict, leg_key
 from sweepers.gtoc9.solve_costs import DayGrid, LegCosts, PlaneDrift, cost_block, cost_table
 from sweepers.gtoc9.solve_exact import (
+    SHIFTS_DAYS,
     leg_from_dict,
     leg_to_dict,
     propellant_ok,
@@ -123,7 +124,7 @@ class SolveOptions:
         """Name of the exact-leg model; legs in a checkpoint solved by another one are redone
         (checkpoints without a name hold legs of the first model: one end, DSM arc 0.4)."""
         modes = "split" if self.plane_split else "one-end"
-        return f"{modes}/dsm-arcs-{len(FINAL_ARC_PERIODS)}"
+        return f"{modes}/dsm-arcs-{len(FINAL_ARC_PERIODS)}/shifts-{len(SHIFTS_DAYS)}"
 
 
 @dataclass
