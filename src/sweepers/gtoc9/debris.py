@@ -63,11 +63,11 @@ class DebrisSet:
 
     def secular_rates_rad_s(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """J2 secular rates (Ω̇, ω̇) [rad/s] of each debris, each of shape ``(n,)``."""
-        n = self.mean_motion_rad_s()
-        p = self.a_m * (1.0 - self.e**2)
-        k = rules.J2 * (rules.R_EQ_M / p) ** 2 * n
+        raan_dot = j2_node_rate_rad_s(self.a_m, self.e, self.i_rad)
         cos_i = np.cos(self.i_rad)
-        return -1.5 * k * cos_i, 0.75 * k * (5.0 * cos_i**2 - 1.0)
+        # ω̇ = −(1/2)(5 cos² i − 1) Ω̇ / cos i = (3/4) n J2 (R/p)² (5 cos² i − 1)
+        k = rules.J2 * (rules.R_EQ_M / (self.a_m * (1.0 - self.e**2))) ** 2
+        return raan_dot, 0.75 * k * self.mean_motion_rad_s() * (5.0 * cos_i**2 - 1.0)
 
     def elements(
         self, ids: ArrayLike, epochs_mjd2000: ArrayLike
@@ -103,6 +103,15 @@ class DebrisSet:
         if idx.size and (np.min(idx) < 0 or np.max(idx) >= len(self)):
             raise IndexError(f"debris id outside 0..{len(self) - 1}")
         return keplerian_to_cartesian(*self.elements(ids, epochs_mjd2000))
+
+
+def j2_node_rate_rad_s(a_m: ArrayLike, e: ArrayLike, inc_rad: ArrayLike) -> NDArray[np.float64]:
+    """Secular J2 node rate Ω̇ = −(3/2) n J2 (R_eq/p)² cos i [rad/s] of orbits (a [m], e, i [rad])
+    (Vallado, Fundamentals of Astrodynamics and Applications, 4th ed., eq. 9-41); broadcasts."""
+    a = np.asarray(a_m, dtype=float)
+    p = a * (1.0 - np.asarray(e, dtype=float) ** 2)
+    n = np.sqrt(rules.MU_M3_S2 / a**3)
+    return -1.5 * n * rules.J2 * (rules.R_EQ_M / p) ** 2 * np.cos(inc_rad)
 
 
 def solve_kepler(mean_anomaly_rad: ArrayLike, e: ArrayLike) -> NDArray[np.float64]:

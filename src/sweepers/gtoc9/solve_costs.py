@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sweepers.gtoc9 import rules
-from sweepers.gtoc9.debris import DebrisSet
+from sweepers.gtoc9.debris import DebrisSet, j2_node_rate_rad_s
 from sweepers.parallel import Executor, make_executor
 
 
@@ -133,16 +133,14 @@ class PlaneDrift:
 
     @classmethod
     def from_debris(cls, debris: DebrisSet, grid: DayGrid) -> PlaneDrift:
-        """The constants of ``debris`` on ``grid`` (J2 secular node rate Ω̇ = −1.5 n J2 (R/p)²
-        cos i, and ∂Ω̇/∂i = −Ω̇ tan i)."""
+        """The constants of ``debris`` on ``grid`` (J2 secular node rate ``j2_node_rate_rad_s``
+        and ∂Ω̇/∂i = −Ω̇ tan i)."""
         ids = np.arange(len(debris))
         _, _, inc, raan0, _, _ = debris.elements(ids, np.full(ids.shape, grid.start_mjd2000))
         rate = debris.secular_rates_rad_s()[0] * rules.DAY_S
         a = 0.5 * (debris.a_m[:, None] + debris.a_m[None, :])
         e = 0.5 * (debris.e[:, None] + debris.e[None, :])
-        n = np.sqrt(rules.MU_M3_S2 / a**3)
-        p = a * (1.0 - e**2)
-        ship = -1.5 * n * rules.J2 * (rules.R_EQ_M / p) ** 2 * np.cos(inc)[:, None] * rules.DAY_S
+        ship = j2_node_rate_rad_s(a, e, inc[:, None]) * rules.DAY_S
         return cls(
             inc,
             raan0,

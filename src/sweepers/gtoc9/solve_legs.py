@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sweepers.gtoc9 import rules
-from sweepers.gtoc9.debris import DebrisSet
+from sweepers.gtoc9.debris import DebrisSet, j2_node_rate_rad_s
 from sweepers.gtoc9.dynamics import PropagationError, pericentre_radius_m, propagate
 from sweepers.gtoc9.solution import DSM_ID, Event
 from sweepers.gtoc9.transfer import TransferError, lambert_two_body, shoot_j2
@@ -112,10 +112,8 @@ def _plane_normal(inc: float, raan: float) -> NDArray[np.float64]:
 
 
 def node_rate_rad_s(a_m: float, e: float, inc_rad: float) -> float:
-    """Secular J2 node rate Ω̇ [rad/s] of an orbit (a [m], e, i [rad])."""
-    n = math.sqrt(rules.MU_M3_S2 / a_m**3)
-    p = a_m * (1.0 - e * e)
-    return -1.5 * n * rules.J2 * (rules.R_EQ_M / p) ** 2 * math.cos(inc_rad)
+    """Secular J2 node rate Ω̇ [rad/s] of an orbit (a [m], e, i [rad]) (``j2_node_rate_rad_s``)."""
+    return float(j2_node_rate_rad_s(a_m, e, inc_rad))
 
 
 @dataclass(frozen=True)
