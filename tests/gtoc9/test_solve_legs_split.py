@@ -213,7 +213,9 @@ def test_solve_planned_leg_tries_mix_only_when_asked(
     assert plain is not None
     assert "mix" not in tried and set(tried) == {"dep", "arr"}
     one_end = min(variants[(*s, m)].dv_total_m_s for s in SHIFTS_DAYS for m in ("dep", "arr"))
-    assert plain.dv_total_m_s == pytest.approx(one_end, abs=1e-6)
+    # never worse than the best plain variant; the cheapest ones are also flown with ±1
+    # phasing revolution (LegPlan.phase_wraps), which can only lower it
+    assert plain.dv_total_m_s <= one_end + 1e-6
     # the campaign committed at 3ab3a10 (results/gtoc9/m09.txt) flew one of these variants
     # (arrival 0.4 day early, closing arc 0.4 period) for 317.49 m/s: never worse than that
     assert plain.dv_total_m_s <= 317.49 + 1e-2
@@ -223,4 +225,23 @@ def test_solve_planned_leg_tries_mix_only_when_asked(
     assert mixed is not None and "mix" in tried
     assert mixed.dv_total_m_s <= plain.dv_total_m_s
     best_mix = min(variants[(*s, "mix")].dv_total_m_s for s in SHIFTS_DAYS)
-    assert mixed.dv_total_m_s == pytest.approx(min(best_mix, one_end), abs=1e-6)
+    assert mixed.dv_total_m_s <= min(best_mix, one_end) + 1e-6
+
+
+def test_phase_wraps_fly_a_higher_or_lower_coast(debris: DebrisSet) -> None:
+    """``LegPlan.phase_wraps`` = ±1 phases over one revolution less / more: the coast's
+    semi-major axis moves by (2/3)·a·2π/(n·τ) (≈ 14 km for this 24-day leg at 7,100 km), up for
+    −1 and down for +1, and the leg still meets the debris."""
+    t0, t1 = _split_leg_epochs()
+    coast_a: dict[int, float] = {}
+    for wraps in (-1, 0, 1):
+        leg = exact_leg(debris, LegPlan(SPLIT_FROM, SPLIT_TO, t0, t1, "arr", phase_wraps=wraps))
+        _check_rendezvous(debris, leg)
+        r = leg.departure_state[:3]
+        v = leg.departure_state[3:] + leg.dv_departure_m_s
+        coast_a[wraps] = 1.0 / (2.0 / np.linalg.norm(r) - float(v @ v) / rules.MU_M3_S2)
+    a_mean = coast_a[0]
+    n = math.sqrt(rules.MU_M3_S2 / a_mean**3)
+    step = (2.0 / 3.0) * a_mean * 2.0 * math.pi / (n * (t1 - t0) * rules.DAY_S)
+    assert coast_a[-1] - coast_a[0] == pytest.approx(step, rel=0.2)
+    assert coast_a[0] - coast_a[1] == pytest.approx(step, rel=0.2)

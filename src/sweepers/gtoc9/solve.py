@@ -53,6 +53,7 @@ from sweepers.gtoc9.solve_checkpoint import Checkpoint, chain_from_dict, chain_t
 from sweepers.gtoc9.solve_costs import DayGrid, LegCosts, PlaneDrift, cost_block, cost_table
 from sweepers.gtoc9.solve_exact import (
     SHIFTS_DAYS,
+    WRAP_RETRIES,
     leg_from_dict,
     leg_to_dict,
     propellant_ok,
@@ -124,7 +125,8 @@ class SolveOptions:
         """Name of the exact-leg model; legs in a checkpoint solved by another one are redone
         (checkpoints without a name hold legs of the first model: one end, DSM arc 0.4)."""
         modes = "split" if self.plane_split else "one-end"
-        return f"{modes}/dsm-arcs-{len(FINAL_ARC_PERIODS)}/shifts-{len(SHIFTS_DAYS)}"
+        arcs, shifts = len(FINAL_ARC_PERIODS), len(SHIFTS_DAYS)
+        return f"{modes}/dsm-arcs-{arcs}/shifts-{shifts}/wraps-{WRAP_RETRIES}"
 
 
 @dataclass

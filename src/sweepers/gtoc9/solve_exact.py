@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -44,6 +45,8 @@ that the deep-space manoeuvre pays for changes with the epochs: on the 107 legs 
 RETRY_SHIFTS_DAYS = ((0.1, 0.0), (0.0, -0.1), (0.5, 0.0), (0.0, -0.5), (0.2, -0.2), (0.7, 0.0))
 """Further shifts tried only when none of :data:`SHIFTS_DAYS` converges (each ≤ 0.9 day, inside
 the one-day margin of the search)."""
+WRAP_RETRIES = 3
+"""The cheapest variants of a leg are flown again with one phasing revolution more and less."""
 MIX_GAIN_M_S = 2.0
 """The split plane change (``"mix"``) is tried when its estimate beats both one-end modes by
 more than this [m/s]."""
@@ -64,7 +67,7 @@ def solve_planned_leg(debris: DebrisSet, leg: PlannedLeg, mix: bool = True) -> S
 def _best_variant(
     debris: DebrisSet, leg: PlannedLeg, shifts: Sequence[tuple[float, float]], mix: bool = True
 ) -> SolvedLeg | None:
-    best: SolvedLeg | None = None
+    tried: list[tuple[float, LegPlan, SolvedLeg]] = []
     for s_dep, s_arr in shifts:
         t0 = day_to_mjd2000(leg.departure_day) + s_dep
         t1 = day_to_mjd2000(leg.arrival_day) + s_arr
@@ -77,14 +80,24 @@ def _best_variant(
                 plans.append(
                     LegPlan(leg.from_id, leg.to_id, t0, t1, "mix", split.arrival_offset_rad)
                 )
-        for plan in plans:
-            try:
-                solved = exact_leg(debris, plan)
-            except (TransferError, PropagationError, ValueError, np.linalg.LinAlgError):
-                continue
-            if best is None or solved.dv_total_m_s < best.dv_total_m_s:
-                best = solved
-    return best
+        tried += _solved(debris, plans)
+    if not tried:
+        return None
+    tried.sort(key=lambda t: t[0])
+    wrapped = [replace(p, phase_wraps=w) for _, p, _ in tried[:WRAP_RETRIES] for w in (-1, 1)]
+    return min(tried + _solved(debris, wrapped), key=lambda t: t[0])[2]
+
+
+def _solved(debris: DebrisSet, plans: Sequence[LegPlan]) -> list[tuple[float, LegPlan, SolvedLeg]]:
+    """(Δv, plan, leg) of every plan that converges."""
+    out: list[tuple[float, LegPlan, SolvedLeg]] = []
+    for plan in plans:
+        try:
+            solved = exact_leg(debris, plan)
+        except (TransferError, PropagationError, ValueError, np.linalg.LinAlgError):
+            continue
+        out.append((solved.dv_total_m_s, plan, solved))
+    return out
 
 
 def solo_events(debris: DebrisSet, chain: Chain) -> list[Event]:

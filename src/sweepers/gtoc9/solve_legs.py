@@ -283,6 +283,10 @@ class LegPlan:
     arrival_offset_rad: tuple[float, float] = (0.0, 0.0)
     """``"mix"`` only: (ΔΩ, Δi) [rad] of the ship's plane at arrival relative to debris j's plane,
     left for the arrival impulse; (0, 0) is ``"dep"``."""
+    phase_wraps: int = 0
+    """Revolutions of along-track phasing added to the natural choice (the one whose coast
+    semi-major axis lies closest to the two debris's): ±1 gives a coast slightly higher or lower,
+    which changes the radius mismatch the closing manoeuvre pays for."""
 
 
 def exact_leg(debris: DebrisSet, plan: LegPlan, *, iterations: int = 10) -> SolvedLeg:
@@ -355,7 +359,7 @@ def exact_leg(debris: DebrisSet, plan: LegPlan, *, iterations: int = 10) -> Solv
                 key = (miss, abs(da))
                 if best is None or key < best[0]:
                     best = (key, k)
-            wrap_k = best[1] if best else 0
+            wrap_k = (best[1] if best else 0) + plan.phase_wraps
             du += 2.0 * math.pi * wrap_k
         da = -(2.0 / 3.0) * a_s * (du / tof_s) / n_s
         v_mag = float(np.linalg.norm(v_seed))
