@@ -54,6 +54,7 @@ from sweepers.gtoc9.solve_costs import DayGrid, LegCosts, PlaneDrift, cost_block
 from sweepers.gtoc9.solve_exact import (
     SHIFTS_DAYS,
     WRAP_RETRIES,
+    WRAPS,
     leg_from_dict,
     leg_to_dict,
     propellant_ok,
@@ -126,7 +127,7 @@ class SolveOptions:
         (checkpoints without a name hold legs of the first model: one end, DSM arc 0.4)."""
         modes = "split" if self.plane_split else "one-end"
         arcs, shifts = len(FINAL_ARC_PERIODS), len(SHIFTS_DAYS)
-        return f"{modes}/dsm-arcs-{arcs}/shifts-{shifts}/wraps-{WRAP_RETRIES}"
+        return f"{modes}/dsm-arcs-{arcs}/shifts-{shifts}/wraps-{WRAP_RETRIES}x{max(WRAPS)}"
 
 
 @dataclass
