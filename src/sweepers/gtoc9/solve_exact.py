@@ -1,10 +1,12 @@
 """Exact stage of the GTOC9 solver: planned chains → J2-valid legs → mission files.
 
 Each planned leg is an independent task (:func:`solve_planned_leg`, a pure function of the
-debris set and the leg), so the legs of a campaign can run on any executor. A leg is tried in a
-few variants — both plane-change modes, the departure up to 0.4 day later, the arrival up to
-0.4 day earlier — and the cheapest converged one is kept; the grid margins of the search (one day
-on the 30-day rule and between missions) absorb these shifts, so the rules still hold.
+debris set and the leg), so the legs of a campaign can run on any executor. A leg is tried in
+many variants — the plane-change modes (``"mix"`` where its estimate pays), the departure up to
+0.8 day later and the arrival up to 0.8 day earlier (:data:`SHIFTS_DAYS`), the cheapest of those
+again with ±1, ±2 phasing revolutions (:data:`WRAPS`) — and the cheapest converged one is kept;
+the grid margins of the search (one day on the 30-day rule and between missions) absorb the
+shifts, so the rules still hold.
 """
 
 from __future__ import annotations

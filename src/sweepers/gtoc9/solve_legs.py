@@ -1,20 +1,25 @@
 """Exact debris-to-debris legs of the campaign solver, valid under the full GTOC9 J2 dynamics.
 
-A leg i → j departs debris i at t0 and arrives at debris j at t1 (days apart), with two impulses.
-The plane change is made at one end only, where the debris crosses the mutual node of the two
-planes (so the position is on both planes and the rotation costs v·θ):
+A leg i → j departs debris i at t0 and arrives at debris j at t1 (days apart), with two impulses
+(three when a deep-space manoeuvre closes it). Each plane change is made where the debris crosses
+the mutual node of the two planes (so the position is on both planes and the rotation costs v·θ):
 
 * ``"dep"`` mode — at t0 the ship rotates into the plane debris j will have at t1 (Ω adjusted for
   the ship's own J2 drift), then coasts;
-* ``"arr"`` mode — the ship stays in debris i's plane and rotates into j's plane at t1.
+* ``"arr"`` mode — the ship stays in debris i's plane and rotates into j's plane at t1;
+* ``"mix"`` mode — the rotation is split (:func:`split_plane_change`): the ship leaves on an
+  intermediate plane whose inclination offset changes its node drift, and rotates the rest of
+  the way at t1.
 
 The coast length is the phasing: the departure speed sets the ship's semi-major axis so that after
-τ days of J2 drift it meets debris j (secant iterations on the propagated along-track angle). The
-design is then polished by damped Newton shooting on the departure velocity (:func:`shoot_damped`)
-so the J2-propagated position meets the debris within 1 mm; when the long arc is too
-ill-conditioned for that (transfer angle near kπ), the designed coast is kept and a deep-space
-manoeuvre 0.4 revolution before arrival starts a short J2 arc (``transfer.shoot_j2``) to the
-debris. The arrival impulse matches the debris velocity exactly. Units: m, m/s, s; epochs MJD2000.
+τ days of J2 drift it meets debris j (secant iterations on the propagated along-track angle;
+``LegPlan.phase_wraps`` adds whole revolutions). The design is then polished by damped Newton
+shooting on the departure velocity (:func:`shoot_damped`) so the J2-propagated position meets the
+debris within 1 mm; when the long arc is too ill-conditioned for that (transfer angle near kπ, or
+the coast arriving off in radius by Δa + a·Δe, which is the common case), the designed coast is
+kept and a deep-space manoeuvre 0.4–0.85 revolution before arrival (the cheapest of
+:data:`FINAL_ARC_PERIODS`) starts a short J2 arc (``transfer.shoot_j2``) to the debris. The
+arrival impulse matches the debris velocity exactly. Units: m, m/s, s; epochs MJD2000.
 """
 
 from __future__ import annotations
@@ -292,8 +297,9 @@ class LegPlan:
 def exact_leg(debris: DebrisSet, plan: LegPlan, *, iterations: int = 10) -> SolvedLeg:
     """Solve one leg under full J2 (see the module docstring).
 
-    The departure may move forward by up to one orbital period of debris i (``"dep"`` mode) and
-    the arrival back by up to one period of debris j (``"arr"`` mode), to sit on the mutual node.
+    The departure may move forward by up to one orbital period of debris i (``"dep"``, ``"mix"``)
+    and the arrival back by up to one period of debris j (``"arr"``, ``"mix"``), to sit on the
+    mutual node.
     Raises :class:`TransferError` when no converged rendezvous is found.
     """
     i, j = plan.from_id, plan.to_id
