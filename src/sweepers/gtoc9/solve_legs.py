@@ -44,12 +44,17 @@ def _unit(x: NDArray[np.float64]) -> NDArray[np.float64]:
     return x / np.linalg.norm(x)
 
 
-def _normal(debris: DebrisSet, k: int, t: float) -> NDArray[np.float64]:
-    """Unit orbit normal of debris ``k`` at epoch ``t`` [MJD2000]."""
-    _, _, inc, raan, _, _ = debris.elements(k, t)
+def _plane_normal(inc: float, raan: float) -> NDArray[np.float64]:
+    """Unit orbit normal of the plane (i, Ω) [rad]."""
     return np.array(
         [math.sin(inc) * math.sin(raan), -math.sin(inc) * math.cos(raan), math.cos(inc)]
     )
+
+
+def _normal(debris: DebrisSet, k: int, t: float) -> NDArray[np.float64]:
+    """Unit orbit normal of debris ``k`` at epoch ``t`` [MJD2000]."""
+    _, _, inc, raan, _, _ = debris.elements(k, t)
+    return _plane_normal(float(inc), float(raan))
 
 
 def _period_days(debris: DebrisSet, k: int) -> float:
@@ -95,11 +100,8 @@ def _in_plane_velocity(
 def _plane_rotation(n_from: NDArray[np.float64], dnode: float, dinc: float) -> NDArray[np.float64]:
     """Normal with Ω shifted by ``dnode`` and i by ``dinc`` [rad]."""
     inc = math.acos(max(-1.0, min(1.0, float(n_from[2]))))
-    raan = math.atan2(float(n_from[0]), float(-n_from[1])) + dnode
-    inc += dinc
-    return np.array(
-        [math.sin(inc) * math.sin(raan), -math.sin(inc) * math.cos(raan), math.cos(inc)]
-    )
+    raan = math.atan2(float(n_from[0]), float(-n_from[1]))
+    return _plane_normal(inc + dinc, raan + dnode)
 
 
 def _node_and_inc(normal: NDArray[np.float64]) -> tuple[float, float]:
@@ -108,17 +110,6 @@ def _node_and_inc(normal: NDArray[np.float64]) -> tuple[float, float]:
 
 def _wrap(x: float) -> float:
     return (x + math.pi) % (2.0 * math.pi) - math.pi
-
-
-def _plane_normal(inc: float, raan: float) -> NDArray[np.float64]:
-    return np.array(
-        [math.sin(inc) * math.sin(raan), -math.sin(inc) * math.cos(raan), math.cos(inc)]
-    )
-
-
-def node_rate_rad_s(a_m: float, e: float, inc_rad: float) -> float:
-    """Secular J2 node rate Ω̇ [rad/s] of an orbit (a [m], e, i [rad]) (``j2_node_rate_rad_s``)."""
-    return float(j2_node_rate_rad_s(a_m, e, inc_rad))
 
 
 @dataclass(frozen=True)
@@ -161,7 +152,7 @@ def split_plane_change(
 
     def ends(x: NDArray[np.float64]) -> tuple[float, float, float]:
         inc_s, node_s0 = float(x[0]), float(x[1])
-        node_s1 = node_s0 + node_rate_rad_s(a_s, e_s, inc_s) * tau_s
+        node_s1 = node_s0 + float(j2_node_rate_rad_s(a_s, e_s, inc_s)) * tau_s
         c0 = math.acos(max(-1.0, min(1.0, float(n_i @ _plane_normal(inc_s, node_s0)))))
         c1 = math.acos(max(-1.0, min(1.0, float(n_j @ _plane_normal(inc_s, node_s1)))))
         return v_i * c0, v_j * c1, node_s1
@@ -170,7 +161,7 @@ def split_plane_change(
         c0, c1, _ = ends(x)
         return c0 + c1
 
-    dep = np.array([inc_j, node_j - node_rate_rad_s(a_s, e_s, inc_j) * tau_s])
+    dep = np.array([inc_j, node_j - float(j2_node_rate_rad_s(a_s, e_s, inc_j)) * tau_s])
     arr = np.array([inc_i, node_i])
     dv_dep, dv_arr = cost(dep), cost(arr)
     best_x, best = (dep, dv_dep) if dv_dep <= dv_arr else (arr, dv_arr)
@@ -387,17 +378,18 @@ def exact_leg(debris: DebrisSet, plan: LegPlan, *, iterations: int = 10) -> Solv
         # deep-space manoeuvre, at the cheapest of a few arc lengths
         v1 = v_seed
         best: tuple[float, Dsm, NDArray[np.float64]] | None = None
-        for periods in FINAL_ARC_PERIODS:
+        coast, coast_s = np.concatenate([r0, v1]), 0.0
+        for periods in sorted(FINAL_ARC_PERIODS, reverse=True):  # earliest DSM first
             final_s = periods * _period_days(debris, j) * rules.DAY_S
-            coast = propagate(np.concatenate([r0, v1]), tof_s - final_s)
+            coast = propagate(coast, tof_s - final_s - coast_s)  # on along the one coast
+            coast_s = tof_s - final_s
             try:
                 v_lam, _ = lambert_two_body(coast[:3], rj, final_s, np.cross(coast[:3], coast[3:]))
                 v_m, end = shoot_j2(coast[:3], v_lam, rj, final_s, tol_m=1e-3, max_iter=30)
             except (TransferError, PropagationError, ValueError, np.linalg.LinAlgError):
                 continue
-            if any(_pericentre_low(r, v) for r, v in ((coast[:3], coast[3:]), (coast[:3], v_m))):
-                continue
-            if _pericentre_low(end[:3], end[3:]):
+            states = ((coast[:3], coast[3:]), (coast[:3], v_m), (end[:3], end[3:]))
+            if any(_pericentre_low(r, v) for r, v in states):
                 continue
             dv = float(np.linalg.norm(v_m - coast[3:]) + np.linalg.norm(vj - end[3:]))
             if best is None or dv < best[0]:
