@@ -16,7 +16,7 @@ import numpy as np
 
 from sweepers.gtoc9 import rules
 from sweepers.gtoc9.debris import DebrisSet
-from sweepers.gtoc9.solution import Event, write_mission
+from sweepers.gtoc9.solution import Event, submission_events, write_mission
 from sweepers.gtoc9.transfer import Leg, debris_leg
 
 CHAIN = (122, 7, 48)
@@ -40,9 +40,10 @@ def chain_legs(debris: DebrisSet) -> list[Leg]:
     ]
 
 
-def mission_from_legs(legs: list[Leg], ids: tuple[int, ...], m0_kg: float = M0_KG) -> list[Event]:
-    """Events of a mission: departure from ids[0] (implicit delivery), then per leg an arrival and,
-    except for the last debris, a departure; masses by the rules (30 kg left during each stay)."""
+def open_chain(legs: list[Leg], ids: tuple[int, ...], m0_kg: float = M0_KG) -> list[Event]:
+    """The open chain of a mission (the former file layout): departure from ids[0], then per leg
+    an arrival and, except for the last debris, a departure; masses by the rules (30 kg left at
+    each departure line, the first one included)."""
     events: list[Event] = []
     mass = m0_kg - rules.M_DEORBIT_KG
     for k, leg in enumerate(legs):
@@ -63,6 +64,24 @@ def mission_from_legs(legs: list[Leg], ids: tuple[int, ...], m0_kg: float = M0_K
     return events
 
 
+def mission_from_legs(
+    legs: list[Leg], ids: tuple[int, ...], debris: DebrisSet, m0_kg: float = M0_KG
+) -> list[Event]:
+    """Events of a mission in the submission structure: the delivery at ids[0] 5 days before the
+    first departure, then the open chain, then the end of the stay at ids[-1] 5 days after the
+    last arrival (``solution.submission_events``)."""
+    return submission_events(open_chain(legs, ids, m0_kg), debris)
+
+
+def solo(debris: DebrisSet, debris_id: int, t_s: float, m0_kg: float = 2030.0) -> list[Event]:
+    """A one-debris mission: delivery at ``t_s`` [MJD2000] with mass m0, departure 5 days later
+    with m0 − 30 kg; no impulse."""
+    return [
+        at_debris(debris, debris_id, t_s, m0_kg),
+        at_debris(debris, debris_id, t_s + rules.STAY_MIN_DAYS, m0_kg - rules.M_DEORBIT_KG),
+    ]
+
+
 def at_debris(
     debris: DebrisSet,
     debris_id: int,
@@ -75,12 +94,25 @@ def at_debris(
     return Event.from_arrays(epoch_mjd2000, r, v, mass_kg, dv_m_s, debris_id)
 
 
+def rebook(events: list[Event], start: int) -> list[Event]:
+    """Masses from event ``start`` on recomputed by the rules (after an edit of an impulse):
+    the rocket equation, and 30 kg less from an arrival to its departure line."""
+    out = list(events)
+    for k in range(start, len(out)):
+        prev, cur = out[k - 1], out[k]
+        stay = not prev.is_dsm and prev.debris_id == cur.debris_id
+        mass = burn(prev.mass_kg, prev.dv()) - (rules.M_DEORBIT_KG if stay else 0.0)
+        out[k] = edit(cur, mass_kg=mass)
+    return out
+
+
 def edit(event: Event, **changes: object) -> Event:
     """A copy of ``event`` with some fields changed."""
     return dataclasses.replace(event, **changes)  # type: ignore[arg-type]
 
 
-def write(folder: Path, name: str, events: list[Event], comment: str) -> Path:
-    """Write one mission file (``comment`` goes on the first line(s), prefixed by ``#``)."""
+def write(folder: Path, name: str, events: list[Event], comment: str | None = None) -> Path:
+    """Write one mission file (``comment``, if any, goes on the first line(s), prefixed by
+    ``#``; the reader skips it, so event k is then on line k + 2)."""
     folder.mkdir(parents=True, exist_ok=True)
     return write_mission(folder / name, events, comment)

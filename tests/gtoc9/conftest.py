@@ -26,6 +26,6 @@ def legs(debris: DebrisSet) -> list[Leg]:
 
 
 @pytest.fixture()
-def valid_events(legs: list[Leg]) -> list[Event]:
-    """Events of the valid mission 122 → 7 → 48 (four lines)."""
-    return mission_from_legs(legs, CHAIN)
+def valid_events(legs: list[Leg], debris: DebrisSet) -> list[Event]:
+    """Events of the valid mission 122 → 7 → 48 (six lines: arrival and departure per debris)."""
+    return mission_from_legs(legs, CHAIN, debris)

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sweepers.gtoc9 import rules
+from sweepers.gtoc9.debris import DebrisSet
 from sweepers.gtoc9.solution import (
+    DSM_ID,
     Event,
     format_mission,
     parse_mission,
     read_mission,
     solution_files,
+    submission_events,
     write_mission,
 )
 
@@ -84,3 +90,40 @@ def test_write_mission(tmp_path: Path) -> None:
     event = Event(23500.0, (1.0, 2.0, 3.0), (4.0, 5.0, 6.0), 2500.0, (0.0, 0.0, 0.0), 7)
     path = write_mission(tmp_path / "m.txt", [event])
     assert path.read_text() == "23500.0 1.0 2.0 3.0 4.0 5.0 6.0 2500.0 0.0 0.0 0.0 7\n"
+
+
+def test_submission_events_close_an_open_chain(debris: DebrisSet) -> None:
+    """The delivery 5 days before the first departure (mass + 30 kg) and the end of the last stay
+    5 days after the last arrival (mass after the arrival impulse − 30 kg), on the debris'
+    ephemeris, without impulse; the chain's own lines unchanged in between."""
+    dep = Event.from_arrays(23600.0, *debris.states(122, 23600.0), 2470.0, (10.0, 0.0, 0.0), 122)
+    dsm = Event(23600.01, (7e6, 0.0, 0.0), (0.0, 7.5e3, 0.0), 2462.0, (1.0, 2.0, 2.0), DSM_ID)
+    arr = Event.from_arrays(23600.05, *debris.states(7, 23600.05), 2460.0, (0.0, 3.0, 4.0), 7)
+    events = submission_events([dep, dsm, arr], debris)
+    assert [e.debris_id for e in events] == [122, 122, DSM_ID, 7, 7]
+    assert events[1:4] == [dep, dsm, arr]
+    first, last = events[0], events[-1]
+    assert first.epoch_mjd2000 == 23595.0 and last.epoch_mjd2000 == 23605.05
+    assert first.mass_kg == 2500.0
+    assert last.mass_kg == pytest.approx(2460.0 * np.exp(-5.0 / rules.VE_M_S) - 30.0, abs=1e-9)
+    assert first.dv_m_s == last.dv_m_s == (0.0, 0.0, 0.0)
+    r0, v0 = debris.states(122, 23595.0)
+    r1, v1 = debris.states(7, 23605.05)
+    assert np.array_equal(first.r(), r0) and np.array_equal(first.v(), v0)
+    assert np.array_equal(last.r(), r1) and np.array_equal(last.v(), v1)
+    assert submission_events(events, debris) == events  # already closed: unchanged
+
+
+def test_submission_events_one_debris_and_bad_chains(debris: DebrisSet) -> None:
+    """A one-debris chain (its single departure line) becomes the delivery and that departure;
+    an empty chain, or one that starts or ends with a DSM, is refused."""
+    end = Event.from_arrays(23700.0, *debris.states(0, 23700.0), 2000.0, (0.0, 0.0, 0.0), 0)
+    events = submission_events([end], debris)
+    assert [(e.epoch_mjd2000, e.mass_kg, e.debris_id) for e in events] == [
+        (23695.0, 2030.0, 0),
+        (23700.0, 2000.0, 0),
+    ]
+    dsm = Event(23700.1, (7e6, 0.0, 0.0), (0.0, 7.5e3, 0.0), 2000.0, (0.0, 0.0, 0.0), DSM_ID)
+    for bad in ([], [dsm, end], [end, dsm]):
+        with pytest.raises(ValueError, match="a mission"):
+            submission_events(bad, debris)

@@ -14,7 +14,7 @@ import pytest
 from sweepers.gtoc9 import rules
 from sweepers.gtoc9.check import check_solution
 from sweepers.gtoc9.debris import DebrisSet
-from sweepers.gtoc9.solution import write_mission
+from sweepers.gtoc9.solution import submission_events, write_mission
 from sweepers.gtoc9.solve import SolveOptions, solve
 from sweepers.gtoc9.solve_campaign import estimated_m0_kg
 from sweepers.gtoc9.solve_costs import DayGrid, cost_block, phasing_cost_m_s
@@ -69,7 +69,9 @@ def test_beam_search_respects_the_timing_rules(small_costs: np.ndarray) -> None:
 def test_exact_leg_passes_the_checker(tmp_path: Path, debris: DebrisSet) -> None:
     legs = [exact_leg(debris, LegPlan(38, 103, 23500.0, 23507.0, "dep"))]
     assert legs[0].dv_total_m_s < 200.0
-    write_mission(tmp_path / "m01.txt", mission_events(legs), "one leg")
+    events = submission_events(mission_events(legs), debris)
+    assert [e.debris_id for e in events][:2] == [38, 38] and events[-1].debris_id == 103
+    write_mission(tmp_path / "m01.txt", events)
     report = check_solution(tmp_path, debris)
     assert report.valid, [str(v) for v in report.errors]
     assert report.missions[0].m0_kg == pytest.approx(launch_mass_kg(legs))
@@ -94,6 +96,10 @@ def test_solver_on_a_subset_resumes(tmp_path: Path, debris: DebrisSet, shared_da
     assert result.report.valid, [str(v) for v in result.report.errors]
     assert result.report.debris_removed == len(subset)
     first = sorted(p.read_text() for p in tmp_path.glob("m*.txt"))
+    for text in first:  # the solver writes the submission structure: no comment, Δv 0 at both ends
+        lines = text.splitlines()
+        assert not any(line.startswith("#") for line in lines)
+        assert lines[0].split()[8:11] == ["0.0"] * 3 and lines[-1].split()[8:11] == ["0.0"] * 3
     again = solve(options)  # from the checkpoint: same plan, legs not solved again
     assert again.report.valid
     assert sorted(p.read_text() for p in tmp_path.glob("m*.txt")) == first

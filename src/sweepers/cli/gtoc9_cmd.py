@@ -1,8 +1,10 @@
-"""``sweepers gtoc9``: the GTOC9 benchmark (check a solution folder, solve the campaign).
+"""``sweepers gtoc9``: the GTOC9 benchmark (check a solution folder, solve the campaign, rewrite
+mission files of the former open layout in the submission structure).
 
 Exit status of ``check`` (the project's 0/2/3 convention, ``cli.common``): 0 the solution satisfies
 every rule (even if it removes fewer than 123 debris — see ``complete``), 3 some rule is violated or
 a line is unreadable, 2 usage error (no such path, no mission files, debris table unreadable).
+``restructure``: 0 every file written, 3 some file refused (reported, not written), 2 usage error.
 """
 
 from __future__ import annotations
@@ -110,6 +112,81 @@ def _print_report(report: CheckReport) -> None:
         )
     if len(report.errors) > MAX_LISTED_ERRORS:
         console.print(f"... and {len(report.errors) - MAX_LISTED_ERRORS} more violations")
+
+
+@app.command("restructure")
+@handle_errors
+def restructure(
+    path: Annotated[
+        Path, typer.Argument(help="Folder of mission files (*.txt, one mission each) or one file.")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the files here (default: rewrite them in place)."),
+    ] = None,
+    debris_csv: Annotated[
+        Path | None,
+        typer.Option("--debris", help="debris.csv (default: $SWEEPERS_DATA/gtoc9/debris.csv)."),
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Rewrite mission files in the submission structure (``sweepers.gtoc9.solution``).
+
+    Files of the former open layout (first line: the departure from the first debris; last line:
+    the arrival at the last debris) get the delivery at the first debris 5 days before that
+    departure and the end of the stay at the last debris 5 days after that arrival, both with
+    Δv = 0 on the debris' ephemeris; files already in the structure are rewritten unchanged.
+    Comment lines are dropped (the format is one event per line). A file with unreadable lines
+    is reported and not written. Check the result with ``sweepers gtoc9 check``."""
+    from sweepers.gtoc9.debris import load_debris
+    from sweepers.gtoc9.solution import read_solution, submission_events, write_mission
+
+    if not path.exists():
+        raise fail(f"no such file or folder: {path}")
+    missions = read_solution(path)
+    if not missions:
+        raise fail(f"no mission files (*.txt) in {path}")
+    debris = load_debris(debris_csv)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    done: list[dict[str, object]] = []
+    refused: list[dict[str, object]] = []
+    for mission in missions:
+        source = Path(mission.path)
+        problems = [str(issue) for issue in mission.issues]
+        events = []
+        if not problems:
+            try:
+                events = submission_events(mission.events, debris)
+            except (ValueError, IndexError) as exc:
+                problems.append(f"{source}:0: {exc}")
+        if problems:
+            refused.append({"file": str(source), "problems": problems})
+            continue
+        target = (out / source.name) if out is not None else source
+        write_mission(target, events)
+        done.append(
+            {
+                "file": str(source),
+                "written": str(target),
+                "lines_before": len(mission.events),
+                "lines_after": len(events),
+            }
+        )
+    if json_out:
+        print_json({"written": done, "refused": refused})
+    else:
+        for row in done:
+            console.print(
+                f"{escape(str(row['written']))}: {row['lines_before']} → {row['lines_after']} "
+                f"event lines",
+                highlight=False,
+            )
+        for row in refused:
+            for problem in row["problems"]:  # type: ignore[attr-defined]
+                console.print(f"[red]{escape(problem)}[/] (file not written)", highlight=False)
+        console.print(f"{len(done)} files written, {len(refused)} refused", highlight=False)
+    raise typer.Exit(EXIT_OK if not refused else EXIT_REJECTED)
 
 
 @app.command("solve")

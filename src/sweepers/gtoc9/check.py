@@ -2,38 +2,53 @@
 full J2 integration between events (heyoka Taylor, tol 1e-15; see ``dynamics``).
 
 It trusts nothing in the files and shares nothing with any solver except the equations of the rules
-(``rules``, ``debris``, ``dynamics``). Layout of events in a mission file: see ``solution``.
+(``rules``, ``debris``, ``dynamics``).
 
-Rules enforced (names are the ``rule`` of each :class:`Violation`):
+Rules enforced; the names are the ``rule`` of each :class:`Violation`, reported with the file and
+the line. First the structure of a mission file (``solution`` docstring: the submission page's
+preliminary validation as third-party re-implementations state it, GTOC9.md; our reading of its
+open points in ``rules``). A violation of ``start``, ``end``, ``debris-pairs`` or
+``dsm-placement``, or fewer than 2 lines, leaves the roles of the lines undefined: the mission is
+reported but not checked further.
 
 * ``format`` — every non-comment line is 12 finite numbers with an integral id.
-* ``layout`` — the mission starts at a debris, ends at a debris, and each intermediate debris has
-  an arrival line and a departure line (``solution`` docstring).
+* ``line-count`` — 2 ≤ event lines ≤ 856 (reported at line 857, or at the single line).
+* ``time-order`` — epochs strictly increase from line to line.
+* ``start`` — the first two lines are the arrival at and the departure from the first debris
+  (reported at the first line).
+* ``end`` — the last two lines are the arrival at and the departure from the last debris
+  (reported at the last line).
+* ``zero-dv`` — the first and the last line have Δv = 0 exactly: the launcher delivers the ship
+  onto the first debris, and the mission ends with the departure line that closes the last stay.
+* ``debris-pairs`` — every debris of the mission appears exactly twice, arrival then departure on
+  consecutive lines (reported at a lone arrival, or at a debris' third and later lines).
+* ``dsm-placement`` — DSM lines (id −1) only between a departure and the next arrival: not before
+  the first arrival, not inside a stay, not after the last departure.
+
+Then the rules of the problem:
+
 * ``debris-id`` — ids are −1 or a debris of ``debris.csv``.
-* ``time-order`` — event epochs never decrease within a mission.
-* ``window`` — every event, and the implied mission start t_s and end t_f, lie within MJD2000
-  23467–26419.
-* ``rendezvous`` — at an arrival (and an explicit delivery line) the position before the impulse
-  and the velocity *after* it match the debris ephemeris within 100 m and 1 m/s.
+* ``window`` — every event lies within MJD2000 23467–26419 (so do t_s and t_f, which are events).
+* ``rendezvous`` — at an arrival (the delivery on the first line included) the position before
+  the impulse and the velocity *after* it match the debris ephemeris within 100 m and 1 m/s.
 * ``departure`` — at a departure the state before the impulse matches the debris within 100 m and
   1 m/s (the ship co-orbits with the debris during the stay).
 * ``dynamics`` — outside stays, each event's state (before its impulse) follows from the previous
   event's state after its impulse under full J2 dynamics, within 100 m and 1 m/s.
 * ``stay`` — departure − arrival ≥ 5 days at every debris.
 * ``arrival-interval`` — at most 30 days from one arrival to the next, stay included. The first
-  "arrival" is the delivery at t_s (t_s = first departure − 5 days when implicit), so the first gap
-  is t(arrival at D2) − t_s.
-* ``mission-spacing`` — with missions sorted by t_s, each starts ≥ 30 days after the previous one
-  ended (t_f = last arrival + 5 days, or the explicit end-of-stay line).
+  arrival is the delivery at t_s (the first line).
+* ``mission-spacing`` — with missions sorted by t_s (first line), each starts ≥ 30 days after the
+  previous one ended (t_f: its last line, the departure closing its last stay).
 * ``pericentre`` — osculating pericentre ≥ 6600 km before and after the impulse of every event
   (checked at events only, as the rule states).
-* ``mass`` — m_next = m·exp(−|Δv|/(Isp·g0)), minus 30 kg across each stay (the package is left
-  while the ship stays with the debris), to 1e-8 kg; the mass after the last impulse and the last
-  package is ≥ m_dry.
-* ``propellant`` — m0 − m_dry − 30·N ≤ 5000 kg, with m0 = first mass + 30 kg (implicit delivery).
+* ``mass`` — m_next = m·exp(−|Δv|/(Isp·g0)), minus 30 kg from an arrival to its departure line
+  (the package leaves at the departure line), to 1e-8 kg; the final mass (the last line's, after
+  its impulse) is ≥ m_dry.
+* ``propellant`` — m0 − m_dry − 30·N ≤ 5000 kg, with m0 the mass on the first line.
 * ``duplicate`` — each debris is removed once over the whole campaign (reported at the later one).
 
-A mission with unreadable lines or a broken layout is reported but not checked further, and adds
+A mission with unreadable lines or a broken structure is reported but not checked further, and adds
 nothing to J or to the debris count. ``valid`` means no violation at all; ``complete`` means valid
 *and* all 123 debris removed: a partial campaign can be valid. Cost per mission:
 c_i + α (m0 − m_dry)² with c_i = 55 MEUR (``rules``).
@@ -61,9 +76,14 @@ class Rule(enum.StrEnum):
     """The rule a violation breaks (see the module docstring)."""
 
     FORMAT = "format"
-    LAYOUT = "layout"
-    DEBRIS_ID = "debris-id"
+    LINE_COUNT = "line-count"
     TIME_ORDER = "time-order"
+    START = "start"
+    END = "end"
+    ZERO_DV = "zero-dv"
+    DEBRIS_PAIRS = "debris-pairs"
+    DSM_PLACEMENT = "dsm-placement"
+    DEBRIS_ID = "debris-id"
     WINDOW = "window"
     RENDEZVOUS = "rendezvous"
     DEPARTURE = "departure"
@@ -80,7 +100,6 @@ class Rule(enum.StrEnum):
 class Role(enum.Enum):
     """What an event is within its mission."""
 
-    DELIVERY = "delivery"
     ARRIVAL = "arrival"
     DEPARTURE = "departure"
     DSM = "dsm"
@@ -207,51 +226,134 @@ class CheckReport:
         }
 
 
-def _assign_roles(
-    mission: MissionFile,
-) -> tuple[list[Role], list[Violation]]:
-    """Roles of the events of one mission (layout rules of ``solution``), or layout violations."""
+_BLOCKING = frozenset({Rule.START, Rule.END, Rule.DEBRIS_PAIRS, Rule.DSM_PLACEMENT})
+"""Structure rules whose violation leaves the roles of the lines undefined (so does a file of
+fewer than 2 lines)."""
+
+
+def _ids(event: Event) -> str:
+    """``line N (debris D)`` or ``line N (DSM)`` for messages."""
+    return f"line {event.line} ({'DSM' if event.is_dsm else f'debris {event.debris_id}'})"
+
+
+def _is_pair(first: Event, second: Event) -> bool:
+    """Arrival at and departure from one debris on consecutive lines."""
+    return not first.is_dsm and first.debris_id == second.debris_id
+
+
+def _structure(mission: MissionFile) -> tuple[list[Role] | None, list[Violation]]:
+    """Roles of the lines of one mission and the structure violations (module docstring).
+
+    Roles are ``None`` when a blocking structure rule is broken."""
     events = mission.events
     problems: list[Violation] = []
 
-    def bad(event: Event, message: str) -> None:
-        problems.append(Violation(mission.path, event.line, Rule.LAYOUT, message))
+    def bad(event: Event, rule: Rule, message: str) -> None:
+        problems.append(Violation(mission.path, event.line, rule, message))
 
-    runs: list[tuple[int, int]] = []
-    i = 0
-    while i < len(events):
-        if events[i].is_dsm:
-            i += 1
+    n = len(events)
+    if n < rules.MISSION_LINES_MIN:
+        bad(
+            events[0],
+            Rule.LINE_COUNT,
+            f"{n} event line; a mission has at least {rules.MISSION_LINES_MIN} (the arrival at "
+            f"and the departure from its first debris)",
+        )
+        return None, problems
+    if n > rules.MISSION_LINES_MAX:
+        bad(
+            events[rules.MISSION_LINES_MAX],
+            Rule.LINE_COUNT,
+            f"{n} event lines; a mission file has at most {rules.MISSION_LINES_MAX}",
+        )
+    for prev, nxt in itertools.pairwise(events):
+        if not nxt.epoch_mjd2000 > prev.epoch_mjd2000:
+            bad(
+                nxt,
+                Rule.TIME_ORDER,
+                f"epoch {nxt.epoch_mjd2000!r} is not after {prev.epoch_mjd2000!r} on line "
+                f"{prev.line} (epochs strictly increase)",
+            )
+    first, last = events[0], events[-1]
+    if not _is_pair(events[0], events[1]):
+        bad(
+            first,
+            Rule.START,
+            f"the first two lines must be the arrival at and the departure from the first debris "
+            f"(one id); found {_ids(events[0])} and {_ids(events[1])}",
+        )
+    if not _is_pair(events[-2], events[-1]):
+        bad(
+            last,
+            Rule.END,
+            f"the last two lines must be the arrival at and the departure from the last debris "
+            f"(one id); found {_ids(events[-2])} and {_ids(events[-1])}",
+        )
+    for event, which, why in (
+        (first, "first", "the launcher delivers the ship onto the first debris"),
+        (last, "last", "the mission ends at the departure that closes the last stay"),
+    ):
+        if any(c != 0.0 for c in event.dv_m_s):
+            bad(
+                event,
+                Rule.ZERO_DV,
+                f"the {which} line must have Δv = 0 ({why}); found "
+                f"|Δv| = {float(np.linalg.norm(event.dv())):.9g} m/s",
+            )
+
+    roles = [Role.DSM] * n
+    last_debris_line = max((k for k, e in enumerate(events) if not e.is_dsm), default=-1)
+    seen: dict[int, int] = {}  # debris id -> line of its arrival
+    open_k: int | None = None  # an arrival waiting for its departure
+    for k, event in enumerate(events):
+        if event.is_dsm:
+            where = ""
+            if open_k is not None:
+                arrival = events[open_k]
+                where = (
+                    f"inside the stay at debris {arrival.debris_id} (arrival on line "
+                    f"{arrival.line}, no departure yet)"
+                )
+            elif not seen:
+                where = "before the arrival at the first debris"
+            elif k > last_debris_line:
+                where = "after the departure from the last debris"
+            if where:
+                bad(
+                    event,
+                    Rule.DSM_PLACEMENT,
+                    f"DSM line {where}; DSMs go only between a departure and the next arrival",
+                )
             continue
-        j = i
-        while j + 1 < len(events) and events[j + 1].debris_id == events[i].debris_id:
-            j += 1
-        runs.append((i, j))
-        i = j + 1
-    roles = [Role.DSM] * len(events)
-    if not runs:
-        bad(events[0], "the mission visits no debris")
-        return roles, problems
-    if events[0].is_dsm:
-        bad(events[0], "a mission starts at a debris (the launcher delivers the ship there)")
-    if events[-1].is_dsm:
-        bad(events[-1], "a mission ends at a debris (arrival at the last debris)")
-    for k, (i, j) in enumerate(runs):
-        length = j - i + 1
-        first, last = k == 0, k == len(runs) - 1
-        if length > 2:
-            bad(events[i], f"debris {events[i].debris_id} on {length} consecutive lines (max 2)")
-        elif first and length == 1:
-            roles[i] = Role.DEPARTURE
-        elif first:
-            roles[i], roles[j] = Role.DELIVERY, Role.DEPARTURE
-        elif length == 2:
-            roles[i], roles[j] = Role.ARRIVAL, Role.DEPARTURE
-        elif last:
-            roles[i] = Role.ARRIVAL
+        if open_k is not None and event.debris_id == events[open_k].debris_id:
+            roles[k] = Role.DEPARTURE
+            open_k = None
+            continue
+        if open_k is not None:
+            lone = events[open_k]
+            bad(
+                lone,
+                Rule.DEBRIS_PAIRS,
+                f"debris {lone.debris_id} appears once: its arrival is not followed by a "
+                f"departure line with the same id (next: {_ids(event)})",
+            )
+        if event.debris_id in seen:
+            bad(
+                event,
+                Rule.DEBRIS_PAIRS,
+                f"debris {event.debris_id} appears again (arrival on line "
+                f"{seen[event.debris_id]}); each debris of a mission appears exactly twice",
+            )
         else:
-            bad(events[i], f"arrival at debris {events[i].debris_id} without a departure line")
-    return roles, problems
+            seen[event.debris_id] = event.line
+        roles[k] = Role.ARRIVAL
+        open_k = k
+    if open_k is not None:
+        lone = events[open_k]
+        bad(lone, Rule.DEBRIS_PAIRS, f"debris {lone.debris_id} appears once: no departure line")
+    blocked = any(v.rule in _BLOCKING for v in problems)
+    problems.sort(key=lambda v: v.line)
+    return (None if blocked else roles), problems
 
 
 Finding = tuple[Event, Rule, str]
@@ -277,23 +379,18 @@ def _mass_after_burn(event: Event) -> float:
 
 def _is_stay(roles: Sequence[Role], k: int) -> bool:
     """Whether events k and k + 1 open and close a stay at one debris."""
-    return roles[k] in (Role.ARRIVAL, Role.DELIVERY) and roles[k + 1] is Role.DEPARTURE
+    return roles[k] is Role.ARRIVAL and roles[k + 1] is Role.DEPARTURE
 
 
 def _fill_summary(report: MissionReport, events: Sequence[Event], roles: Sequence[Role]) -> None:
-    """Mission extent t_s, t_f, removed debris, m0, Δv, propellant and cost."""
-    implicit_delivery = roles[0] is Role.DEPARTURE
-    t_w = rules.STAY_MIN_DAYS
-    report.start_mjd2000 = events[0].epoch_mjd2000 - (t_w if implicit_delivery else 0.0)
-    report.end_mjd2000 = events[-1].epoch_mjd2000 + (t_w if roles[-1] is Role.ARRIVAL else 0.0)
-    visits = [
-        k
-        for k, e in enumerate(events)
-        if not e.is_dsm and (k == 0 or events[k - 1].debris_id != e.debris_id)
-    ]
-    report.debris = [events[k].debris_id for k in visits]
-    report.debris_lines = [events[k].line for k in visits]
-    report.m0_kg = events[0].mass_kg + (rules.M_DEORBIT_KG if implicit_delivery else 0.0)
+    """Mission extent t_s (first line), t_f (last line), removed debris (one per arrival line),
+    m0 (first line's mass), Δv, propellant and cost."""
+    report.start_mjd2000 = events[0].epoch_mjd2000
+    report.end_mjd2000 = events[-1].epoch_mjd2000
+    arrivals = [e for e, role in zip(events, roles, strict=True) if role is Role.ARRIVAL]
+    report.debris = [e.debris_id for e in arrivals]
+    report.debris_lines = [e.line for e in arrivals]
+    report.m0_kg = events[0].mass_kg
     report.dv_total_m_s = float(sum(np.linalg.norm(e.dv()) for e in events))
     report.propellant_kg = report.m0_kg - rules.M_DRY_KG - rules.M_DEORBIT_KG * report.n_debris
     report.cost_meur = rules.mission_cost_meur(report.m0_kg)
@@ -302,7 +399,7 @@ def _fill_summary(report: MissionReport, events: Sequence[Event], roles: Sequenc
 def _check_mission_level(
     report: MissionReport, events: Sequence[Event], roles: Sequence[Role]
 ) -> list[Finding]:
-    """Propellant at launch, final mass, implied t_s / t_f in the window, arrival intervals."""
+    """Propellant at launch, final mass, arrival intervals."""
     found: list[Finding] = []
     first, last = events[0], events[-1]
     if report.propellant_kg > rules.M_PROPELLANT_MAX_KG + rules.TOL_MASS_KG:
@@ -315,7 +412,7 @@ def _check_mission_level(
                 f"(m0 = {report.m0_kg:.9g} kg, N = {report.n_debris})",
             )
         )
-    final_mass = _mass_after_burn(last) - (rules.M_DEORBIT_KG if roles[-1] is Role.ARRIVAL else 0.0)
+    final_mass = _mass_after_burn(last)  # the last line's Δv is 0 when the structure holds
     if final_mass < rules.M_DRY_KG - rules.TOL_MASS_KG:
         found.append(
             (
@@ -324,27 +421,7 @@ def _check_mission_level(
                 f"final mass {final_mass:.9g} kg is below the dry mass {rules.M_DRY_KG:g} kg",
             )
         )
-    if report.start_mjd2000 < rules.WINDOW_START_MJD2000 <= first.epoch_mjd2000:
-        found.append(
-            (
-                first,
-                Rule.WINDOW,
-                f"mission start t_s = {report.start_mjd2000:.9g} (first departure − "
-                f"{rules.STAY_MIN_DAYS:g} days) is before the window start "
-                f"{rules.WINDOW_START_MJD2000:g} MJD2000",
-            )
-        )
-    if report.end_mjd2000 > rules.WINDOW_END_MJD2000 >= last.epoch_mjd2000:
-        found.append(
-            (
-                last,
-                Rule.WINDOW,
-                f"mission end t_f = {report.end_mjd2000:.9g} (last arrival + "
-                f"{rules.STAY_MIN_DAYS:g} days) is after the window end "
-                f"{rules.WINDOW_END_MJD2000:g} MJD2000",
-            )
-        )
-    arrivals = [(report.start_mjd2000, first)] + [
+    arrivals = [
         (e.epoch_mjd2000, e) for e, role in zip(events, roles, strict=True) if role is Role.ARRIVAL
     ]
     for (t0, _), (t1, event) in itertools.pairwise(arrivals):
@@ -418,9 +495,9 @@ def _check_event(event: Event, role: Role, debris: DebrisSet) -> list[Finding]:
 
 
 def _check_step(prev: Event, nxt: Event, stay: bool) -> list[Finding]:
-    """From one event to the next: mass bookkeeping, time order, then the stay length or the J2
-    transfer (the state before ``nxt``'s impulse must follow from ``prev``'s state after its
-    own)."""
+    """From one event to the next: mass bookkeeping, then the stay length or the J2 transfer (the
+    state before ``nxt``'s impulse must follow from ``prev``'s state after its own). Epochs that
+    do not increase are reported by the structure pass (``time-order``) and not propagated."""
     found: list[Finding] = []
     expected_mass = _mass_after_burn(prev) - (rules.M_DEORBIT_KG if stay else 0.0)
     if not abs(nxt.mass_kg - expected_mass) <= rules.TOL_MASS_KG:
@@ -435,10 +512,7 @@ def _check_step(prev: Event, nxt: Event, stay: bool) -> list[Finding]:
             )
         )
     dt_days = nxt.epoch_mjd2000 - prev.epoch_mjd2000
-    if dt_days < 0.0:
-        found.append(
-            (nxt, Rule.TIME_ORDER, f"epoch {nxt.epoch_mjd2000!r} is before line {prev.line}")
-        )
+    if not dt_days > 0.0:
         return found
     if stay:
         if dt_days < rules.STAY_MIN_DAYS:
@@ -475,9 +549,9 @@ def check_mission(mission: MissionFile, debris: DebrisSet) -> MissionReport:
         report.violations.append(Violation(mission.path, issue.line, Rule.FORMAT, issue.reason))
     if mission.issues or not mission.events:
         return report
-    roles, layout_problems = _assign_roles(mission)
-    if layout_problems:
-        report.violations.extend(layout_problems)
+    roles, structure_problems = _structure(mission)
+    report.violations.extend(structure_problems)
+    if roles is None:
         return report
     events = mission.events
     report.checked = True

@@ -70,6 +70,25 @@ TOL_VELOCITY_M_S = 1.0
 TOL_MASS_KG = 1e-8
 """ε_m: mass bookkeeping tolerance [kg]."""
 
+# --- Mission file structure (submission page's preliminary validation) ----------------------------
+# The Kelvins "Submission format" page lists the checks of its preliminary validation only in part
+# in the text reachable here; the structure below is the statement of those checks by third-party
+# re-implementations that ESA's example files pass (GTOC9.md, "File structure"). Our reading of
+# the points that statement leaves open:
+# * "lines" are event lines; ``#`` comment lines and blank lines (which the official format does
+#   not have and our writers never write) are not counted;
+# * "Δv is zero" means exactly 0.0 in all three components (no tolerance is stated, and the writer
+#   writes 0.0);
+# * "epochs strictly increase" applies to every line, including the arrival/departure pair of a
+#   stay and a DSM and the arrival that follows it;
+# * the mission start t_s is the epoch of the first line (the delivery at the first debris) and the
+#   end t_f the epoch of the last line (the departure closing the last stay): the 30-day gap
+#   between missions runs from one mission's last line to the next one's first line.
+MISSION_LINES_MIN = 2
+"""Fewest event lines in a mission file (a one-debris mission: arrival and departure)."""
+MISSION_LINES_MAX = 856
+"""Most event lines in a mission file (preliminary validation, as GTOC9.md states it)."""
+
 N_DEBRIS = 123
 """Number of debris pieces in ``debris.csv`` (ids 0..122)."""
 

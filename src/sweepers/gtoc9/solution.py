@@ -12,32 +12,34 @@ after the event. Lines starting with ``#`` and blank lines are ignored; any othe
 12 finite numbers with an integral id is reported (file, line number, reason) and never crashes
 the reader.
 
-Event layout of one mission — our reading of the rules. The problem page says "a mission starts
-with a launch delivering, at t_s, one spacecraft at a chosen debris"; a debris is removed when the
-ship matches its position and velocity and then stays with it for t_w ≥ 5 days while the 30 kg
-package is delivered; the submission page says arrival and departure to/from a debris both carry
-the debris id. The official example files inside ``gtoc9-data.zip`` could not be fetched from
-this machine, so this layout is inferred from those pages, not compared with ESA's examples:
+Structure of one mission file — the submission page's preliminary-validation rules as third-party
+re-implementations state them (and as ESA's two example files pass them; GTOC9.md, "File
+structure"). ESA's ``gtoc9-data.zip`` examples could not be fetched from this machine, so the
+structure below follows that statement of the rules, not a byte-level comparison with them:
 
-1. The first debris D1 is where the launcher delivers the ship, so the file starts with the
-   **departure from D1** (id D1). The delivery itself is implicit: the ship rode with D1 for
-   at least t_w, so we take t_s = t(departure) − t_w. Optionally, a file may also give the
-   delivery explicitly as a first line with the same id D1 (then t_s is that line's epoch).
-2. Every intermediate debris Dk appears on **two consecutive lines with the same id**: the
-   arrival (state before the impulse = the ship coming in; state after = the debris) and, at
-   least t_w later, the departure (state before the impulse = the debris at that epoch, because the
+1. Every debris D of the mission appears on **exactly two consecutive lines with its id**: the
+   arrival (state before the impulse = the ship coming in; state after = the debris) and, at least
+   t_w = 5 days later, the departure (state before the impulse = the debris at that epoch: the
    ship co-orbits with it during the stay; the impulse starts the next transfer).
-3. Any number of DSM lines (id −1) may sit between the departure from one debris and the arrival
-   at the next.
-4. The last debris DN appears as a **single arrival line**: the mission ends when its package is
-   delivered, t_f = t(arrival) + t_w. A second line with the same id (an explicit end of the
-   stay) is accepted, and then t_f is that line's epoch.
-5. A one-debris mission is a single line: the departure from (end of stay at) D1.
+2. The **first two lines** are the arrival at and the departure from the first debris D1. The
+   arrival is where the launcher delivers the ship: its epoch is the mission start t_s, its mass
+   is m0, its Δv is **zero**.
+3. The **last two lines** are the arrival at and the departure from the last debris DN. The
+   departure closes the last ≥ 5-day stay: its epoch is the mission end t_f (the one the 30-day
+   gap to the next mission counts from), its Δv is **zero**, its mass the final mass (≥ m_dry).
+4. DSM lines (id −1) only between a departure and the next arrival.
+5. 2 ≤ lines ≤ 856; epochs strictly increase.
 
-Mass: the 30 kg package is left *during* each stay, so the mass on a departure line is the mass
-after the arrival impulse minus 30 kg, and the first line (departure from D1) already carries
-m0 − 30 kg. ``sweepers.gtoc9.check`` enforces this layout and the rules; this module only reads
-and writes.
+A one-debris mission is two lines: the delivery at D1 and the end of the stay, both without Δv.
+
+Mass: the 30 kg package leaves *at the departure line*, so the mass on a departure line is the
+mass after the arrival impulse minus 30 kg (the first departure: m0 − 30 kg).
+
+The solver and ``sweepers gtoc9 restructure`` write no comment or blank lines (the format is one
+event per line); the reader skips ``#`` lines and blank lines. :func:`submission_events` turns
+the solver's open chain (departure from D1 first, arrival at DN last) into this structure.
+``sweepers.gtoc9.check`` enforces the structure and every rule; this module only reads and
+writes.
 """
 
 from __future__ import annotations
@@ -45,11 +47,17 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
+
+from sweepers.gtoc9 import rules
+
+if TYPE_CHECKING:
+    from sweepers.gtoc9.debris import DebrisSet
 
 DSM_ID = -1
 """Event id of a deep-space manoeuvre."""
@@ -236,3 +244,46 @@ def write_mission(path: Path | str, events: Iterable[Event], comment: str | None
     file_path = Path(path)
     file_path.write_text(format_mission(events, comment), encoding="utf-8")
     return file_path
+
+
+def _pair(first: Event, second: Event) -> bool:
+    """Whether two lines are the arrival at and the departure from one debris."""
+    return not first.is_dsm and first.debris_id == second.debris_id
+
+
+def submission_events(events: Sequence[Event], debris: DebrisSet) -> list[Event]:
+    """The events of one mission in the submission structure (module docstring).
+
+    ``events`` is either already in that structure (returned unchanged) or the solver's open
+    chain: the departure from the first debris D1 first, the arrival at the last debris DN last
+    (a one-debris mission: the single departure line). What is missing is added, on the debris'
+    own ephemeris, with Δv = 0:
+
+    * the delivery at D1, t_w = 5 days before the first departure, mass m0 = first mass + 30 kg
+      (the package left at D1 leaves at the departure line);
+    * the end of the stay at DN, 5 days after the last arrival, mass = the mass after the
+      arrival impulse − 30 kg (the final mass).
+
+    So t_s and t_f, m0 and the final mass are those the open chain implied. Raises
+    ``ValueError`` for an empty list or a chain that starts or ends with a DSM.
+    """
+    out = [replace(e, line=0) for e in events]
+    if not out:
+        raise ValueError("a mission needs at least one event")
+    if out[0].is_dsm or out[-1].is_dsm:
+        raise ValueError("a mission starts and ends at a debris, not with a DSM line")
+    t_w = rules.STAY_MIN_DAYS
+    if len(out) < 2 or not _pair(out[0], out[1]):
+        first = out[0]
+        t = first.epoch_mjd2000 - t_w
+        r, v = debris.states(first.debris_id, t)
+        m0 = first.mass_kg + rules.M_DEORBIT_KG
+        out.insert(0, Event.from_arrays(t, r, v, m0, (0.0, 0.0, 0.0), first.debris_id))
+    if not _pair(out[-2], out[-1]):
+        last = out[-1]
+        t = last.epoch_mjd2000 + t_w
+        r, v = debris.states(last.debris_id, t)
+        burnt = last.mass_kg * math.exp(-float(np.linalg.norm(last.dv())) / rules.VE_M_S)
+        final = burnt - rules.M_DEORBIT_KG
+        out.append(Event.from_arrays(t, r, v, final, (0.0, 0.0, 0.0), last.debris_id))
+    return out

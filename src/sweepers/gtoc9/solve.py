@@ -39,7 +39,7 @@ from numpy.typing import NDArray
 
 from sweepers.gtoc9.check import CheckReport, check_solution
 from sweepers.gtoc9.debris import DebrisSet, load_debris
-from sweepers.gtoc9.solution import write_mission
+from sweepers.gtoc9.solution import submission_events, write_mission
 from sweepers.gtoc9.solve_campaign import (
     CampaignConfig,
     CampaignPlan,
@@ -234,7 +234,7 @@ def solve(options: SolveOptions, progress: Progress = _noop) -> SolveResult:
         old.unlink()
     for k, (chain, legs) in enumerate(missions, start=1):
         events = solo_events(debris, chain) if chain.solo else mission_events(legs)
-        write_mission(out / f"m{k:02d}.txt", events, f"GTOC9 mission {k}: debris {chain.ids}")
+        write_mission(out / f"m{k:02d}.txt", submission_events(events, debris))
     seconds["exact"] = time.monotonic() - t0
     report = check_solution(out, debris)
     seconds["total"] = time.monotonic() - t_start

@@ -107,7 +107,8 @@ def _solved(debris: DebrisSet, plans: Sequence[LegPlan]) -> list[tuple[float, Le
 
 
 def solo_events(debris: DebrisSet, chain: Chain) -> list[Event]:
-    """The single line of a one-debris mission (the end of the stay at the debris, no impulse)."""
+    """The open chain of a one-debris mission: the end of the stay at the debris, no impulse
+    (``solution.submission_events`` adds the delivery 5 days before)."""
     assert chain.solo is not None
     debris_id, day = chain.solo
     t = day_to_mjd2000(day)

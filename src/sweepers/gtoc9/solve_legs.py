@@ -426,9 +426,10 @@ def launch_mass_kg(legs: list[SolvedLeg]) -> float:
 
 
 def mission_events(legs: list[SolvedLeg]) -> list[Event]:
-    """Events of a mission (``solution`` layout): departure from the first debris, then per leg
-    its DSMs, an arrival and, except at the last debris, a departure; masses forward from
-    :func:`launch_mass_kg` so the ship ends at exactly m_dry."""
+    """Events of a mission as an open chain: departure from the first debris, then per leg its
+    DSMs, an arrival and, except at the last debris, a departure; masses forward from
+    :func:`launch_mass_kg` so the ship ends at exactly m_dry. ``solution.submission_events`` adds
+    the delivery and the end of the last stay (the file structure)."""
     events: list[Event] = []
     mass = launch_mass_kg(legs) - rules.M_DEORBIT_KG
     for leg in legs:
