@@ -29,6 +29,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sweepers.errors import FormatError
+from sweepers.formats._ndm import (
+    LEFT_OUT,
+    XSD_DOUBLE,
+    XSD_EPOCH,
+    XSD_POSITIVE_INTEGER,
+    check_xml_text,
+    left_out,
+)
 
 # Covariance keywords in CDM order: row i (0-based) holds columns 0..i of the lower triangle.
 _COV_ROW_KEYS = ("R", "T", "N", "RDOT", "TDOT", "NDOT", "DRG", "SRP", "THR")
@@ -239,7 +247,7 @@ def _file_comment(cdm: Cdm, section: str, text: str,
     keyword the writer left out (``left out (reason): KEY = VALUE``) goes back to its section,
     any other comment to the comments of ``section``."""
     hbr = _hbr_from_comment(text)
-    kept = _LEFT_OUT.match(text)
+    kept = LEFT_OUT.match(text)
     if hbr is not None and cdm.hbr_m is None:
         cdm.hbr_m = hbr
     elif kept is not None and section == "object" and cov is not None:
@@ -418,12 +426,6 @@ _XML_ENUMS: dict[str, tuple[str, ...]] = {
     "REF_FRAME": ("EME2000", "GCRF", "ITRF"), "SOLAR_RAD_PRESSURE": _YES_NO,
     "EARTH_TIDES": _YES_NO, "INTRACK_THRUST": _YES_NO,
 }
-_XSD_DOUBLE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?INF|NaN")
-_XSD_POSITIVE_INTEGER = re.compile(r"\+?0*[1-9]\d*")
-# epochType of ndmxml-2.0.0-common-2.0.xsd, less its empty alternative (an epoch is obligatory).
-_XSD_EPOCH = re.compile(r"-?\d{4}\d*-(?:\d{2}-\d{2}|\d{3})T\d{2}:\d{2}:\d{2}(?:\.\d*)?"
-                        r"(?:Z|[+|\-]\d{2}:\d{2})?")
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NUMERIC_RANGES = {"double": (-math.inf, math.inf, True), "probability": (0.0, 1.0, True),
                    "positive": (0.0, math.inf, False), "non-negative": (0.0, math.inf, True),
                    "percentage": (0.0, 100.0, True)}
@@ -439,23 +441,15 @@ def _xml_problem(key: str, text: str) -> str | None:
     if kind == "string":
         return None
     if kind == "epoch":
-        return None if _XSD_EPOCH.fullmatch(text) else "not a CCSDS epoch"
+        return None if XSD_EPOCH.fullmatch(text) else "not a CCSDS epoch"
     if kind == "positive integer":
-        return None if _XSD_POSITIVE_INTEGER.fullmatch(text) else "not a positive integer"
-    if not _XSD_DOUBLE.fullmatch(text):
+        return None if XSD_POSITIVE_INTEGER.fullmatch(text) else "not a positive integer"
+    if not XSD_DOUBLE.fullmatch(text):
         return "not a number"
     low, high, closed = _NUMERIC_RANGES[kind]
     x = float(text)
     inside = (low <= x <= high) if closed else (low < x <= high)
     return None if inside else f"not a {kind} number" if kind != "double" else "not a number"
-
-
-def _left_out(key: str, value: str, reason: str) -> str:
-    """The COMMENT that carries a keyword the message cannot hold (read back by both readers)."""
-    return f"left out ({reason}): {key} = {value}"
-
-
-_LEFT_OUT = re.compile(r"^left out \(([^()]*)\): ([A-Z0-9_]+) = (.*)$")
 
 
 def _fmt(x: float) -> str:
@@ -509,7 +503,7 @@ def _place(known: dict[str, str], order: tuple[str, ...], left: list[str], xml: 
         elif key in obligatory:
             raise ValueError(f"{key} = {value!r} cannot be written in CDM XML: {problem}")
         else:
-            left.append(_left_out(key, value, f"{problem} in NDM/XML"))
+            left.append(left_out(key, value, f"{problem} in NDM/XML"))
     return items
 
 
@@ -528,7 +522,7 @@ def _relative_block(cdm: Cdm, xml: bool) -> _Block:
     comments = list(cdm.relative_comments)
     if cdm.hbr_m is not None:
         comments.append(f"HBR = {_fmt(cdm.hbr_m)} [m]")
-    comments += [_left_out(k, v, "not a CDM 1.0 relative metadata/data keyword")
+    comments += [left_out(k, v, "not a CDM 1.0 relative metadata/data keyword")
                  for k, v in cdm.relative_extra.items() if k not in _RELATIVE_ORDER]
     values.update((k, v) for k, v in cdm.relative_extra.items() if k in _RELATIVE_ORDER)
     obligatory = ("TCA", "MISS_DISTANCE")
@@ -545,7 +539,7 @@ def _object_block(obj: CdmObject, xml: bool) -> _Block:
     known = {k: str(getattr(obj, k.lower())) for k in _OBJ_META_KEYS}
     placed = set(_METADATA_ORDER + _OD_ORDER + _ADDITIONAL_ORDER) - set(_OBJ_META_KEYS)
     comments = list(obj.comments)
-    comments += [_left_out(k, v, "not a CDM 1.0 object keyword")
+    comments += [left_out(k, v, "not a CDM 1.0 object keyword")
                  for k, v in obj.extra.items() if k not in placed]
     known.update((k, v) for k, v in obj.extra.items() if k in placed)
     obligatory = (*_METADATA_ORDER[:5], *_METADATA_OBLIGATORY, "REF_FRAME")
@@ -609,10 +603,8 @@ def dumps_xml(cdm: Cdm) -> str:
     root = ET.Element("cdm", {"id": "CCSDS_CDM_VERS", "version": cdm.version})
 
     def add(parent: ET.Element, key: str, value: str, unit: str = "") -> None:
-        if _XML_ILLEGAL.search(value):
-            raise ValueError(f"{key}: {value!r} holds characters XML 1.0 cannot carry")
         e = ET.SubElement(parent, key, {"units": unit} if unit else {})
-        e.text = value
+        e.text = check_xml_text(key, value)
 
     def fill(parent: ET.Element, items: list[_Item]) -> None:
         for item in items:
