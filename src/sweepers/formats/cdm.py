@@ -426,7 +426,7 @@ _XML_ENUMS: dict[str, tuple[str, ...]] = {
     "REF_FRAME": ("EME2000", "GCRF", "ITRF"), "SOLAR_RAD_PRESSURE": _YES_NO,
     "EARTH_TIDES": _YES_NO, "INTRACK_THRUST": _YES_NO,
 }
-_NUMERIC_RANGES = {"double": (-math.inf, math.inf, True), "probability": (0.0, 1.0, True),
+_NUMERIC_RANGES = {"probability": (0.0, 1.0, True),
                    "positive": (0.0, math.inf, False), "non-negative": (0.0, math.inf, True),
                    "percentage": (0.0, 100.0, True)}
 
@@ -446,10 +446,12 @@ def _xml_problem(key: str, text: str) -> str | None:
         return None if XSD_POSITIVE_INTEGER.fullmatch(text) else "not a positive integer"
     if not XSD_DOUBLE.fullmatch(text):
         return "not a number"
+    if kind == "double":  # xsd:double holds NaN and ±INF; the range facets below do not
+        return None
     low, high, closed = _NUMERIC_RANGES[kind]
     x = float(text)
     inside = (low <= x <= high) if closed else (low < x <= high)
-    return None if inside else f"not a {kind} number" if kind != "double" else "not a number"
+    return None if inside else f"not a {kind} number"
 
 
 def _fmt(x: float) -> str:
