@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 
 from sweepers.catalog.store import CatalogStore
+from sweepers.errors import StoreError
 from sweepers.salvage.planner import Ship, make_candidates, plan_job
 from sweepers.salvage.planner.legs import verify_leg
 from sweepers.salvage.planner.plan import FLIGHTS_DAYS, fly_greedy
@@ -60,7 +61,23 @@ CLUSTERS = {"sl8-83": ("SL-8 R/B", 82.3, 83.3), "sl8-74": ("SL-8 R/B", 73.5, 74.
 DAY_S = 86400.0
 
 
-def catalog_problem(db: str, cluster: str, n_cand: int, capacity: int) -> tuple[Ship, Any]:
+INGEST_HINT = "run `sweepers catalog ingest --bundled` first (or pass --db / set SWEEPERS_DB)"
+
+
+def check_store(db: str | None) -> None:
+    """Open the store as the CLI does (``--db``, else ``$SWEEPERS_DB``, else SQLite in the user
+    data dir: :meth:`CatalogStore.open`); exit with one line saying what to ingest when it is
+    absent or holds no element set."""
+    try:
+        with CatalogStore.open(db, create=False) as store:
+            url, sets = store.url, store.counts()["element_sets"]
+    except StoreError as exc:
+        raise SystemExit(f"planning: {exc}; {INGEST_HINT}") from None
+    if sets == 0:
+        raise SystemExit(f"planning: store {url} holds no element sets; {INGEST_HINT}")
+
+
+def catalog_problem(db: str | None, cluster: str, n_cand: int, capacity: int) -> tuple[Ship, Any]:
     """Ship and candidates of problem (a)."""
     name, lo, hi = CLUSTERS[cluster]
     with CatalogStore.open(db, create=False) as store:
@@ -169,7 +186,9 @@ def solve(problem: str, args: argparse.Namespace) -> dict[str, Any]:
 def main() -> None:
     """Run the problems (in parallel, one process each) and print the table and the JSON."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--db", default="sqlite:////tmp/sw1.sqlite")
+    ap.add_argument("--db", default=None,
+                    help="SQLAlchemy URL of the store (default, as the CLI: $SWEEPERS_DB, then "
+                         "SQLite in the user data dir)")
     ap.add_argument("--problems", default="catalog,gtoc9")
     ap.add_argument("--cluster", default="sl8-74", choices=sorted(CLUSTERS))
     ap.add_argument("--candidates", type=int, default=80)
@@ -180,6 +199,8 @@ def main() -> None:
                     help="exact solves per leg (distinct starts), planner and greedy alike")
     args = ap.parse_args()
     problems = args.problems.split(",")
+    if "catalog" in problems:
+        check_store(args.db)
     with ProcessPoolExecutor(max_workers=max(1, min(args.jobs, len(problems)))) as pool:
         rows = list(pool.map(solve, problems, [args] * len(problems)))
     print(f"{'problem':<18} {'targets':>7} {'value':>10} {'greedy':>10} {'gain':>6} "

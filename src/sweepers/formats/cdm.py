@@ -29,6 +29,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sweepers.errors import FormatError
+from sweepers.formats._ndm import (
+    LEFT_OUT,
+    XSD_DOUBLE,
+    XSD_EPOCH,
+    XSD_POSITIVE_INTEGER,
+    check_xml_text,
+    left_out,
+)
 
 # Covariance keywords in CDM order: row i (0-based) holds columns 0..i of the lower triangle.
 _COV_ROW_KEYS = ("R", "T", "N", "RDOT", "TDOT", "NDOT", "DRG", "SRP", "THR")
@@ -83,10 +91,6 @@ def format_epoch(t: datetime) -> str:
 
 def _num(text: str) -> float:
     return float(text.strip())
-
-
-def _fmt(x: float) -> str:
-    return "NaN" if math.isnan(x) else repr(float(x))
 
 
 @dataclass(slots=True)
@@ -237,27 +241,48 @@ def _finish(cdm: Cdm, covs: list[dict[tuple[int, int], float]], source: str) -> 
     return cdm
 
 
+def _file_comment(cdm: Cdm, section: str, text: str,
+                  cov: dict[tuple[int, int], float] | None) -> None:
+    """Put one COMMENT where it belongs: the first HBR comment sets :attr:`Cdm.hbr_m`, a
+    keyword the writer left out (``left out (reason): KEY = VALUE``) goes back to its section,
+    any other comment to the comments of ``section``."""
+    hbr = _hbr_from_comment(text)
+    kept = LEFT_OUT.match(text)
+    if hbr is not None and cdm.hbr_m is None:
+        cdm.hbr_m = hbr
+    elif kept is not None and section == "object" and cov is not None:
+        _set_object(cdm.objects[-1], kept.group(2), kept.group(3), cov)
+    elif kept is not None and section == "relative":
+        _set_relative(cdm, kept.group(2), kept.group(3))
+    elif section == "object":
+        cdm.objects[-1].comments.append(text)
+    elif section == "relative":
+        cdm.relative_comments.append(text)
+    else:
+        cdm.header_comments.append(text)
+
+
 def loads_kvn(text: str, source: str = "<string>") -> Cdm:
-    """Decode a KVN CDM. Raises :class:`FormatError` (with line number) on a malformed line."""
+    """Decode a KVN CDM. Raises :class:`FormatError` (with line number) on a malformed line.
+
+    A COMMENT belongs to the section of the keyword that follows it (comments open a section in
+    CCSDS 508.0-B-1: those before ``OBJECT`` are that object's metadata comments)."""
     cdm = Cdm(objects=[])
     covs: list[dict[tuple[int, int], float]] = []
     section = "header"
+    pending: list[str] = []
+
+    def flush() -> None:
+        for comment in pending:
+            _file_comment(cdm, section, comment, covs[-1] if covs else None)
+        pending.clear()
+
     for lineno, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line:
             continue
         if line.startswith("COMMENT"):
-            comment = line[7:].strip()
-            hbr = _hbr_from_comment(comment)
-            if hbr is not None and cdm.hbr_m is None:
-                cdm.hbr_m = hbr
-                continue
-            if section == "object":
-                cdm.objects[-1].comments.append(comment)
-            elif section == "relative":
-                cdm.relative_comments.append(comment)
-            else:
-                cdm.header_comments.append(comment)
+            pending.append(line[7:].strip())
             continue
         m = _KVN_LINE.match(line)
         if m is None:
@@ -271,15 +296,23 @@ def loads_kvn(text: str, source: str = "<string>") -> Cdm:
                 section = "object"
                 cdm.objects.append(CdmObject(object=value))
                 covs.append({})
+                flush()
             elif section == "object":
+                flush()
                 _set_object(cdm.objects[-1], key, value, covs[-1])
             elif key in _HEADER_KEYS:
+                flush()
                 _set_header(cdm, key, value)
             else:
                 section = "relative"
+                flush()
                 _set_relative(cdm, key, value)
         except ValueError as exc:
             raise FormatError(f"{source}:{lineno}: bad value for {key}: {exc}") from exc
+    try:
+        flush()
+    except ValueError as exc:
+        raise FormatError(f"{source}: bad value in a comment: {exc}") from exc
     return _finish(cdm, covs, source)
 
 
@@ -310,15 +343,7 @@ def loads_xml(text: str, source: str = "<string>") -> Cdm:
             elif len(child):
                 walk(child, section)
             elif tag == "COMMENT":
-                hbr = _hbr_from_comment(text_)
-                if hbr is not None and cdm.hbr_m is None:
-                    cdm.hbr_m = hbr
-                elif section == "object":
-                    cdm.objects[-1].comments.append(text_)
-                elif section == "relative":
-                    cdm.relative_comments.append(text_)
-                else:
-                    cdm.header_comments.append(text_)
+                _file_comment(cdm, section, text_, covs[-1] if covs else None)
             elif section == "object":
                 _set_object(cdm.objects[-1], tag, text_, covs[-1])
             elif tag in _HEADER_KEYS:
@@ -345,23 +370,98 @@ def load(path: str | Path) -> Cdm:
 
 
 # ---------------------------------------------------------------------------------------- write
+#
+# Keyword order of CCSDS 508.0-B-1 (tables 3-2 … 3-8); the NDM/XML 2.0.0 schema
+# (``ndmxml-2.0.0-cdm-1.0.xsd``) repeats it element by element, nesting the relative position and
+# velocity in ``relativeStateVector``, the OD parameters in ``odParameters`` and the additional
+# parameters in ``additionalParameters``. Both writers emit keywords in this order only.
 
-def _relative_items(cdm: Cdm) -> list[tuple[str, str, str]]:
-    items: list[tuple[str, str, str]] = []
-    if cdm.tca is None:
-        raise ValueError("CDM without TCA cannot be written")
-    items.append(("TCA", format_epoch(cdm.tca), ""))
-    items.append(("MISS_DISTANCE", _fmt(cdm.miss_distance_m), "m"))
-    items.append(("RELATIVE_SPEED", _fmt(cdm.relative_speed_m_s), "m/s"))
-    for i, key in enumerate(_REL_VEC):
-        vec = cdm.relative_position_rtn_m if i < 3 else cdm.relative_velocity_rtn_m_s
-        items.append((key, _fmt(vec[i % 3]), "m" if i < 3 else "m/s"))
-    if cdm.collision_probability is not None:
-        items.append(("COLLISION_PROBABILITY", _fmt(cdm.collision_probability), ""))
-    if cdm.collision_probability_method is not None:
-        items.append(("COLLISION_PROBABILITY_METHOD", cdm.collision_probability_method, ""))
-    items.extend((k, v, "") for k, v in cdm.relative_extra.items())
-    return items
+_RELATIVE_ORDER = ("TCA", "MISS_DISTANCE", "RELATIVE_SPEED", *_REL_VEC,
+                   "START_SCREEN_PERIOD", "STOP_SCREEN_PERIOD", "SCREEN_VOLUME_FRAME",
+                   "SCREEN_VOLUME_SHAPE", "SCREEN_VOLUME_X", "SCREEN_VOLUME_Y", "SCREEN_VOLUME_Z",
+                   "SCREEN_ENTRY_TIME", "SCREEN_EXIT_TIME", "COLLISION_PROBABILITY",
+                   "COLLISION_PROBABILITY_METHOD")
+_METADATA_ORDER = ("OBJECT", "OBJECT_DESIGNATOR", "CATALOG_NAME", "OBJECT_NAME",
+                   "INTERNATIONAL_DESIGNATOR", "OBJECT_TYPE", "OPERATOR_CONTACT_POSITION",
+                   "OPERATOR_ORGANIZATION", "OPERATOR_PHONE", "OPERATOR_EMAIL", "EPHEMERIS_NAME",
+                   "COVARIANCE_METHOD", "MANEUVERABLE", "ORBIT_CENTER", "REF_FRAME",
+                   "GRAVITY_MODEL", "ATMOSPHERIC_MODEL", "N_BODY_PERTURBATIONS",
+                   "SOLAR_RAD_PRESSURE", "EARTH_TIDES", "INTRACK_THRUST")
+# Obligatory metadata kept in ``CdmObject.extra`` (the others are dataclass fields).
+_METADATA_OBLIGATORY = ("EPHEMERIS_NAME", "COVARIANCE_METHOD", "MANEUVERABLE")
+_OD_ORDER = ("TIME_LASTOB_START", "TIME_LASTOB_END", "RECOMMENDED_OD_SPAN", "ACTUAL_OD_SPAN",
+             "OBS_AVAILABLE", "OBS_USED", "TRACKS_AVAILABLE", "TRACKS_USED",
+             "RESIDUALS_ACCEPTED", "WEIGHTED_RMS")
+_ADDITIONAL_ORDER = ("AREA_PC", "AREA_DRG", "AREA_SRP", "MASS", "CD_AREA_OVER_MASS",
+                     "CR_AREA_OVER_MASS", "THRUST_ACCELERATION", "SEDR")
+KEYWORD_ORDER: tuple[str, ...] = (*_HEADER_KEYS, *_RELATIVE_ORDER, *_METADATA_ORDER, *_OD_ORDER,
+                                  *_ADDITIONAL_ORDER, *_STATE_KEYS, *COVARIANCE_KEYS)
+"""Every CDM 1.0 keyword in the standard's order (one object's block once)."""
+
+# Value types of the schema that are narrower than a string: (kind, units attribute).
+_XML_TYPES: dict[str, tuple[str, str]] = {
+    "TCA": ("epoch", ""), "MISS_DISTANCE": ("double", "m"), "RELATIVE_SPEED": ("double", "m/s"),
+    **{k: ("double", "m" if i < 3 else "m/s") for i, k in enumerate(_REL_VEC)},
+    "START_SCREEN_PERIOD": ("epoch", ""), "STOP_SCREEN_PERIOD": ("epoch", ""),
+    "SCREEN_VOLUME_X": ("double", "m"), "SCREEN_VOLUME_Y": ("double", "m"),
+    "SCREEN_VOLUME_Z": ("double", "m"), "SCREEN_ENTRY_TIME": ("epoch", ""),
+    "SCREEN_EXIT_TIME": ("epoch", ""), "COLLISION_PROBABILITY": ("probability", ""),
+    "TIME_LASTOB_START": ("epoch", ""), "TIME_LASTOB_END": ("epoch", ""),
+    "RECOMMENDED_OD_SPAN": ("positive", "d"), "ACTUAL_OD_SPAN": ("positive", "d"),
+    "OBS_AVAILABLE": ("positive integer", ""), "OBS_USED": ("positive integer", ""),
+    "TRACKS_AVAILABLE": ("positive integer", ""), "TRACKS_USED": ("positive integer", ""),
+    "RESIDUALS_ACCEPTED": ("percentage", "%"), "WEIGHTED_RMS": ("non-negative", ""),
+    "AREA_PC": ("non-negative", "m**2"), "AREA_DRG": ("non-negative", "m**2"),
+    "AREA_SRP": ("non-negative", "m**2"), "MASS": ("non-negative", "kg"),
+    "CD_AREA_OVER_MASS": ("non-negative", "m**2/kg"),
+    "CR_AREA_OVER_MASS": ("non-negative", "m**2/kg"),
+    "THRUST_ACCELERATION": ("double", "m/s**2"), "SEDR": ("non-negative", "W/kg"),
+}
+_YES_NO = ("YES", "NO")
+_XML_ENUMS: dict[str, tuple[str, ...]] = {
+    "SCREEN_VOLUME_FRAME": ("RTN", "TVN"), "SCREEN_VOLUME_SHAPE": ("ELLIPSOID", "BOX"),
+    "OBJECT": ("OBJECT1", "OBJECT2"),
+    "OBJECT_TYPE": ("PAYLOAD", "ROCKET BODY", "UPPER STAGE", "DEBRIS", "UNKNOWN", "OTHER"),
+    "COVARIANCE_METHOD": ("CALCULATED", "DEFAULT"), "MANEUVERABLE": ("YES", "NO", "N/A"),
+    "REF_FRAME": ("EME2000", "GCRF", "ITRF"), "SOLAR_RAD_PRESSURE": _YES_NO,
+    "EARTH_TIDES": _YES_NO, "INTRACK_THRUST": _YES_NO,
+}
+_NUMERIC_RANGES = {"probability": (0.0, 1.0, True),
+                   "positive": (0.0, math.inf, False), "non-negative": (0.0, math.inf, True),
+                   "percentage": (0.0, 100.0, True)}
+
+
+def _xml_problem(key: str, text: str) -> str | None:
+    """Why ``text`` is not a valid NDM/XML 2.0.0 value of CDM keyword ``key`` (None if valid)."""
+    if key in _XML_ENUMS:
+        allowed = _XML_ENUMS[key]
+        ok = text in allowed or text in (a.lower() for a in allowed)
+        return None if ok else f"{key} must be one of {'/'.join(allowed)}"
+    kind = _XML_TYPES.get(key, ("string", ""))[0]
+    if kind == "string":
+        return None
+    if kind == "epoch":
+        return None if XSD_EPOCH.fullmatch(text) else "not a CCSDS epoch"
+    if kind == "positive integer":
+        return None if XSD_POSITIVE_INTEGER.fullmatch(text) else "not a positive integer"
+    if not XSD_DOUBLE.fullmatch(text):
+        return "not a number"
+    if kind == "double":  # xsd:double holds NaN and ±INF; the range facets below do not
+        return None
+    low, high, closed = _NUMERIC_RANGES[kind]
+    x = float(text)
+    inside = (low <= x <= high) if closed else (low < x <= high)
+    return None if inside else f"not a {kind} number"
+
+
+def _fmt(x: float) -> str:
+    """A float as KVN and xsd:double both spell it (``NaN``, ``INF``, ``-INF``, repr)."""
+    x = float(x)
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "INF" if x > 0 else "-INF"
+    return repr(x)
 
 
 def _cov_unit(i: int, j: int) -> str:
@@ -372,89 +472,171 @@ def _cov_unit(i: int, j: int) -> str:
         return "m**3/kg" if i < 8 else "m**2/s**2"
     if j < 6:
         return "m**3/(kg*s)" if i < 8 else "m**2/s**3"
-    return "m**4/kg**2" if i < 8 else ("m**2/(kg*s**2)" if j < 8 else "m**2/s**4")
+    return "m**4/kg**2" if i < 8 else ("m**3/(kg*s**2)" if j < 8 else "m**2/s**4")
 
 
-def _object_items(obj: CdmObject) -> tuple[list[tuple[str, str, str]], ...]:
-    meta = [(k, str(getattr(obj, k.lower())), "") for k in _OBJ_META_KEYS]
-    extra = [(k, v, "") for k, v in obj.extra.items()]
+_Item = tuple[str, str, str]  # keyword, value text, unit ("" when none)
+
+
+@dataclass(slots=True)
+class _Block:
+    """One section of the message in the standard's order, ready for either encoding."""
+
+    comments: list[str]
+    groups: list[tuple[str, list[_Item]]]  # (XML element of the group or "", items)
+
+
+def _unit(key: str) -> str:
+    return _XML_TYPES.get(key, ("", ""))[1]
+
+
+def _place(known: dict[str, str], order: tuple[str, ...], left: list[str], xml: bool,
+           obligatory: tuple[str, ...] = ()) -> list[_Item]:
+    """Items of ``known`` whose keyword is in ``order``, in that order; with ``xml``, a value the
+    schema cannot hold is moved to ``left`` as a comment, or refused when obligatory."""
+    items = []
+    for key in order:
+        if key not in known:
+            continue
+        value = known[key]
+        problem = _xml_problem(key, value) if xml else None
+        if problem is None:
+            items.append((key, value, _unit(key)))
+        elif key in obligatory:
+            raise ValueError(f"{key} = {value!r} cannot be written in CDM XML: {problem}")
+        else:
+            left.append(left_out(key, value, f"{problem} in NDM/XML"))
+    return items
+
+
+def _relative_block(cdm: Cdm, xml: bool) -> _Block:
+    if cdm.tca is None:
+        raise ValueError("CDM without TCA cannot be written")
+    values = {"TCA": format_epoch(cdm.tca), "MISS_DISTANCE": _fmt(cdm.miss_distance_m),
+              "RELATIVE_SPEED": _fmt(cdm.relative_speed_m_s)}
+    for i, key in enumerate(_REL_VEC):
+        vec = cdm.relative_position_rtn_m if i < 3 else cdm.relative_velocity_rtn_m_s
+        values[key] = _fmt(vec[i % 3])
+    if cdm.collision_probability is not None:
+        values["COLLISION_PROBABILITY"] = _fmt(cdm.collision_probability)
+    if cdm.collision_probability_method is not None:
+        values["COLLISION_PROBABILITY_METHOD"] = cdm.collision_probability_method
+    comments = list(cdm.relative_comments)
+    if cdm.hbr_m is not None:
+        comments.append(f"HBR = {_fmt(cdm.hbr_m)} [m]")
+    comments += [left_out(k, v, "not a CDM 1.0 relative metadata/data keyword")
+                 for k, v in cdm.relative_extra.items() if k not in _RELATIVE_ORDER]
+    values.update((k, v) for k, v in cdm.relative_extra.items() if k in _RELATIVE_ORDER)
+    obligatory = ("TCA", "MISS_DISTANCE")
+    head = _place(values, _RELATIVE_ORDER[:3], comments, xml, obligatory)
+    vector = _place(values, _REL_VEC, comments, xml, _REL_VEC)
+    tail = _place(values, _RELATIVE_ORDER[9:], comments, xml)
+    return _Block(comments, [("", head), ("relativeStateVector", vector), ("", tail)])
+
+
+def _object_block(obj: CdmObject, xml: bool) -> _Block:
+    missing = [k for k in _METADATA_OBLIGATORY if k not in obj.extra]
+    if missing:
+        raise ValueError(f"{obj.object or 'object'} lacks obligatory {', '.join(missing)}")
+    known = {k: str(getattr(obj, k.lower())) for k in _OBJ_META_KEYS}
+    placed = set(_METADATA_ORDER + _OD_ORDER + _ADDITIONAL_ORDER) - set(_OBJ_META_KEYS)
+    comments = list(obj.comments)
+    comments += [left_out(k, v, "not a CDM 1.0 object keyword")
+                 for k, v in obj.extra.items() if k not in placed]
+    known.update((k, v) for k, v in obj.extra.items() if k in placed)
+    obligatory = (*_METADATA_ORDER[:5], *_METADATA_OBLIGATORY, "REF_FRAME")
+    meta = _place(known, _METADATA_ORDER, comments, xml, obligatory)
+    od = _place(known, _OD_ORDER, comments, xml)
+    extra = _place(known, _ADDITIONAL_ORDER, comments, xml)
     state = [(k, _fmt(obj.state_km[i]), _STATE_UNITS[i]) for i, k in enumerate(_STATE_KEYS)]
     n = obj.covariance_rtn.shape[0]
     cov = [(key, _fmt(obj.covariance_rtn[i, j]), _cov_unit(i, j))
            for key, (i, j) in _COV_INDEX.items() if i < n]
-    return meta, extra, state, cov
+    return _Block(comments, [("metadata", meta), ("odParameters", od),
+                             ("additionalParameters", extra), ("stateVector", state),
+                             ("covarianceMatrix", cov)])
+
+
+def _check_header(cdm: Cdm) -> str:
+    if cdm.creation_date is None:
+        raise ValueError("CDM without CREATION_DATE cannot be written")
+    return format_epoch(cdm.creation_date)
 
 
 def dumps_kvn(cdm: Cdm) -> str:
-    """Encode as KVN (``KEY = VALUE [unit]``, one keyword per line)."""
+    """Encode as KVN (``KEY = VALUE [unit]``, one keyword per line, CCSDS 508.0-B-1 order).
+
+    Comments open their section (an object's comments come before its ``OBJECT`` line); a
+    keyword that is not a CDM 1.0 keyword is written as a ``COMMENT left out (…): KEY = VALUE``
+    line, which :func:`loads_kvn` reads back into ``extra``. Raises ``ValueError`` when TCA,
+    CREATION_DATE or an obligatory object keyword is missing."""
     out: list[str] = []
 
     def put(key: str, value: str, unit: str = "") -> None:
         out.append(f"{key:<34s} = {value}" + (f" [{unit}]" if unit else ""))
 
+    created = _check_header(cdm)
     put("CCSDS_CDM_VERS", cdm.version)
     out.extend(f"COMMENT {c}" for c in cdm.header_comments)
-    put("CREATION_DATE", format_epoch(cdm.creation_date) if cdm.creation_date else "")
+    put("CREATION_DATE", created)
     put("ORIGINATOR", cdm.originator)
     if cdm.message_for is not None:
         put("MESSAGE_FOR", cdm.message_for)
     put("MESSAGE_ID", cdm.message_id)
-    out.extend(f"COMMENT {c}" for c in cdm.relative_comments)
-    if cdm.hbr_m is not None:
-        out.append(f"COMMENT HBR = {_fmt(cdm.hbr_m)} [m]")
-    for item in _relative_items(cdm):
-        put(*item)
-    for obj in cdm.objects:
-        meta, extra, state, cov = _object_items(obj)
-        put(*meta[0])
-        out.extend(f"COMMENT {c}" for c in obj.comments)
-        for item in meta[1:] + extra + state + cov:
-            put(*item)
+    for block in [_relative_block(cdm, False)] + [_object_block(o, False) for o in cdm.objects]:
+        out.extend(f"COMMENT {c}" for c in block.comments)
+        for _, items in block.groups:
+            for item in items:
+                put(*item)
     return "\n".join(out) + "\n"
 
 
 def dumps_xml(cdm: Cdm) -> str:
-    """Encode as CCSDS NDM/XML (``<cdm id="CCSDS_CDM_VERS" version=...>``)."""
+    """Encode as CCSDS NDM/XML 2.0.0 (``<cdm id="CCSDS_CDM_VERS" version="1.0">``), valid
+    against ``ndmxml-2.0.0-cdm-1.0.xsd``.
+
+    An optional keyword whose value the schema's type cannot hold (``OBS_USED = NaN``, a
+    non-standard keyword) is not written as an element: it becomes a COMMENT
+    ``left out (reason): KEY = VALUE`` of its section, which :func:`loads_xml` reads back.
+    Raises ``ValueError`` when an obligatory value cannot be written (a version other than 1.0,
+    a REF_FRAME outside EME2000/GCRF/ITRF, a text with characters XML 1.0 forbids, …)."""
+    if cdm.version != "1.0":
+        raise ValueError(f"CCSDS_CDM_VERS = {cdm.version!r}: the NDM/XML CDM schema is 1.0")
     root = ET.Element("cdm", {"id": "CCSDS_CDM_VERS", "version": cdm.version})
 
     def add(parent: ET.Element, key: str, value: str, unit: str = "") -> None:
         e = ET.SubElement(parent, key, {"units": unit} if unit else {})
-        e.text = value
+        e.text = check_xml_text(key, value)
+
+    def fill(parent: ET.Element, items: list[_Item]) -> None:
+        for item in items:
+            add(parent, *item)
 
     header = ET.SubElement(root, "header")
     for c in cdm.header_comments:
         add(header, "COMMENT", c)
-    add(header, "CREATION_DATE", format_epoch(cdm.creation_date) if cdm.creation_date else "")
+    add(header, "CREATION_DATE", _check_header(cdm))
     add(header, "ORIGINATOR", cdm.originator)
     if cdm.message_for is not None:
         add(header, "MESSAGE_FOR", cdm.message_for)
     add(header, "MESSAGE_ID", cdm.message_id)
     body = ET.SubElement(root, "body")
+    rel_block = _relative_block(cdm, True)
     rel = ET.SubElement(body, "relativeMetadataData")
-    for c in cdm.relative_comments:
+    for c in rel_block.comments:
         add(rel, "COMMENT", c)
-    if cdm.hbr_m is not None:
-        add(rel, "COMMENT", f"HBR = {_fmt(cdm.hbr_m)} [m]")
-    for item in _relative_items(cdm):
-        add(rel, *item)
+    for tag, items in rel_block.groups:
+        fill(ET.SubElement(rel, tag) if tag else rel, items)
     for obj in cdm.objects:
-        meta, extra, state, cov = _object_items(obj)
+        block = _object_block(obj, True)
         seg = ET.SubElement(body, "segment")
         md = ET.SubElement(seg, "metadata")
-        for c in obj.comments:
+        for c in block.comments:
             add(md, "COMMENT", c)
-        for item in meta:
-            add(md, *item)
         data = ET.SubElement(seg, "data")
-        other = ET.SubElement(data, "additionalParameters")
-        for item in extra:
-            add(other, *item)
-        sv = ET.SubElement(data, "stateVector")
-        for item in state:
-            add(sv, *item)
-        cm = ET.SubElement(data, "covarianceMatrix")
-        for item in cov:
-            add(cm, *item)
+        for tag, items in block.groups:
+            if items or tag in ("metadata", "stateVector", "covarianceMatrix"):
+                fill(md if tag == "metadata" else ET.SubElement(data, tag), items)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

@@ -48,6 +48,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from sweepers.errors import FormatError, SweepersError
+from sweepers.formats._ndm import LEFT_OUT, check_xml_text, left_out
 from sweepers.formats._text import parse_epoch
 from sweepers.formats._time import as_datetime64
 
@@ -650,7 +651,10 @@ def loads_xml(text: str, source: str = "<string>") -> Oem:
     comments: list[str] = []
     head = next((c for c in root.children if c.tag == "header"), None)
     for child in head.children if head is not None else []:
-        if child.tag == "COMMENT":
+        kept = LEFT_OUT.match(child.text) if child.tag == "COMMENT" else None
+        if kept is not None:  # a keyword dumps_xml could not write as an element
+            (header if kept[2] in _HEADER_KEYS else header_extra)[kept[2]] = kept[3]
+        elif child.tag == "COMMENT":
             comments.append(child.text)
         elif child.tag in _HEADER_KEYS:
             header[child.tag] = child.text
@@ -671,7 +675,10 @@ def _xml_segment(node: _Node, source: str) -> OemSegment:
         for child in part.children:
             where = f"{source}:{child.line}"
             if part.tag == "metadata":
-                if child.tag == "COMMENT":
+                kept = LEFT_OUT.match(child.text) if child.tag == "COMMENT" else None
+                if kept is not None:
+                    seg.set_meta(kept[2], kept[3], child.line)
+                elif child.tag == "COMMENT":
                     seg.meta_comments.append(child.text)
                 else:
                     seg.set_meta(child.tag, child.text, child.line)
@@ -794,11 +801,18 @@ def dumps_kvn(oem: Oem) -> str:
 
 
 def dumps_xml(oem: Oem) -> str:
-    """Encode as CCSDS NDM/XML ``<oem id="CCSDS_OEM_VERS" version=...>``."""
-    root = ET.Element("oem", {"id": "CCSDS_OEM_VERS", "version": oem.version})
+    """Encode as CCSDS NDM/XML 2.0.0 (``<oem id="CCSDS_OEM_VERS" version="2.0">``), valid
+    against ``ndmxml-2.0.0-oem-2.0.xsd``.
+
+    That schema holds OEM 2.0, whose body is the body of 3.0: a 3.0 message is written as 2.0,
+    and what 2.0 XML has no element for (its version, ``MESSAGE_ID``, ``CLASSIFICATION``, other
+    header or metadata keywords) is kept as a COMMENT ``left out (reason): KEY = VALUE`` of the
+    header or metadata, which :func:`loads_xml` reads back. Raises ``ValueError`` for text XML 1.0
+    cannot carry."""
+    root = ET.Element("oem", {"id": "CCSDS_OEM_VERS", "version": "2.0"})
 
     def add(parent: ET.Element, key: str, value: str) -> None:
-        ET.SubElement(parent, key).text = value
+        ET.SubElement(parent, key).text = check_xml_text(key, value)
 
     def element(parent: ET.Element, tag: str, comments: list[str],
                 items: Iterable[tuple[str, str]] = ()) -> ET.Element:
@@ -807,11 +821,18 @@ def dumps_xml(oem: Oem) -> str:
             add(node, *item)
         return node
 
-    element(root, "header", oem.comments, _header_items(oem))
+    kept = [] if oem.version == "2.0" else [
+        left_out("CCSDS_OEM_VERS", oem.version, "NDM/XML 2.0.0 holds OEM 2.0")]
+    header = [item for item in _header_items(oem) if item[0] in _HEADER_KEYS[1:3]]
+    kept += [left_out(k, v, "not in the OEM 2.0 XML header") for k, v in _header_items(oem)
+             if k not in _HEADER_KEYS[1:3]]
+    element(root, "header", oem.comments + kept, header)
     body = ET.SubElement(root, "body")
     for seg in map(_checked, oem.segments):
         node = ET.SubElement(body, "segment")
-        element(node, "metadata", seg.meta_comments, _meta_items(seg))
+        meta = [item for item in _meta_items(seg) if item[0] not in seg.extra]
+        kept = [left_out(k, v, "not an OEM 2.0 metadata keyword") for k, v in seg.extra.items()]
+        element(node, "metadata", seg.meta_comments + kept, meta)
         data = element(node, "data", seg.data_comments)
         epochs, rows = _data_table(seg)
         for epoch, row in zip(epochs, rows, strict=True):

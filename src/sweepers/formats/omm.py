@@ -29,6 +29,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from sweepers.errors import FormatError
+from sweepers.formats._ndm import check_xml_text
 from sweepers.formats._tables import collect, csv_records, json_records
 from sweepers.formats._text import format_epoch, iter_lines, parse_epoch, to_text, undecodable
 from sweepers.records import ElementSet, Parsed, Rejected
@@ -267,27 +268,62 @@ def _creation(creation_date: datetime | None) -> str:
     return format_epoch(creation_date or datetime.now(UTC))
 
 
+# Value ranges of ndmxml-2.0.0-omm-2.0.xsd narrower than xsd:double / xsd:integer.
+_XML_RANGES = (("ECCENTRICITY", 0.0, math.inf), ("INCLINATION", 0.0, 180.0),
+               ("ELEMENT_SET_NO", 0, 9999), ("REV_AT_EPOCH", 0, math.inf))
+_XML_ANGLES = ("RA_OF_ASC_NODE", "ARG_OF_PERICENTER", "MEAN_ANOMALY")
+
+
+def schema_angle(deg: float) -> float:
+    """``deg`` unchanged inside the schema's angle range [-180, 360), else the same direction
+    brought inside it (``math.fmod`` is exact; 360 → 0, -190 → 170)."""
+    if -180.0 <= deg < 360.0:
+        return deg
+    wrapped = math.fmod(deg, 360.0)
+    return wrapped + 360.0 if wrapped < -180.0 else wrapped
+
+
+def _schema_fields(es: ElementSet) -> dict[str, Any]:
+    """OMM fields of ``es`` for the XML writer: angles brought into [-180, 360); ``ValueError``
+    naming the object when another value is outside the schema's range."""
+    fields = element_set_to_omm(es)
+    for key in _XML_ANGLES:
+        fields[key] = schema_angle(fields[key])
+    for key, low, high in _XML_RANGES:
+        if not low <= fields[key] <= high:
+            raise ValueError(f"NORAD {es.norad_id}: {key} = {fields[key]!r} is outside the "
+                             f"range [{low}, {high}] of the NDM/XML OMM schema")
+    return fields
+
+
 def write_omm_xml(records: Iterable[ElementSet], *, originator: str = "sweepers",
                   creation_date: datetime | None = None) -> str:
-    """CCSDS NDM/XML: one ``<ndm>`` holding an ``<omm>`` per element set (CelesTrak layout).
+    """CCSDS NDM/XML 2.0.0: one ``<ndm>`` holding an ``<omm>`` per element set (CelesTrak layout),
+    valid against ``ndmxml-2.0.0-master-2.0.xsd``.
 
-    ``creation_date`` (UTC) defaults to now; pass it for reproducible output.
+    ``OBJECT_NAME`` and ``OBJECT_ID`` are obligatory elements: an unknown one is written empty
+    (read back as unknown). Angles outside the schema's [-180, 360) are written as the same
+    direction inside it (:func:`schema_angle`). ``creation_date`` (UTC) defaults to now; pass it
+    for reproducible output. Raises ``ValueError`` for another value outside the schema's range
+    (eccentricity < 0, inclination outside [0, 180], ELEMENT_SET_NO outside 0…9999,
+    REV_AT_EPOCH < 0) or text XML 1.0 cannot carry.
     """
     created = _creation(creation_date)
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
            '<ndm xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">']
     for es in records:
-        fields = element_set_to_omm(es)
+        fields = _schema_fields(es)
         out.append('<omm id="CCSDS_OMM_VERS" version="2.0">')
         out.append(f"<header><CREATION_DATE>{created}</CREATION_DATE>"
-                   f"<ORIGINATOR>{escape(originator)}</ORIGINATOR></header>")
+                   f"<ORIGINATOR>{escape(check_xml_text('ORIGINATOR', originator))}</ORIGINATOR>"
+                   "</header>")
         out.append("<body><segment>")
         for group, keys in _XML_GROUPS:
             if group == "meanElements":
                 out.append("<data>")
             out.append(f"<{group}>")
-            out.extend(f"<{k}>{escape(_text_value(fields[k]))}</{k}>"
-                       for k in keys if fields[k] is not None)
+            out.extend(f"<{k}>{escape(check_xml_text(k, _text_value(fields[k])))}</{k}>"
+                       for k in keys if fields[k] is not None or group == "metadata")
             if group == "metadata":
                 out.extend(f"<{k}>{v}</{k}>" for k, v in _FIXED_METADATA)
             out.append(f"</{group}>")
@@ -351,7 +387,8 @@ def write_omm_kvn(records: Iterable[ElementSet], *, originator: str = "sweepers"
         lines = ["CCSDS_OMM_VERS = 2.0", f"CREATION_DATE = {created}",
                  f"ORIGINATOR = {originator}"]
         for group, keys in _XML_GROUPS:
-            lines.extend(f"{k} = {_text_value(fields[k])}" for k in keys if fields[k] is not None)
+            lines.extend(f"{k} = {_text_value(fields[k])}" for k in keys
+                         if fields[k] is not None or group == "metadata")
             if group == "metadata":
                 lines.extend(f"{k} = {v}" for k, v in _FIXED_METADATA)
         messages.append("\n".join(lines) + "\n")
