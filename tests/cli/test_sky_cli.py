@@ -131,7 +131,7 @@ def test_sweep_on_empty_store_says_what_to_do(tmp_path: Path) -> None:
 
 
 def test_parse_utc_forms() -> None:
-    from sweepers.cli.sky_cmd import parse_utc
+    from sweepers.cli.common import parse_utc
 
     assert parse_utc("2023-10-09T12:00:00Z") == datetime(2023, 10, 9, 12, tzinfo=UTC)
     assert parse_utc("2023-10-09 12:00") == datetime(2023, 10, 9, 12, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,25 +18,12 @@ from sweepers.cli.common import (
     err_console,
     fail,
     handle_errors,
+    parse_utc,
     print_json,
     progress_bar,
 )
-from sweepers.errors import SweepersError
 
 FRAMES = ("teme", "gcrs", "itrs")
-
-
-def parse_utc(text: str) -> datetime:
-    """An ISO 8601 epoch (``Z`` or offset allowed; naive means UTC) or ``now`` → tz-aware UTC."""
-    if text.strip().lower() == "now":
-        return datetime.now(UTC)
-    try:
-        t = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise SweepersError(
-            f"cannot read {text!r} as an ISO 8601 epoch (e.g. 2023-10-09T12:00:00Z)"
-        ) from None
-    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
 @handle_errors
