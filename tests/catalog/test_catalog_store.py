@@ -178,3 +178,26 @@ def test_password_is_masked_in_errors() -> None:
     with pytest.raises(StoreError) as err:
         CatalogStore.open("postgresql+psycopg://nobody:hunter2@127.0.0.1:1/none")
     assert "hunter2" not in str(err.value)
+
+
+def test_for_window_takes_newest_before_else_oldest_after(store: CatalogStore) -> None:
+    """Window selection (issue 11, 2): every object gets a set; strict mode counts, not drops."""
+    days = [T0 + timedelta(days=d) for d in range(4)]
+    write(store, [es(10, t, element_set_no=i) for i, t in enumerate(days)])  # straddles
+    write(store, [es(20, days[2], element_set_no=2), es(20, days[3], element_set_no=3)])
+    write(store, [es(30, days[0], element_set_no=0)])  # before only
+    start = days[1] + timedelta(hours=1)
+    got = store.for_window(start)
+    assert [(e.norad_id, e.epoch) for e in got.elsets] == [
+        (10, days[1]), (20, days[2]), (30, days[0])]
+    assert got.after_start == (20,) and got.no_set_before == () and not got.strict
+    assert store.for_window(days[2], [20]).elsets[0].epoch == days[2]  # epoch == start counts
+    strict = store.for_window(start, strict=True)
+    assert [(e.norad_id, e.epoch) for e in strict.elsets] == [(10, days[1]), (30, days[0])]
+    assert strict.after_start == () and strict.no_set_before == (20,)
+    assert [e.norad_id for e in store.for_window(start, [30, 20, 99]).elsets] == [20, 30]
+    newest = store.for_window(None)
+    assert [e.epoch for e in newest.elsets] == [days[3], days[3], days[0]]
+    many = list(range(1, 12_000))  # more ids than one IN list holds
+    assert [e.norad_id for e in store.for_window(start, many, strict=True).elsets] == [10, 30]
+    assert store.for_window(start, many, strict=True).no_set_before == (20,)

@@ -8,7 +8,7 @@ deep-space ones, plus their SATCAT rows. The oracle for positions is python-sgp4
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -59,7 +59,9 @@ def test_where_teme_matches_python_sgp4_tle_path(small_store: tuple[str, dict]) 
     url, records = small_store
     code, out = _invoke("where", str(ISS), str(GEO_SAT), "--at", AT, "--db", url, "--json")
     assert code == 0, out
-    rows = {row["norad_id"]: row for row in json.loads(out)}
+    data = json.loads(out)
+    rows = {row["norad_id"]: row for row in data["states"]}
+    assert data["selection"]["objects"] == data["selection"]["located"] == 2
     jd, fr = jday(2023, 10, 9, 12, 0, 0.0)
     for norad_id in (ISS, GEO_SAT):
         _, l1, l2 = records[norad_id]
@@ -71,13 +73,44 @@ def test_where_teme_matches_python_sgp4_tle_path(small_store: tuple[str, dict]) 
         np.testing.assert_allclose(rows[norad_id]["v_km_s"], v, atol=1e-9)
 
 
+def test_where_before_the_element_set_runs_sgp4_backwards(small_store: tuple[str, dict]) -> None:
+    """Issue 11, 2: an object whose only set is after the epoch is located (SGP4 backwards from
+    it), flagged; --strict-epochs leaves it out, counted, exit 3."""
+    url, records = small_store
+    _, l1, l2 = records[ISS]
+    sat = Satrec.twoline2rv(l1, l2)
+    at = datetime(2023, 10, 9, tzinfo=UTC) + timedelta(days=sat.epochdays - 282 - 2)  # 2 d early
+    code, out = _invoke("where", str(ISS), "--at", at.isoformat(), "--db", url, "--json")
+    assert code == 0, out
+    data = json.loads(out)
+    row = data["states"][0]
+    assert row["element_set_after_epoch"] and row["element_set_age_days"] == pytest.approx(-2)
+    err, r, _ = sat.sgp4(*jday(at.year, at.month, at.day, at.hour, at.minute,
+                               at.second + at.microsecond * 1e-6))
+    assert err == 0
+    np.testing.assert_allclose(row["r_km"], r, atol=1e-6)
+    assert data["selection"]["from_set_after_epoch"] == 1
+    code, out = _invoke("where", str(ISS), str(GEO_SAT), "--at", at.isoformat(), "--db", url,
+                        "--strict-epochs", "--json")
+    assert code == 3
+    data = json.loads(out)
+    assert data["states"][0]["status"] == "NO_SET_BEFORE_EPOCH"
+    assert data["states"][0]["r_km"] is None
+    assert data["selection"]["left_out"] == {"NO_SET_BEFORE_EPOCH": 2 - data["selection"][
+        "located"]}
+    result = CliRunner().invoke(app, ["where", str(ISS), "--at", at.isoformat(), "--db", url,
+                                      "--strict-epochs"], env={"COLUMNS": "200"})
+    assert result.exit_code == 3
+    assert "0 of 1 objects located" in result.stdout and "1 NO_SET_BEFORE_EPOCH" in result.stdout
+
+
 def test_where_frames_preserve_radius_and_rotate(small_store: tuple[str, dict]) -> None:
     url, _ = small_store
     states = {}
     for frame in ("teme", "gcrs", "itrs"):
         code, out = _invoke("where", str(ISS), "--at", AT, "--frame", frame, "--db", url, "--json")
         assert code == 0, out
-        states[frame] = json.loads(out)[0]
+        states[frame] = json.loads(out)["states"][0]
     radii = {f: np.linalg.norm(s["r_km"]) for f, s in states.items()}
     assert radii["gcrs"] == pytest.approx(radii["teme"], abs=1e-9)
     assert radii["itrs"] == pytest.approx(radii["teme"], abs=1e-9)
@@ -107,6 +140,11 @@ def test_sweep_writes_report_and_json(small_store: tuple[str, dict], tmp_path: P
     assert code == 0, out
     summary = json.loads(out)
     assert summary["census"]["total"] == len(records)
+    selection = summary["selection"]  # issue 11, 2: who was screened, who was left out and why
+    assert selection["in_store"] == len(records)
+    left = selection["left_out"]
+    assert selection["screened"] == len(records) - left["decayed"] - left["sgp4_error"] - left[
+        "filtered"] > 1
     day = summary["day_ahead"]
     assert day["objects"] == len(records)
     assert day["propagations"] == len(records) * 1440
@@ -131,7 +169,7 @@ def test_sweep_on_empty_store_says_what_to_do(tmp_path: Path) -> None:
 
 
 def test_parse_utc_forms() -> None:
-    from sweepers.cli.sky_cmd import parse_utc
+    from sweepers.cli.common import parse_utc
 
     assert parse_utc("2023-10-09T12:00:00Z") == datetime(2023, 10, 9, 12, tzinfo=UTC)
     assert parse_utc("2023-10-09 12:00") == datetime(2023, 10, 9, 12, tzinfo=UTC)

@@ -41,6 +41,7 @@ from sqlalchemy import (
     Select,
     Table,
     and_,
+    case,
     create_engine,
     event,
     func,
@@ -85,6 +86,23 @@ class WriteCounts:
             self.updated + other.updated,
             self.duplicates + other.duplicates,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class WindowSets:
+    """Each object's element set for a window starting at ``start`` (see ``for_window``).
+
+    ``elsets``: one per object, sorted by catalog number. ``after_start``: catalog numbers whose
+    set has an epoch after ``start`` (no set at or before it; SGP4 runs them backwards).
+    ``no_set_before``: with ``strict``, the catalog numbers left out because all their sets
+    come after ``start`` (empty otherwise). ``start`` None means each object's newest set.
+    """
+
+    elsets: list[ElementSet]
+    start: datetime | None
+    strict: bool
+    after_start: tuple[int, ...]
+    no_set_before: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -465,6 +483,50 @@ class CatalogStore:
                 out.extend(_element_set(row) for row in conn.execute(stmt))
         return out
 
+    def for_window(
+        self,
+        start: datetime | None,
+        norad_ids: Iterable[int] | None = None,
+        *,
+        strict: bool = False,
+    ) -> WindowSets:
+        """Every object's best element set for a window that starts at ``start`` (UTC).
+
+        The best set is the newest with epoch ≤ ``start``, else (no set at or before it) the
+        oldest after it: SGP4 propagates backwards as well as forwards, and an operator screen
+        covers every object in the catalog, not only those seen before the window. With
+        ``strict`` (back-tests: use only what was known at ``start``) objects with no set at or
+        before ``start`` are left out and listed in ``no_set_before``. ``start`` None: each
+        object's newest set. ``norad_ids`` None means the whole store. One SQL query per 5,000
+        ids; nothing is dropped silently: every object of the store (or of ``norad_ids`` that
+        has a set) is either in ``elsets`` or in ``no_set_before``.
+        """
+        if start is None:
+            sets = self.latest(norad_ids)
+            return WindowSets(sets, None, strict, (), ())
+        chunks: list[list[int] | None]
+        if norad_ids is None:
+            chunks = [None]
+        else:
+            ids = sorted(set(norad_ids))
+            chunks = [ids[k : k + _IN_CHUNK] for k in range(0, len(ids), _IN_CHUNK)]
+        sets: list[ElementSet] = []
+        after: list[int] = []
+        missing: list[int] = []
+        with self._read() as conn:
+            for chunk in chunks:
+                for row in conn.execute(_window_stmt(chunk, start, strict)):
+                    values = dict(row._mapping)
+                    later, before = values.pop("w_after"), values.pop("w_before")
+                    if values["norad_id"] is None:  # strict: outer join found no set before
+                        missing.append(row.w_id)
+                        continue
+                    del values["w_id"]
+                    sets.append(ElementSet(**values))
+                    if before is None and later is not None:
+                        after.append(values["norad_id"])
+        return WindowSets(sets, start, strict, tuple(after), tuple(sorted(missing)))
+
     def latest_one(self, norad_id: int, as_of: datetime | None = None) -> ElementSet:
         """The newest element set of one object at or before ``as_of``; NotFoundError if none."""
         found = self.latest([norad_id], as_of)
@@ -669,6 +731,29 @@ def _latest_stmt(ids: Sequence[int] | None, as_of: datetime | None) -> Select[An
         select(*_element_cols())
         .join(sub, and_(e.c.norad_id == sub.c.norad_id, e.c.epoch == sub.c.epoch))
         .order_by(e.c.norad_id)
+    )
+
+
+def _window_stmt(ids: Sequence[int] | None, start: datetime, strict: bool) -> Select[Any]:
+    """Per object: the newest epoch ≤ start (``w_before``) and the oldest after (``w_after``),
+    joined back to the chosen set — ``w_before``, else (not ``strict``) ``w_after``. In strict
+    mode the join is an outer one, so objects without a set before ``start`` come back with
+    NULL columns (and their ``w_id``) to be counted, not silently lost."""
+    e = element_sets
+    span = select(
+        e.c.norad_id.label("w_id"),
+        func.max(case((e.c.epoch <= start, e.c.epoch))).label("w_before"),
+        func.min(case((e.c.epoch > start, e.c.epoch))).label("w_after"),
+    )
+    if ids is not None:
+        span = span.where(e.c.norad_id.in_(ids))
+    sub = span.group_by(e.c.norad_id).subquery("window")
+    chosen = sub.c.w_before if strict else func.coalesce(sub.c.w_before, sub.c.w_after)
+    on = and_(e.c.norad_id == sub.c.w_id, e.c.epoch == chosen)
+    return (
+        select(*_element_cols(), sub.c.w_id, sub.c.w_before, sub.c.w_after)
+        .select_from(sub.outerjoin(e, on) if strict else sub.join(e, on))
+        .order_by(sub.c.w_id)
     )
 
 

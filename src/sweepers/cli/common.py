@@ -1,5 +1,6 @@
 """What every command shares: one clear error line (no traceback unless ``--debug``), exit codes,
-the ``--db`` option, JSON output and progress bars.
+the ``--db`` and ``--strict-epochs`` options, epochs on the command line, JSON output and progress
+bars. No command module imports another: what two commands share lives here or in the library.
 
 Exit status: 0 all good, 2 usage or fatal error, 3 some input records rejected.
 """
@@ -10,6 +11,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -44,6 +46,28 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+StrictEpochsOption = Annotated[
+    bool,
+    typer.Option(
+        "--strict-epochs",
+        help="Back-test: use only element sets at or before the start (objects whose sets all "
+             "come later are left out and counted). Default: each object's newest set at or "
+             "before the start, else its oldest after it.",
+    ),
+]
+
+
+def parse_utc(text: str) -> datetime:
+    """An ISO 8601 epoch (``Z`` or offset allowed; naive means UTC) or ``now`` → tz-aware UTC."""
+    if text.strip().lower() == "now":
+        return datetime.now(UTC)
+    try:
+        t = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise SweepersError(
+            f"cannot read {text!r} as an ISO 8601 epoch (e.g. 2023-10-09T12:00:00Z)"
+        ) from None
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
 def set_debug(flag: bool) -> None:

@@ -584,7 +584,9 @@ def screen_ephemeris(
     (defaults: its first epoch and its whole span). ``hbr_m``: hard-body radius per catalog
     number [m]; ``primary_hbr_m``: the OEM object's [m]. ``executor``: a
     :mod:`sweepers.parallel` executor; ``progress(done, total)`` after each task. ``step_s``:
-    sieve step [s]; ``block_steps`` steps per task. ``stats`` receives counts and seconds.
+    sieve step [s]; ``block_steps`` steps per task. ``stats`` receives counts and seconds, and
+    ``filtered``: the catalog objects left out (outside the primary's radius band, or the OEM's
+    own catalog number).
     """
     if threshold_km <= 0 or step_s <= 0 or block_steps < 1 or (days is not None and days <= 0):
         raise EphemerisScreenError("threshold_km, step_s, block_steps and days must be positive")
@@ -614,8 +616,10 @@ def screen_ephemeris(
         hi_km = max(hi_km, float(r_a.max()), float(_norm(r).max()))
     span_days = sum(p.length_s for p in pieces) / SECONDS_PER_DAY
     keep = catalog_band_mask(objects, lo_km, hi_km, threshold_km, span_days + 1.0)
+    filtered = len({e.norad_id for e in elsets}) - int(keep.sum())  # the band and the OEM's own id
     objects = [e for e, k in zip(objects, keep, strict=True) if k]
-    totals = {"objects": float(len(objects)), "pieces": float(len(pieces)), "broad_pairs": 0.0,
+    totals = {"objects": float(len(objects)), "filtered": float(filtered),
+              "pieces": float(len(pieces)), "broad_pairs": 0.0,
               "candidates": 0.0, "propagate_s": 0.0, "sieve_s": 0.0, "refine_s": 0.0}
     if not objects:
         if stats is not None:

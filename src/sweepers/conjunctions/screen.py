@@ -95,7 +95,8 @@ def screen(
     :mod:`sweepers.parallel` executor (default in-process). ``progress(done, total)`` is called
     after each block. ``step_s``: SGP4 sampling step [s]; ``substeps``: parts of a step searched
     separately; ``block_steps``: steps per task. ``stats``, if given, receives counts and
-    per-stage seconds spent inside the tasks (summed over workers).
+    per-stage seconds spent inside the tasks (summed over workers), and ``filtered``: the
+    objects the shell filter left out (primaries only; 0 all-vs-all).
     """
     if days <= 0 or threshold_km <= 0 or step_s <= 0 or block_steps < 1:
         raise ScreenError("days, threshold_km, step_s and block_steps must be positive")
@@ -109,6 +110,7 @@ def screen(
     if start is None:
         start = median_epoch(objects)
     primary_mask: NDArray[np.bool_] | None = None
+    offered = len(objects)
     if primaries is not None:
         wanted = set(primaries)
         missing = wanted - latest.keys()
@@ -138,7 +140,8 @@ def screen(
     ]
     executor = executor or InProcess()
     events: list[Conjunction] = []
-    totals = {"objects": float(n), "blocks": float(len(tasks)), "broad_pairs": 0.0,
+    totals = {"objects": float(n), "filtered": float(offered - n),
+              "blocks": float(len(tasks)), "broad_pairs": 0.0,
               "candidates": 0.0, "propagate_s": 0.0, "sieve_s": 0.0, "refine_s": 0.0}
     if progress:
         progress(0, len(tasks))
