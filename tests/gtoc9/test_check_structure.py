@@ -22,8 +22,8 @@ import pytest
 
 from sweepers.gtoc9 import rules
 from sweepers.gtoc9.check import CheckReport, Rule, check_solution
+from sweepers.gtoc9.check_dynamics import propagate
 from sweepers.gtoc9.debris import DebrisSet
-from sweepers.gtoc9.dynamics import propagate
 from sweepers.gtoc9.solution import DSM_ID, Event
 from sweepers.gtoc9.transfer import Leg
 

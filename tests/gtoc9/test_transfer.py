@@ -6,8 +6,8 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from sweepers.gtoc9 import rules
+from sweepers.gtoc9.check_dynamics import propagate
 from sweepers.gtoc9.debris import DebrisSet
-from sweepers.gtoc9.dynamics import propagate
 from sweepers.gtoc9.transfer import Leg, lambert_two_body
 
 

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from sweepers.gtoc9 import rules
+from sweepers.gtoc9.check_dynamics import PropagationError
 from sweepers.gtoc9.debris import DebrisSet
-from sweepers.gtoc9.dynamics import PropagationError
 from sweepers.gtoc9.solution import Event
 from sweepers.gtoc9.solve_legs import Dsm, LegPlan, SolvedLeg, exact_leg, split_plane_change
 from sweepers.gtoc9.solve_search import Chain, PlannedLeg

@@ -31,8 +31,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sweepers.gtoc9 import rules
+from sweepers.gtoc9.check_dynamics import PropagationError, pericentre_radius_m, propagate
 from sweepers.gtoc9.debris import DebrisSet, j2_node_rate_rad_s
-from sweepers.gtoc9.dynamics import PropagationError, pericentre_radius_m, propagate
 from sweepers.gtoc9.solution import DSM_ID, Event
 from sweepers.gtoc9.transfer import TransferError, lambert_two_body, shoot_j2
 

@@ -15,8 +15,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from sweepers.gtoc9 import rules
+from sweepers.gtoc9.check_dynamics import propagate
 from sweepers.gtoc9.debris import DebrisSet
-from sweepers.gtoc9.dynamics import propagate
 
 
 class TransferError(RuntimeError):
