@@ -28,7 +28,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sweepers.gtoc9 import rules
-from sweepers.gtoc9.debris import DebrisSet, j2_node_rate_rad_s
+from sweepers.gtoc9.debris import DebrisSet
+from sweepers.gtoc9.problem import node_rate_rad_s
 from sweepers.parallel import Executor, make_executor
 
 
@@ -133,14 +134,14 @@ class PlaneDrift:
 
     @classmethod
     def from_debris(cls, debris: DebrisSet, grid: DayGrid) -> PlaneDrift:
-        """The constants of ``debris`` on ``grid`` (J2 secular node rate ``j2_node_rate_rad_s``
+        """The constants of ``debris`` on ``grid`` (J2 secular node rate ``problem.node_rate_rad_s``
         and ∂Ω̇/∂i = −Ω̇ tan i)."""
         ids = np.arange(len(debris))
         _, _, inc, raan0, _, _ = debris.elements(ids, np.full(ids.shape, grid.start_mjd2000))
         rate = debris.secular_rates_rad_s()[0] * rules.DAY_S
         a = 0.5 * (debris.a_m[:, None] + debris.a_m[None, :])
         e = 0.5 * (debris.e[:, None] + debris.e[None, :])
-        ship = j2_node_rate_rad_s(a, e, inc[:, None]) * rules.DAY_S
+        ship = node_rate_rad_s(a, e, inc[:, None]) * rules.DAY_S
         return cls(
             inc,
             raan0,
