@@ -8,7 +8,7 @@ Modules: ``rules`` (constants), ``debris`` (the 123 targets and their J2-secular
 ``dynamics`` (J2 equations of motion, heyoka Taylor integration), ``solution`` (mission files),
 ``check`` (the independent checker), ``transfer`` (two-impulse J2 transfers, solver groundwork),
 ``solve*`` (the campaign solver: ``solve_costs``, ``solve_search``, ``solve_campaign``,
-``solve_pool``, ``solve_milp``, ``solve_lns``, ``solve_legs``, ``solve_exact``,
+``solve_pool``, ``solve_lns``, ``solve_legs``, ``solve_exact``,
 ``solve_checkpoint``; front end ``solve``).
 """
 

@@ -8,7 +8,7 @@ Stages (each module has one role):
    under several time prices, then one-debris missions merged into chains (``absorb_solos``);
    the plan with the lowest estimated J wins and is improved by a large-neighbourhood search
    (runs of 2–3 missions re-planned inside their time slot, ``improve_plan``);
-3. ``solve_lns`` (+ ``solve_pool``, ``solve_milp``) — window re-partitioning: windows of 3–6
+3. ``solve_lns`` (+ ``solve_pool``, ``campaign.partition``) — window re-partitioning: windows of 3–6
    consecutive missions are re-chosen by an exact set-partitioning MILP (HiGHS) over a pool of
    beam-searched chains of their debris (plus the debris of the one-debris missions elsewhere),
    kept when the estimated J drops; the pool searches run on the ``sweepers.parallel`` executor

@@ -10,10 +10,11 @@ around it (first departure ≥ lo, last arrival ≤ hi):
    prefixes and suffixes added, the pool pruned to its Pareto front; the window's current
    missions and their segments are columns too, as are one-debris missions every
    ``solo_step_days`` for each debris of the window;
-2. an **exact set-partitioning MILP** (``solve_milp.exact_cover``, HiGHS) chooses missions
-   covering every debris of the window exactly once, taking an outside one-debris mission's
-   debris when that pays (its mission then disappears: a "keep" column of the solo's cost stands
-   for leaving it), missions one after the other in time inside the window;
+2. an **exact set-partitioning MILP** (``salvage.campaign.partition.exact_cover``, HiGHS)
+   chooses missions covering every debris of the window exactly once, taking an outside
+   one-debris mission's debris when that pays (its mission then disappears: a "keep" column
+   of the solo's cost stands for leaving it), missions one after the other in time inside the
+   window;
 3. the choice replaces the window when its estimated cost is lower (the current missions are in
    the model, so the MILP never does worse than them when it reaches optimality).
 
@@ -41,7 +42,6 @@ from sweepers.gtoc9.solve_campaign import (
     chain_cost_meur,
     estimated_m0_kg,
 )
-from sweepers.gtoc9.solve_milp import Columns, Selection, exact_cover, relax, select
 from sweepers.gtoc9.solve_pool import (
     PoolTask,
     decode_chains,
@@ -50,6 +50,7 @@ from sweepers.gtoc9.solve_pool import (
     with_segments,
 )
 from sweepers.gtoc9.solve_search import STAY_DAYS, Chain
+from sweepers.salvage.campaign.partition import Columns, Selection, exact_cover, relax, select
 
 RunTasks = Callable[[list[PoolTask]], list[tuple[NDArray, NDArray, NDArray]]]
 """Runs pool tasks (``solve_pool.run_pool_task`` on the cost table) on some executor, in order."""

@@ -248,9 +248,9 @@ def beam_pool(
     """Like :func:`beam_search`, but returns many chains: after each depth (chains of 2 …
     ``length`` debris), the ``keep`` states of lowest Σ Δv − Σ prize whose *debris sets* differ
     (states visiting the same set in another order or ending elsewhere are skipped) — material
-    for a set-partitioning choice of missions (``solve_milp``). With ``prize_m_s`` (per id, e.g.
-    LP prices of the debris converted to m/s, ``solve_lns``) the search and the choice rank
-    states by that estimate of their reduced cost."""
+    for a set-partitioning choice of missions (``campaign.partition``). With ``prize_m_s``
+    (per id, e.g. LP prices of the debris converted to m/s, ``solve_lns``) the search and the
+    choice rank states by that estimate of their reduced cost."""
     out: list[Chain] = []
     for history, dv, hashes, init_last, d0, prize in _beam(
         costs, available, first_departure_day, deadline_day, length, config, seed, prize_m_s
