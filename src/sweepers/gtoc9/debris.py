@@ -43,19 +43,23 @@ def default_debris_path() -> Path:
 
 @dataclass(frozen=True)
 class DebrisSet:
-    """Reference elements of the debris, one entry per debris, indexed by debris id (0..n−1).
-
-    Attributes are arrays of shape ``(n,)``: ``epoch_mjd2000`` [MJD2000], ``a_m`` [m], ``e`` [-],
-    ``i_rad``, ``raan_rad``, ``argp_rad``, ``mean_anomaly_rad`` [rad].
-    """
+    """Reference elements of the debris, one entry per debris, indexed by debris id (0..n−1);
+    every attribute is an array of shape ``(n,)``."""
 
     epoch_mjd2000: NDArray[np.float64]
+    """Reference epoch t0 of the elements [MJD2000]."""
     a_m: NDArray[np.float64]
+    """Semi-major axis [m] (fixed)."""
     e: NDArray[np.float64]
+    """Eccentricity [-] (fixed)."""
     i_rad: NDArray[np.float64]
+    """Inclination [rad] (fixed)."""
     raan_rad: NDArray[np.float64]
+    """Right ascension of the ascending node Ω0 at t0 [rad]."""
     argp_rad: NDArray[np.float64]
+    """Argument of pericentre ω0 at t0 [rad]."""
     mean_anomaly_rad: NDArray[np.float64]
+    """Mean anomaly M0 at t0 [rad]."""
 
     def __len__(self) -> int:
         return int(self.a_m.shape[0])

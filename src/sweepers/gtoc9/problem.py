@@ -1,16 +1,22 @@
-"""GTOC9 as a problem of the planning engine: its constants in the engine's units and the edge
-where metres become kilometres.
+"""GTOC9 as a problem of the planning engine: its campaign rules, its constants in the engine's
+units, and the edge where metres become kilometres.
 
-The engine (``sweepers.orbits``, ``sweepers.salvage.engine``) works in km, km/s, s, rad; GTOC9
-speaks m, m/s and MJD2000 (``rules``). Everything the solver needs from the physics goes through
-the few functions below, which convert at the call and return the competition's units: full-J2
-propagation (:data:`PROPAGATOR`, ``orbits.j2``), zero-revolution Lambert arcs (``orbits.lambert``),
+Campaign (``sweepers.salvage.engine``): :data:`CAMPAIGN_RULES` states GTOC9's timing rules on the
+one-day grid from MJD2000 23467 and its mission cost c_i + α (m0 − m_dry)² [MEUR] in the engine's
+terms; :func:`leg_costs` wraps the cost table (``solve_costs``, m/s) with them. The engine's Δv
+is the table's unit, so every Δv-valued rule below is in m/s.
+
+Physics: ``sweepers.orbits`` works in km, km/s, s, rad; GTOC9 speaks m, m/s and MJD2000
+(``rules``). Everything the solver needs from the physics goes through the few functions below,
+which convert at the call and return the competition's units: full-J2 propagation
+(:func:`propagator`, ``orbits.j2``), zero-revolution Lambert arcs (``orbits.lambert``),
 J2 shooting (``orbits.j2.shoot``), node rates (``orbits.kepler``) and the osculating pericentre.
 The checker does not use this module: it integrates with its own ``check_dynamics``.
 """
 
 from __future__ import annotations
 
+import math
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -20,6 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 from sweepers.gtoc9 import rules
 from sweepers.orbits.kepler import j2_node_rate, pericentre_radius
 from sweepers.orbits.lambert import lambert
+from sweepers.salvage.engine.model import CampaignRules, LegCosts, PlaneDrift
 
 if TYPE_CHECKING:
     from sweepers.orbits.j2 import J2Propagator
@@ -31,6 +38,41 @@ R_EQ_KM = rules.R_EQ_M / M_PER_KM
 """GTOC9's r_eq [km] (``rules.R_EQ_M``)."""
 J2 = rules.J2
 """GTOC9's J2 [-]."""
+
+_PHASING_A_M = 7.1e6
+"""Reference semi-major axis of the phasing allowance [m] (a typical debris orbit)."""
+_PHASING_N_RAD_S = math.sqrt(rules.MU_M3_S2 / _PHASING_A_M**3)
+"""Its mean motion [rad/s]."""
+
+CAMPAIGN_RULES = CampaignRules(
+    first_departure_day=5,  # the implicit delivery 5 days before, at grid day 0
+    last_arrival_day=int(rules.WINDOW_END_MJD2000 - rules.WINDOW_START_MJD2000) - 5,
+    stay_days=int(rules.STAY_MIN_DAYS),
+    # arrivals A + 5 … A + 29: the 30-day rule with one day of margin for the exact legs
+    window_days=int(rules.ARRIVAL_TO_ARRIVAL_MAX_DAYS - rules.STAY_MIN_DAYS),
+    tau_min_days=3,
+    # 5 stay + 30 between missions + 5 implicit delivery + 1 day of margin for the exact legs
+    mission_gap_days=int(2 * rules.STAY_MIN_DAYS + rules.BETWEEN_MISSIONS_MIN_DAYS) + 1,
+    occupied_after_days=int(rules.STAY_MIN_DAYS + rules.BETWEEN_MISSIONS_MIN_DAYS) + 1,
+    leg_dv_cap=800.0,  # m/s: legs estimated above are never considered
+    cheap_leg_dv=200.0,  # m/s: an "opportunity" of the isolation prize
+    dry_mass_kg=rules.M_DRY_KG,
+    kit_mass_kg=rules.M_DEORBIT_KG,
+    propellant_max_kg=rules.M_PROPELLANT_MAX_KG,
+    exhaust_velocity=rules.VE_M_S,
+    launch_cost=rules.C_BASE_MEUR,
+    alpha_per_kg2=rules.ALPHA_MEUR_KG2,
+    grid_step_s=rules.DAY_S,
+    phasing_speed=_PHASING_N_RAD_S * _PHASING_A_M,
+    phasing_mean_motion_rad_s=_PHASING_N_RAD_S,
+)
+"""GTOC9's rules for the planning engine (grid days, m/s, kg, MEUR)."""
+
+
+def leg_costs(table: NDArray[np.float32], drift: PlaneDrift | None = None) -> LegCosts:
+    """The engine's view of a GTOC9 cost table C[i, j, day] [m/s] (``solve_costs``), with the
+    split plane-change constants when given (``solve_costs.plane_drift``)."""
+    return LegCosts(table, CAMPAIGN_RULES, drift)
 
 
 @cache

@@ -23,8 +23,8 @@ from sweepers.gtoc9.debris import DebrisSet
 from sweepers.gtoc9.problem import TransferError
 from sweepers.gtoc9.solution import Event
 from sweepers.gtoc9.solve_legs import Dsm, LegPlan, SolvedLeg, exact_leg, split_plane_change
-from sweepers.gtoc9.solve_search import Chain, PlannedLeg
 from sweepers.orbits.j2 import PropagationError
+from sweepers.salvage.engine.search import Chain, PlannedLeg
 
 SHIFTS_DAYS = (
     (0.0, 0.0),
