@@ -3,7 +3,8 @@
 The valid three-debris mission 122 → 7 → 48 was found once by a coarse Lambert grid search over
 departure epochs (5-minute steps) and times of flight (250 s steps) for the cheapest zero-revolution
 arcs whose pericentre stays above 6700 km; the legs themselves are re-solved here under full J2 by
-``sweepers.gtoc9.transfer.debris_leg`` (shooting), so nothing below is copied from a solver output.
+:func:`debris_leg` (a Lambert seed, then Newton shooting, both from ``sweepers.orbits`` through
+``sweepers.gtoc9.problem``), so nothing below is copied from a solver output.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import numpy as np
 
 from sweepers.gtoc9 import rules
 from sweepers.gtoc9.debris import DebrisSet
+from sweepers.gtoc9.problem import lambert_m, shoot_m
 from sweepers.gtoc9.solution import Event, submission_events, write_mission
-from sweepers.gtoc9.transfer import Leg, debris_leg
 
 CHAIN = (122, 7, 48)
 LEG1_DEPARTURE = 23600.503472222223  # MJD2000
@@ -25,6 +26,45 @@ LEG1_TOF_S = 4250.0
 LEG2_DEPARTURE = 23606.066550925927  # MJD2000, 5.51 days after the arrival at debris 7
 LEG2_TOF_S = 3500.0
 M0_KG = 2500.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Leg:
+    """A two-impulse debris-to-debris transfer valid under GTOC9 J2 (m, m/s, MJD2000)."""
+
+    departure_mjd2000: float
+    arrival_mjd2000: float
+    departure_state: np.ndarray
+    """Debris state at departure (ship state before the first impulse) [m, m/s]."""
+    dv_departure_m_s: np.ndarray
+    arrival_state: np.ndarray
+    """Ship state at arrival, before the second impulse [m, m/s]."""
+    dv_arrival_m_s: np.ndarray
+
+    @property
+    def dv_total_m_s(self) -> float:
+        """|Δv1| + |Δv2| [m/s]."""
+        return float(np.linalg.norm(self.dv_departure_m_s) + np.linalg.norm(self.dv_arrival_m_s))
+
+
+def debris_leg(
+    debris: DebrisSet, from_id: int, to_id: int, departure_mjd2000: float, arrival_mjd2000: float
+) -> Leg:
+    """Rendezvous from debris ``from_id`` to ``to_id`` between the two epochs [MJD2000]: Lambert
+    seed, then J2 shooting to 0.1 mm; the arrival impulse matches the target debris velocity."""
+    tof_s = (arrival_mjd2000 - departure_mjd2000) * rules.DAY_S
+    r1, v1_deb = debris.states(from_id, departure_mjd2000)
+    r2, v2_deb = debris.states(to_id, arrival_mjd2000)
+    v1_seed, _ = lambert_m(r1, r2, tof_s, np.cross(r1, v1_deb))
+    v1, arrival = shoot_m(r1, v1_seed, r2, tof_s, tol_m=1e-4, max_iter=30, damped=False)
+    return Leg(
+        departure_mjd2000,
+        arrival_mjd2000,
+        np.concatenate([r1, v1_deb]),
+        v1 - v1_deb,
+        arrival,
+        v2_deb - arrival[3:],
+    )
 
 
 def burn(mass_kg: float, dv_m_s: np.ndarray | tuple[float, ...]) -> float:

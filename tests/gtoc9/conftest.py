@@ -8,9 +8,8 @@ import pytest
 
 from sweepers.gtoc9.debris import DebrisSet, load_debris
 from sweepers.gtoc9.solution import Event
-from sweepers.gtoc9.transfer import Leg
 
-from .builders import CHAIN, chain_legs, mission_from_legs
+from .builders import CHAIN, Leg, chain_legs, mission_from_legs
 
 
 @pytest.fixture(scope="session")

@@ -18,12 +18,22 @@ import pytest
 
 from sweepers.gtoc9 import rules
 from sweepers.gtoc9.check import CheckReport, Rule, Violation, check_solution
+from sweepers.gtoc9.check_dynamics import propagate
 from sweepers.gtoc9.debris import DebrisSet
-from sweepers.gtoc9.dynamics import propagate
 from sweepers.gtoc9.solution import Event
-from sweepers.gtoc9.transfer import Leg
 
-from .builders import CHAIN, M0_KG, at_debris, burn, edit, mission_from_legs, rebook, solo, write
+from .builders import (
+    CHAIN,
+    M0_KG,
+    Leg,
+    at_debris,
+    burn,
+    edit,
+    mission_from_legs,
+    rebook,
+    solo,
+    write,
+)
 
 
 def line_of(k: int) -> int:

@@ -22,12 +22,11 @@ import pytest
 
 from sweepers.gtoc9 import rules
 from sweepers.gtoc9.check import CheckReport, Rule, check_solution
+from sweepers.gtoc9.check_dynamics import propagate
 from sweepers.gtoc9.debris import DebrisSet
-from sweepers.gtoc9.dynamics import propagate
 from sweepers.gtoc9.solution import DSM_ID, Event
-from sweepers.gtoc9.transfer import Leg
 
-from .builders import CHAIN, at_debris, burn, edit, open_chain, rebook, solo, write
+from .builders import CHAIN, Leg, at_debris, burn, edit, open_chain, rebook, solo, write
 
 
 def reported(report: CheckReport) -> list[tuple[str, int, Rule]]:

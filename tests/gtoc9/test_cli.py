@@ -12,9 +12,8 @@ from typer.testing import CliRunner
 from sweepers.cli.gtoc9_cmd import app
 from sweepers.gtoc9.debris import DebrisSet
 from sweepers.gtoc9.solution import Event, format_event
-from sweepers.gtoc9.transfer import Leg
 
-from .builders import CHAIN, edit, open_chain, write
+from .builders import CHAIN, Leg, edit, open_chain, write
 
 runner = CliRunner()
 

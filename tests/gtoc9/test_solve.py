@@ -14,20 +14,21 @@ import pytest
 from sweepers.gtoc9 import rules
 from sweepers.gtoc9.check import check_solution
 from sweepers.gtoc9.debris import DebrisSet
+from sweepers.gtoc9.problem import CAMPAIGN_RULES, leg_costs
 from sweepers.gtoc9.solution import submission_events, write_mission
 from sweepers.gtoc9.solve import SolveOptions, solve
-from sweepers.gtoc9.solve_campaign import estimated_m0_kg
-from sweepers.gtoc9.solve_costs import DayGrid, cost_block, phasing_cost_m_s
+from sweepers.gtoc9.solve_costs import DayGrid, cost_block
 from sweepers.gtoc9.solve_legs import LegPlan, exact_leg, launch_mass_kg, mission_events
-from sweepers.gtoc9.solve_lns import LnsConfig
-from sweepers.gtoc9.solve_search import STAY_DAYS, BeamConfig, beam_search
+from sweepers.salvage.engine.model import LegCosts
+from sweepers.salvage.engine.search import BeamConfig, beam_search
+from sweepers.salvage.engine.windows import LnsConfig
 
 # Eight debris that the full solver put in one chain (close planes in 2064–2065).
 SUBSET = (63, 30, 48, 122, 7, 61, 19, 82)
 
 
 @pytest.fixture(scope="module")
-def small_costs(debris: DebrisSet) -> np.ndarray:
+def small_costs(debris: DebrisSet) -> LegCosts:
     """Cost table restricted to SUBSET (other rows/columns +inf), first 400 days."""
     grid = DayGrid(n=400)
     table = np.full((len(debris), len(debris), grid.n), np.inf, dtype=np.float32)
@@ -35,7 +36,7 @@ def small_costs(debris: DebrisSet) -> np.ndarray:
     mask = np.ones(len(debris), dtype=bool)
     mask[list(SUBSET)] = False
     table[:, mask, :] = np.inf
-    return table
+    return leg_costs(table)
 
 
 def test_cost_table_sanity(debris: DebrisSet) -> None:
@@ -45,19 +46,19 @@ def test_cost_table_sanity(debris: DebrisSet) -> None:
     finite = block[np.isfinite(block)]
     # v·θ for the planes (θ ≤ π) plus the small a and e terms, v ≈ 7.5 km/s
     assert finite.min() > 0.0 and finite.max() < np.pi * 7600.0 + 1000.0
-    assert phasing_cost_m_s(20.0) < phasing_cost_m_s(5.0)
+    assert CAMPAIGN_RULES.phasing_cost(20.0) < CAMPAIGN_RULES.phasing_cost(5.0)
 
 
-def test_beam_search_respects_the_timing_rules(small_costs: np.ndarray) -> None:
+def test_beam_search_respects_the_timing_rules(small_costs: LegCosts) -> None:
     available = np.zeros(small_costs.shape[0], dtype=bool)
     available[list(SUBSET)] = True
     chains = beam_search(small_costs, available, 5, 390, 5, BeamConfig(width=50), seed=1)
     chain = chains[-1]
     assert len(chain.ids) == 5 and len(set(chain.ids)) == 5
     assert set(chain.ids) <= set(SUBSET)
-    arrival = chain.start_day - STAY_DAYS
+    arrival = chain.start_day - CAMPAIGN_RULES.stay_days
     for leg in chain.legs:
-        assert leg.departure_day >= arrival + STAY_DAYS
+        assert leg.departure_day >= arrival + CAMPAIGN_RULES.stay_days
         assert leg.arrival_day - arrival <= 29
         assert leg.arrival_day - leg.departure_day >= 3
         arrival = leg.arrival_day
@@ -79,7 +80,8 @@ def test_exact_leg_passes_the_checker(tmp_path: Path, debris: DebrisSet) -> None
 
 def test_estimated_mass_matches_exact_bookkeeping() -> None:
     # no Δv: the ship carries only the packages
-    assert estimated_m0_kg([0.0, 0.0]) == pytest.approx(rules.M_DRY_KG + 3 * rules.M_DEORBIT_KG)
+    m0 = CAMPAIGN_RULES.launch_mass_kg([0.0, 0.0])
+    assert m0 == pytest.approx(rules.M_DRY_KG + 3 * rules.M_DEORBIT_KG)
 
 
 def test_solver_on_a_subset_resumes(tmp_path: Path, debris: DebrisSet, shared_data: Path) -> None:

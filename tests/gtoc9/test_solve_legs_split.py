@@ -21,13 +21,13 @@ import numpy as np
 import pytest
 
 from sweepers.gtoc9 import rules, solve_exact
+from sweepers.gtoc9.check_dynamics import propagate
 from sweepers.gtoc9.debris import DebrisSet
-from sweepers.gtoc9.debris import j2_node_rate_rad_s as node_rate_rad_s
-from sweepers.gtoc9.dynamics import propagate
+from sweepers.gtoc9.problem import node_rate_rad_s
 from sweepers.gtoc9.solve_exact import SHIFTS_DAYS, solve_planned_leg
 from sweepers.gtoc9.solve_legs import LegPlan, SolvedLeg, exact_leg
 from sweepers.gtoc9.solve_legs import split_plane_change as split
-from sweepers.gtoc9.solve_search import PlannedLeg
+from sweepers.salvage.engine.search import PlannedLeg
 
 # (from, to, departure, arrival) [MJD2000]: consecutive legs of results/gtoc9/m09.txt at 3ab3a10
 M09_LEGS = (

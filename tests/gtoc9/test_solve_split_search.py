@@ -1,6 +1,7 @@
-"""The split plane-change estimate of the chain search (``solve_costs.split_rotation_saving_m_s``,
-mode ``"mix"`` of ``solve_search``): its closed form against a brute-force minimisation of the
-same linearised model, against the exact-angle Nelder–Mead of ``solve_legs.split_plane_change``,
+"""The split plane-change estimate of the chain search
+(``salvage.engine.model.split_rotation_saving``, mode ``"mix"`` of ``salvage.engine.search``): its
+closed form against a brute-force minimisation of the same linearised model, against the
+exact-angle Nelder–Mead of ``solve_legs.split_plane_change``,
 and its use by the search (never worse than the one-end modes; chains encode and decode it).
 
 The node-rate model is the J2 secular rate Ω̇ = −1.5 n J2 (R/p)² cos i (Vallado, Fundamentals of
@@ -14,18 +15,13 @@ import pytest
 from scipy.optimize import minimize
 
 from sweepers.gtoc9.debris import DebrisSet
-from sweepers.gtoc9.solve_costs import (
-    DayGrid,
-    LegCosts,
-    PlaneDrift,
-    cost_block,
-    phasing_cost_m_s,
-    split_rotation_saving_m_s,
-)
+from sweepers.gtoc9.problem import CAMPAIGN_RULES, leg_costs
+from sweepers.gtoc9.solve_costs import DayGrid, cost_block, plane_drift
 from sweepers.gtoc9.solve_exact import day_to_mjd2000
 from sweepers.gtoc9.solve_legs import split_plane_change
-from sweepers.gtoc9.solve_pool import decode_chains, encode_chains
-from sweepers.gtoc9.solve_search import MODES, Chain, PlannedLeg, _leg_options
+from sweepers.salvage.engine.model import PlaneDrift, split_rotation_saving
+from sweepers.salvage.engine.pool import decode_chains, encode_chains
+from sweepers.salvage.engine.search import MODES, Chain, PlannedLeg, leg_options
 
 # (from, to, departure day, arrival day): legs of results/gtoc9 (m01, m05, m09, m11, m15, m16)
 LEGS = (
@@ -40,7 +36,7 @@ LEGS = (
 
 @pytest.fixture(scope="module")
 def drift(debris: DebrisSet) -> PlaneDrift:
-    return PlaneDrift.from_debris(debris, DayGrid())
+    return plane_drift(debris, DayGrid())
 
 
 def _linear_model(drift: PlaneDrift, i: int, j: int, t0: float, tau: float) -> tuple:
@@ -72,7 +68,7 @@ def test_closed_form_is_the_minimum_of_the_linear_model(
     k = np.unravel_index(np.argmin(grid), grid.shape)
     res = minimize(rotation, [us[k[0]], ws[k[1]]], method="Nelder-Mead", options={"xatol": 1e-9})
     brute_saving = v * (rotation(np.zeros(2)) - min(res.fun, grid.min()))
-    saving = float(split_rotation_saving_m_s(drift, np.array(i), np.array(j), float(d), a - d))
+    saving = float(split_rotation_saving(drift, np.array(i), np.array(j), float(d), a - d))
     assert saving == pytest.approx(brute_saving, abs=0.05)
     assert saving >= 0.0
 
@@ -82,7 +78,7 @@ def test_linear_saving_agrees_with_the_exact_angle_split(
     debris: DebrisSet, drift: PlaneDrift, i: int, j: int, d: int, a: int
 ) -> None:
     split = split_plane_change(debris, i, j, day_to_mjd2000(d), day_to_mjd2000(a))
-    saving = float(split_rotation_saving_m_s(drift, np.array(i), np.array(j), float(d), a - d))
+    saving = float(split_rotation_saving(drift, np.array(i), np.array(j), float(d), a - d))
     # small-angle linearisation vs exact angles between normals: measured within 1.4 m/s on
     # these legs (savings 7–221 m/s)
     assert saving == pytest.approx(split.dv_arr_m_s - split.dv_split_m_s, abs=3.0)
@@ -95,8 +91,8 @@ def test_search_options_never_worse_with_the_split(debris: DebrisSet, drift: Pla
     table[ids] = cost_block(debris, grid, ids)
     last = np.array(ids)
     arr = np.array([10, 40, 70, 100, 130, 150])
-    plain, _, plain_mode, _ = _leg_options(table, last, arr, grid.n)
-    split, p_off, mode, _ = _leg_options(LegCosts(table, drift), last, arr, grid.n)
+    plain, _, plain_mode, _ = leg_options(leg_costs(table), last, arr, grid.n)
+    split, p_off, mode, _ = leg_options(leg_costs(table, drift), last, arr, grid.n)
     finite = np.isfinite(plain)
     assert np.array_equal(finite, np.isfinite(split))
     assert (split[finite] <= plain[finite] + 1e-9).all()
@@ -105,10 +101,10 @@ def test_search_options_never_worse_with_the_split(debris: DebrisSet, drift: Pla
     assert (p_off[used] == 0).all()  # the split leg departs at the end of the 5-day stay
     # where the split is used it saves exactly the closed-form amount on the arrival-mode leg
     b, jj, q = np.nonzero(used & finite)
-    saving = split_rotation_saving_m_s(
+    saving = split_rotation_saving(
         drift, last[b], jj, (arr[b] + 5).astype(float), q.astype(float)
     )
-    arr_mode = table[last[b], jj, arr[b] + 5 + q].astype(float) + phasing_cost_m_s(q)
+    arr_mode = table[last[b], jj, arr[b] + 5 + q].astype(float) + CAMPAIGN_RULES.phasing_cost(q)
     assert split[b, jj, q] == pytest.approx(arr_mode - saving, abs=1e-6)
     assert np.all(saving > 0.0)
 

@@ -244,7 +244,7 @@ def solve(
     result like ``check``."""
     from sweepers.gtoc9.solve import SolveOptions
     from sweepers.gtoc9.solve import solve as run_solver
-    from sweepers.gtoc9.solve_lns import LnsConfig
+    from sweepers.salvage.engine.windows import LnsConfig
 
     priced = (
         LnsConfig(pricing_rounds=pricing_rounds, passes=pricing_passes)

@@ -1,15 +1,16 @@
 """GTOC9 "The Kessler Run" (ESA ACT, 2017): rules, debris ephemeris, solution files, checker.
 
-This package speaks the competition's units at its edges and inside, unlike the core: lengths in
-metres, velocities in m/s, masses in kg, epochs in MJD2000 (days since 2000-01-01 00:00), time
-spans in seconds unless a name says days, angles in radians. The core never imports it.
+This package speaks the competition's units: lengths in metres, velocities in m/s, masses in kg,
+epochs in MJD2000 (days since 2000-01-01 00:00), time spans in seconds unless a name says days,
+angles in radians. The physics (``sweepers.orbits``, km) and the campaign search
+(``sweepers.salvage.engine``) are the house's; ``problem`` is the edge that converts and states
+GTOC9's rules to the engine. The core never imports this package.
 
 Modules: ``rules`` (constants), ``debris`` (the 123 targets and their J2-secular ephemeris),
-``dynamics`` (J2 equations of motion, heyoka Taylor integration), ``solution`` (mission files),
-``check`` (the independent checker), ``transfer`` (two-impulse J2 transfers, solver groundwork),
-``solve*`` (the campaign solver: ``solve_costs``, ``solve_search``, ``solve_campaign``,
-``solve_pool``, ``solve_milp``, ``solve_lns``, ``solve_legs``, ``solve_exact``,
-``solve_checkpoint``; front end ``solve``).
+``solution`` (mission files), ``check`` (the independent checker) with its own integrator
+``check_dynamics``, ``problem`` (the adapter: rules and units for the engine and ``orbits``),
+``solve*`` (the GTOC9 side of the solver: ``solve_costs`` the cost table, ``solve_legs`` and
+``solve_exact`` the exact J2 legs and mission files, ``solve_checkpoint``; front end ``solve``).
 """
 
 from sweepers.gtoc9.check import CheckReport, MissionReport, Rule, Violation, check_solution

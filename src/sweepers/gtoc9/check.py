@@ -1,8 +1,8 @@
 """An independent checker of GTOC9 solutions: every rule of the Kelvins problem statement, with
-full J2 integration between events (heyoka Taylor, tol 1e-15; see ``dynamics``).
+full J2 integration between events (heyoka Taylor, tol 1e-15; see ``check_dynamics``).
 
 It trusts nothing in the files and shares nothing with any solver except the equations of the rules
-(``rules``, ``debris``, ``dynamics``).
+(``rules``, ``debris``, ``check_dynamics``).
 
 Rules enforced; the names are the ``rule`` of each :class:`Violation`, reported with the file and
 the line. First the structure of a mission file (``solution`` docstring: the submission page's
@@ -67,8 +67,8 @@ from typing import Any
 import numpy as np
 
 from sweepers.gtoc9 import rules
+from sweepers.gtoc9.check_dynamics import PropagationError, pericentre_radius_m, propagate
 from sweepers.gtoc9.debris import DebrisSet, load_debris
-from sweepers.gtoc9.dynamics import PropagationError, pericentre_radius_m, propagate
 from sweepers.gtoc9.solution import Event, MissionFile, read_solution
 
 

@@ -11,8 +11,9 @@ Ephemeris at epoch t [MJD2000]: with n = √(μ/a³) and p = a(1 − e²),
 * M(t) = M0 + n (t − t0); a, e, i stay fixed;
 
 then Kepler's equation is solved and the elements are converted to position and velocity as in the
-unperturbed Keplerian case. The velocity contributions of Ω̇ and ω̇ are deliberately neglected
-(the competition's choice, so the ship must match *this* velocity, not the true J2 one).
+unperturbed Keplerian case (both by ``orbits.kepler``, in km, converted here). The velocity
+contributions of Ω̇ and ω̇ are deliberately neglected (the competition's choice, so the ship must
+match *this* velocity, not the true J2 one).
 
 Frame: the Earth-centred inertial frame of the competition. Units: m, m/s, MJD2000 (days).
 """
@@ -29,6 +30,8 @@ from numpy.typing import ArrayLike, NDArray
 from sweepers.config import data_dir
 from sweepers.errors import FormatError, NotFoundError
 from sweepers.gtoc9 import rules
+from sweepers.gtoc9.problem import M_PER_KM, MU_KM3_S2, R_EQ_KM
+from sweepers.orbits.kepler import elements_to_state, j2_secular_rates
 
 _COLUMNS = ("id", "epoch_mjd2000", "a_m", "e", "i_rad", "raan_rad", "argp_rad", "M_rad")
 
@@ -40,34 +43,48 @@ def default_debris_path() -> Path:
 
 @dataclass(frozen=True)
 class DebrisSet:
-    """Reference elements of the debris, one entry per debris, indexed by debris id (0..n−1).
-
-    Attributes are arrays of shape ``(n,)``: ``epoch_mjd2000`` [MJD2000], ``a_m`` [m], ``e`` [-],
-    ``i_rad``, ``raan_rad``, ``argp_rad``, ``mean_anomaly_rad`` [rad].
-    """
+    """Reference elements of the debris, one entry per debris, indexed by debris id (0..n−1);
+    every attribute is an array of shape ``(n,)``."""
 
     epoch_mjd2000: NDArray[np.float64]
+    """Reference epoch t0 of the elements [MJD2000]."""
     a_m: NDArray[np.float64]
+    """Semi-major axis [m] (fixed)."""
     e: NDArray[np.float64]
+    """Eccentricity [-] (fixed)."""
     i_rad: NDArray[np.float64]
+    """Inclination [rad] (fixed)."""
     raan_rad: NDArray[np.float64]
+    """Right ascension of the ascending node Ω0 at t0 [rad]."""
     argp_rad: NDArray[np.float64]
+    """Argument of pericentre ω0 at t0 [rad]."""
     mean_anomaly_rad: NDArray[np.float64]
+    """Mean anomaly M0 at t0 [rad]."""
 
     def __len__(self) -> int:
         return int(self.a_m.shape[0])
 
+    def _rates(self) -> tuple[NDArray[np.float64], ...]:
+        """(Ω̇, ω̇, Ṁ = n) [rad/s] of each debris (``orbits.kepler.j2_secular_rates`` with
+        GTOC9's constants and its convention Ṁ = n)."""
+        return j2_secular_rates(
+            self.a_m / M_PER_KM,
+            self.e,
+            self.i_rad,
+            mu=MU_KM3_S2,
+            r_eq_km=R_EQ_KM,
+            j2=rules.J2,
+            mean_anomaly_j2=False,
+        )
+
     def mean_motion_rad_s(self) -> NDArray[np.float64]:
         """Keplerian mean motion n = √(μ/a³) [rad/s], shape ``(n,)``."""
-        return np.sqrt(rules.MU_M3_S2 / self.a_m**3)
+        return self._rates()[2]
 
     def secular_rates_rad_s(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """J2 secular rates (Ω̇, ω̇) [rad/s] of each debris, each of shape ``(n,)``."""
-        raan_dot = j2_node_rate_rad_s(self.a_m, self.e, self.i_rad)
-        cos_i = np.cos(self.i_rad)
-        # ω̇ = −(1/2)(5 cos² i − 1) Ω̇ / cos i = (3/4) n J2 (R/p)² (5 cos² i − 1)
-        k = rules.J2 * (rules.R_EQ_M / (self.a_m * (1.0 - self.e**2))) ** 2
-        return raan_dot, 0.75 * k * self.mean_motion_rad_s() * (5.0 * cos_i**2 - 1.0)
+        raan_dot, argp_dot, _ = self._rates()
+        return raan_dot, argp_dot
 
     def elements(
         self, ids: ArrayLike, epochs_mjd2000: ArrayLike
@@ -81,14 +98,14 @@ class DebrisSet:
         t = np.asarray(epochs_mjd2000, dtype=np.float64)
         idx, t = np.broadcast_arrays(idx, t)
         dt_s = (t - self.epoch_mjd2000[idx]) * rules.DAY_S
-        raan_dot, argp_dot = self.secular_rates_rad_s()
+        raan_dot, argp_dot, mean_motion = self._rates()
         return (
             self.a_m[idx],
             self.e[idx],
             self.i_rad[idx],
             self.raan_rad[idx] + raan_dot[idx] * dt_s,
             self.argp_rad[idx] + argp_dot[idx] * dt_s,
-            self.mean_anomaly_rad[idx] + self.mean_motion_rad_s()[idx] * dt_s,
+            self.mean_anomaly_rad[idx] + mean_motion[idx] * dt_s,
         )
 
     def states(
@@ -102,66 +119,11 @@ class DebrisSet:
         idx = np.asarray(ids)
         if idx.size and (np.min(idx) < 0 or np.max(idx) >= len(self)):
             raise IndexError(f"debris id outside 0..{len(self) - 1}")
-        return keplerian_to_cartesian(*self.elements(ids, epochs_mjd2000))
-
-
-def j2_node_rate_rad_s(a_m: ArrayLike, e: ArrayLike, inc_rad: ArrayLike) -> NDArray[np.float64]:
-    """Secular J2 node rate Ω̇ = −(3/2) n J2 (R_eq/p)² cos i [rad/s] of orbits (a [m], e, i [rad])
-    (Vallado, Fundamentals of Astrodynamics and Applications, 4th ed., eq. 9-41); broadcasts."""
-    a = np.asarray(a_m, dtype=float)
-    p = a * (1.0 - np.asarray(e, dtype=float) ** 2)
-    n = np.sqrt(rules.MU_M3_S2 / a**3)
-    return -1.5 * n * rules.J2 * (rules.R_EQ_M / p) ** 2 * np.cos(inc_rad)
-
-
-def solve_kepler(mean_anomaly_rad: ArrayLike, e: ArrayLike) -> NDArray[np.float64]:
-    """Eccentric anomaly E [rad] with E − e sin E = M, for elliptic orbits (0 ≤ e < 1), vectorised.
-
-    Newton's method from E = M + e sin M (quadratic convergence; e < 0.02 here needs 3–4 steps);
-    iterates until every correction is below 1e-15 rad.
-    """
-    m = np.remainder(np.asarray(mean_anomaly_rad, dtype=np.float64), 2.0 * np.pi)
-    ecc = np.asarray(e, dtype=np.float64)
-    ecc_anomaly = m + ecc * np.sin(m)
-    for _ in range(50):
-        step = (ecc_anomaly - ecc * np.sin(ecc_anomaly) - m) / (1.0 - ecc * np.cos(ecc_anomaly))
-        ecc_anomaly = ecc_anomaly - step
-        if np.all(np.abs(step) < 1e-15):
-            break
-    return ecc_anomaly
-
-
-def keplerian_to_cartesian(
-    a_m: ArrayLike,
-    e: ArrayLike,
-    i_rad: ArrayLike,
-    raan_rad: ArrayLike,
-    argp_rad: ArrayLike,
-    mean_anomaly_rad: ArrayLike,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Elliptic Keplerian elements → position [m], velocity [m/s] (shape ``S + (3,)``), GTOC9 μ."""
-    a, ecc, inc, raan, argp = (
-        np.asarray(x, dtype=np.float64) for x in (a_m, e, i_rad, raan_rad, argp_rad)
-    )
-    ecc_anomaly = solve_kepler(mean_anomaly_rad, ecc)
-    cos_e, sin_e = np.cos(ecc_anomaly), np.sin(ecc_anomaly)
-    sqrt_1me2 = np.sqrt(1.0 - ecc**2)
-    # perifocal coordinates
-    x_p = a * (cos_e - ecc)
-    y_p = a * sqrt_1me2 * sin_e
-    r = a * (1.0 - ecc * cos_e)
-    v_scale = np.sqrt(rules.MU_M3_S2 * a) / r
-    vx_p = -v_scale * sin_e
-    vy_p = v_scale * sqrt_1me2 * cos_e
-    cw, sw = np.cos(argp), np.sin(argp)
-    co, so = np.cos(raan), np.sin(raan)
-    ci, si = np.cos(inc), np.sin(inc)
-    # columns of the perifocal → inertial rotation R3(−Ω) R1(−i) R3(−ω)
-    p_hat = np.stack([co * cw - so * sw * ci, so * cw + co * sw * ci, sw * si], axis=-1)
-    q_hat = np.stack([-co * sw - so * cw * ci, -so * sw + co * cw * ci, cw * si], axis=-1)
-    pos = x_p[..., None] * p_hat + y_p[..., None] * q_hat
-    vel = vx_p[..., None] * p_hat + vy_p[..., None] * q_hat
-    return pos, vel
+        a_m, e, inc, raan, argp, mean_anomaly = self.elements(ids, epochs_mjd2000)
+        r_km, v_km_s = elements_to_state(
+            a_m / M_PER_KM, e, inc, raan, argp, mean_anomaly, anomaly="mean", mu=MU_KM3_S2
+        )
+        return r_km * M_PER_KM, v_km_s * M_PER_KM
 
 
 def load_debris(path: Path | str | None = None) -> DebrisSet:

@@ -3,13 +3,16 @@
 Stages (each module has one role):
 
 1. ``solve_costs`` — C[i, j, day] [m/s] on a one-day grid over the whole window (plane angle,
-   semi-major axis and eccentricity-vector changes, vectorised in numpy);
-2. ``solve_search`` + ``solve_campaign`` — quality-first greedy assembly of beam-searched chains
-   under several time prices, then one-debris missions merged into chains (``absorb_solos``);
+   semi-major axis and eccentricity-vector changes, vectorised in numpy), handed to the planning
+   engine (``sweepers.salvage.engine``) with GTOC9's rules by ``problem.leg_costs``;
+2. ``salvage.engine.search`` + ``salvage.engine.campaign`` — quality-first greedy assembly of
+   beam-searched chains under several time prices, then one-debris missions merged into chains
+   (``absorb_solos``);
    the plan with the lowest estimated J wins and is improved by a large-neighbourhood search
    (runs of 2–3 missions re-planned inside their time slot, ``improve_plan``);
-3. ``solve_lns`` (+ ``solve_pool``, ``solve_milp``) — window re-partitioning: windows of 3–6
-   consecutive missions are re-chosen by an exact set-partitioning MILP (HiGHS) over a pool of
+3. ``salvage.engine.windows`` (+ ``salvage.engine.pool``, ``salvage.campaign.partition``) —
+   window re-partitioning: windows of 3–6 consecutive missions are re-chosen by an exact
+   set-partitioning MILP (HiGHS) over a pool of
    beam-searched chains of their debris (plus the debris of the one-debris missions elsewhere),
    kept when the estimated J drops; the pool searches run on the ``sweepers.parallel`` executor
    (``--workers`` processes or a Dask ``--cluster``);
@@ -39,18 +42,10 @@ from numpy.typing import NDArray
 
 from sweepers.gtoc9.check import CheckReport, check_solution
 from sweepers.gtoc9.debris import DebrisSet, load_debris
+from sweepers.gtoc9.problem import CAMPAIGN_RULES, leg_costs
 from sweepers.gtoc9.solution import submission_events, write_mission
-from sweepers.gtoc9.solve_campaign import (
-    CampaignConfig,
-    CampaignPlan,
-    absorb_solos,
-    free_slots,
-    improve_plan,
-    plan_by_quality,
-    search_slot,
-)
 from sweepers.gtoc9.solve_checkpoint import Checkpoint, chain_from_dict, chain_to_dict, leg_key
-from sweepers.gtoc9.solve_costs import DayGrid, LegCosts, PlaneDrift, cost_block, cost_table
+from sweepers.gtoc9.solve_costs import DayGrid, cost_block, cost_table, plane_drift
 from sweepers.gtoc9.solve_exact import (
     SHIFTS_DAYS,
     WRAP_RETRIES,
@@ -62,10 +57,21 @@ from sweepers.gtoc9.solve_exact import (
     solve_planned_leg,
 )
 from sweepers.gtoc9.solve_legs import FINAL_ARC_PERIODS, SolvedLeg, mission_events
-from sweepers.gtoc9.solve_lns import LnsConfig, LnsState, WindowReport, improve_by_windows
-from sweepers.gtoc9.solve_pool import PoolTask, run_pool_task
-from sweepers.gtoc9.solve_search import BeamConfig, Chain
 from sweepers.parallel import Executor, make_executor
+from sweepers.salvage.engine.campaign import (
+    CampaignConfig,
+    CampaignPlan,
+    absorb_solos,
+    free_slots,
+    improve_plan,
+    plan_by_quality,
+    search_slot,
+    solo_chain,
+)
+from sweepers.salvage.engine.model import LegCosts, PlaneDrift
+from sweepers.salvage.engine.pool import PoolTask, run_pool_task
+from sweepers.salvage.engine.search import BeamConfig, Chain
+from sweepers.salvage.engine.windows import LnsConfig, LnsState, WindowReport, improve_by_windows
 
 Progress = Callable[[str, int, int, str], None]
 """``progress(stage, done, total, note)``."""
@@ -86,9 +92,13 @@ class SolveOptions:
     """Settings of one solver run."""
 
     out_dir: Path
+    """Folder of the mission files (the checkpoint goes to ``out_dir/.solve``)."""
     hours: float = 1.0
+    """Wall-time budget [h]."""
     seed: int = 0
+    """Random seed (deterministic for a seed and ``plans``)."""
     workers: int = 1
+    """Worker processes (1: in process)."""
     plans: int = 0
     """Number of plans to search (0: as many as the search share of ``hours`` allows)."""
     beam_width: int = 100
@@ -101,7 +111,7 @@ class SolveOptions:
     cluster: str | None = None
     """Dask scheduler address for the cost table and the pool searches (else ``workers``)."""
     windows: LnsConfig = field(default_factory=LnsConfig)
-    """Settings of the window re-partitioning (``solve_lns``)."""
+    """Settings of the window re-partitioning (``salvage.engine.windows``)."""
     priced: LnsConfig | None = None
     """Settings of a second window stage run on the first one's result, typically with column
     generation (``LnsConfig.pricing_rounds`` > 0); None: no second stage."""
@@ -144,7 +154,7 @@ _WORKER_COSTS: dict[str, Any] = {}
 
 
 def _init_costs(path: str, drift: PlaneDrift | None) -> None:
-    _WORKER_COSTS["costs"] = LegCosts(np.load(path, mmap_mode="r"), drift)
+    _WORKER_COSTS["costs"] = leg_costs(np.load(path, mmap_mode="r"), drift)
 
 
 def _search_task(task: Any) -> Any:
@@ -187,8 +197,8 @@ def solve(options: SolveOptions, progress: Progress = _noop) -> SolveResult:
             mask[list(options.subset)] = False
             table[:, mask, :] = np.inf
         np.save(costs_path, table)
-    drift = PlaneDrift.from_debris(debris, DayGrid()) if options.plane_split else None
-    costs = LegCosts(np.load(costs_path, mmap_mode="r"), drift)
+    drift = plane_drift(debris, DayGrid()) if options.plane_split else None
+    costs = leg_costs(np.load(costs_path, mmap_mode="r"), drift)
     progress("costs", 1, 1, "cost tables ready")
     seconds["costs"] = time.monotonic() - t0
 
@@ -281,7 +291,8 @@ def _search_plans(
         name = f"plan{k}"
         config = CampaignConfig(0, BeamConfig(width=options.beam_width), dv_factor=1.0)
         if name in ckpt.plans:
-            plan = CampaignPlan(config, [chain_from_dict(c) for c in ckpt.plans[name]["chains"]])
+            chains = [chain_from_dict(c) for c in ckpt.plans[name]["chains"]]
+            plan = CampaignPlan(config, chains, rules=CAMPAIGN_RULES)
         else:
             elapsed = time.monotonic() - t_start
             if k > 0 and not options.plans and elapsed > SEARCH_SHARE * budget_s:
@@ -335,7 +346,7 @@ def _improve(
         name = f"improved{window}"
         if name in ckpt.plans:
             chains = [chain_from_dict(c) for c in ckpt.plans[name]["chains"]]
-            plan = CampaignPlan(plan.config, chains)
+            plan = CampaignPlan(plan.config, chains, rules=CAMPAIGN_RULES)
             continue
         progress("improve", window - 2, 2, f"windows of {window}: J≈{plan.estimated_j_meur():.1f}")
 
@@ -371,14 +382,15 @@ def _windows(
     t_start: float,
     budget_s: float,
 ) -> tuple[CampaignPlan, list[WindowReport]]:
-    """Window re-partitioning of ``plan`` (``solve_lns``) with ``config`` within the windows
-    share of the budget; the plan and the search state are checkpointed under ``name`` after
+    """Window re-partitioning of ``plan`` (``salvage.engine.windows``) with ``config`` within the
+    windows share of the budget; the plan and the search state are checkpointed under ``name`` after
     every window."""
     saved = ckpt.plans.get(name)
     state = LnsState()
     saved_config = {k: v for k, v in (saved or {}).get("config", {}).items() if k != "passes"}
     if saved is not None and saved_config == _lns_settings(config):
-        plan = CampaignPlan(plan.config, [chain_from_dict(c) for c in saved["chains"]])
+        chains = [chain_from_dict(c) for c in saved["chains"]]
+        plan = CampaignPlan(plan.config, chains, rules=CAMPAIGN_RULES)
         state = LnsState(
             saved["pass"],
             saved["position"],
@@ -410,7 +422,7 @@ def _windows(
         plan,
         config,
         seed,
-        _run_pool_tasks(executor, LegCosts(np.asarray(costs.table), costs.drift)),
+        _run_pool_tasks(executor, leg_costs(np.asarray(costs.table), costs.drift)),
         state,
         should_stop=stop,
         on_change=save,
@@ -498,9 +510,9 @@ def _rescue_solos(
         covered[c.ids] = True
     out: list[tuple[Chain, list[SolvedLeg]]] = []
     for debris_id in np.nonzero(available & ~covered)[0]:
-        for lo, hi in free_slots(chains):
-            if hi + 5 >= lo:
-                solo = Chain(solo=(int(debris_id), lo))
+        for lo, hi in free_slots(CAMPAIGN_RULES, chains):
+            if hi + CAMPAIGN_RULES.stay_days >= lo:
+                solo = solo_chain(CAMPAIGN_RULES, int(debris_id), lo)
                 chains.append(solo)
                 out.append((solo, []))
                 break
@@ -527,5 +539,5 @@ def _missions(
             out.append((Chain(chain.legs[: len(legs)]), legs))
         elif chain.legs:
             first = chain.legs[0]
-            out.append((Chain(solo=(first.from_id, first.departure_day)), []))
+            out.append((solo_chain(CAMPAIGN_RULES, first.from_id, first.departure_day), []))
     return out

@@ -14,7 +14,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from sweepers.gtoc9.solve_search import Chain, PlannedLeg
+from sweepers.gtoc9.problem import CAMPAIGN_RULES
+from sweepers.salvage.engine.campaign import solo_chain
+from sweepers.salvage.engine.search import Chain, PlannedLeg
 
 
 def chain_to_dict(chain: Chain) -> dict[str, Any]:
@@ -28,9 +30,9 @@ def chain_to_dict(chain: Chain) -> dict[str, Any]:
 def chain_from_dict(data: dict[str, Any]) -> Chain:
     """Inverse of :func:`chain_to_dict`."""
     solo = data.get("solo")
-    return Chain(
-        [PlannedLeg(**g) for g in data["legs"]], (int(solo[0]), int(solo[1])) if solo else None
-    )
+    if solo:
+        return solo_chain(CAMPAIGN_RULES, int(solo[0]), int(solo[1]))
+    return Chain([PlannedLeg(**g) for g in data["legs"]])
 
 
 def leg_key(leg: PlannedLeg) -> str:

@@ -11,7 +11,8 @@ Petropoulos et al. 2017; Izzo et al. 2017),
 
 with v the circular speed at the mean radius, θ the angle between the orbit normals and e the
 eccentricity *vectors* (ω drifts at its own J2 rate). A phasing allowance that depends only on
-the coast length τ is added by the search (:func:`phasing_cost_m_s`).
+the coast length τ is added by the engine's search (``CampaignRules.phasing_cost``, the GTOC9
+values in ``problem``), as is the split plane change (:func:`plane_drift`).
 
 The table is computed block by block over origin debris ids; :func:`cost_block` is a pure
 function of (debris, grid, ids) so the blocks can run on any executor.
@@ -19,17 +20,17 @@ function of (debris, grid, ids) so the blocks can run on any executor.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from sweepers.gtoc9 import rules
-from sweepers.gtoc9.debris import DebrisSet, j2_node_rate_rad_s
+from sweepers.gtoc9.debris import DebrisSet
+from sweepers.gtoc9.problem import node_rate_rad_s
 from sweepers.parallel import Executor, make_executor
+from sweepers.salvage.engine.model import PlaneDrift
 
 
 @dataclass(frozen=True)
@@ -106,103 +107,20 @@ def cost_table(
     return np.concatenate(parts, axis=0)
 
 
-def phasing_cost_m_s(tau_days: NDArray[np.float64] | float, a_m: float = 7.1e6) -> NDArray:
-    """Expected extra Δv [m/s] to phase with the target over a coast of ``tau_days``: the ship
-    must change its along-track angle by up to π, i.e. its semi-major axis by up to
-    Δa = π a / (1.5 n τ), out and back (half that on average)."""
-    n = math.sqrt(rules.MU_M3_S2 / a_m**3)
-    v = n * a_m
-    tau_s = np.maximum(np.asarray(tau_days, dtype=float), 0.5) * rules.DAY_S
-    return 0.5 * v * math.pi / (1.5 * n * tau_s)
-
-
-@dataclass(frozen=True)
-class PlaneDrift:
-    """Per-debris constants of the split plane-change estimate (``solve_search``): inclination
-    [rad], node at grid day 0 [rad] and node rate [rad/day] of each debris, and per pair (i, j)
-    the ship's node rate [rad/day] and its derivative in inclination [rad/day per rad] on an orbit
-    of debris i's inclination with the mean a and e of the pair, and the mean circular speed [m/s].
-    """
-
-    inc_rad: NDArray[np.float64]
-    raan0_rad: NDArray[np.float64]
-    raan_rate_rad_day: NDArray[np.float64]
-    ship_rate_rad_day: NDArray[np.float64]
-    ship_rate_di_rad_day: NDArray[np.float64]
-    v_m_s: NDArray[np.float64]
-
-    @classmethod
-    def from_debris(cls, debris: DebrisSet, grid: DayGrid) -> PlaneDrift:
-        """The constants of ``debris`` on ``grid`` (J2 secular node rate ``j2_node_rate_rad_s``
-        and ∂Ω̇/∂i = −Ω̇ tan i)."""
-        ids = np.arange(len(debris))
-        _, _, inc, raan0, _, _ = debris.elements(ids, np.full(ids.shape, grid.start_mjd2000))
-        rate = debris.secular_rates_rad_s()[0] * rules.DAY_S
-        a = 0.5 * (debris.a_m[:, None] + debris.a_m[None, :])
-        e = 0.5 * (debris.e[:, None] + debris.e[None, :])
-        ship = j2_node_rate_rad_s(a, e, inc[:, None]) * rules.DAY_S
-        return cls(
-            inc,
-            raan0,
-            rate,
-            ship,
-            -ship * np.tan(inc)[:, None],
-            np.sqrt(rules.MU_M3_S2 / a),
-        )
-
-
-@dataclass(frozen=True)
-class LegCosts:
-    """What the chain search prices legs with: the table C[i, j, day] [m/s] and, optionally, the
-    :class:`PlaneDrift` constants that let a leg split its plane change between both ends.
-    Indexing and ``shape`` are the table's, so code that only reads the table takes either."""
-
-    table: NDArray[np.float32]
-    drift: PlaneDrift | None = None
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        """The table's shape ``(n, n, days)``."""
-        return tuple(self.table.shape)
-
-    def __getitem__(self, key: Any) -> Any:
-        return self.table[key]
-
-
-def split_rotation_saving_m_s(
-    drift: PlaneDrift,
-    i: NDArray[np.intp],
-    j: NDArray[np.intp],
-    t0_day: NDArray[np.float64],
-    tau_day: NDArray[np.float64],
-) -> NDArray[np.float64]:
-    """How much cheaper [m/s] the plane change of legs i → j (departing grid day ``t0_day``,
-    coasting ``tau_day``; arrays broadcast) gets when split between both ends instead of made at
-    arrival only.
-
-    Linearised on the sphere of orbit normals around debris i's plane (coordinates (i, Ω sin i)):
-    the ship rotates at departure by (u, w) and drifts in node at Ω̇_s + (∂Ω̇/∂i) u, so with Δi the
-    inclination gap, D the node gap left at arrival (scaled by sin i) when the ship keeps debris
-    i's inclination, and c = sin i ∂Ω̇/∂i τ, the rotation is |(u, w)| + |(Δi − u, D − c u − w)|.
-    Its minimum over w is √((|u| + |Δi − u|)² + (D − c u)²) (reflection), a convex function of u
-    minimised in closed form on the three pieces u < min(0, Δi), between, u > max(0, Δi).
-    The saving is v (f(0) − min f) ≥ 0: f(0) is the arrival-only rotation of the same model."""
-    inc_i = drift.inc_rad[i]
-    d_inc = drift.inc_rad[j] - inc_i
-    sin_i = np.sin(inc_i)
-    node_i = drift.raan0_rad[i] + drift.raan_rate_rad_day[i] * t0_day
-    node_j = drift.raan0_rad[j] + drift.raan_rate_rad_day[j] * (t0_day + tau_day)
-    gap = node_j - node_i - drift.ship_rate_rad_day[i, j] * tau_day
-    gap = (gap + np.pi) % (2.0 * np.pi) - np.pi
-    d = sin_i * gap
-    c = sin_i * drift.ship_rate_di_rad_day[i, j] * tau_day
-    lo, hi = np.minimum(0.0, d_inc), np.maximum(0.0, d_inc)
-
-    def f(u: NDArray[np.float64]) -> NDArray[np.float64]:
-        return np.hypot(np.abs(u) + np.abs(d_inc - u), d - c * u)
-
-    with np.errstate(divide="ignore", invalid="ignore"):
-        inside = np.clip(np.where(c != 0.0, d / c, 0.0), lo, hi)
-    outer = (2.0 * d_inc + c * d) / (4.0 + c * c)
-    best = np.minimum(f(inside), np.minimum(f(np.maximum(outer, hi)), f(np.minimum(outer, lo))))
-    return drift.v_m_s[i, j] * np.maximum(f(np.zeros_like(d)) - best, 0.0)
+def plane_drift(debris: DebrisSet, grid: DayGrid) -> PlaneDrift:
+    """The split plane-change constants of ``debris`` on ``grid`` (``salvage.engine.model``):
+    J2 secular node rates (``problem.node_rate_rad_s``) and ∂Ω̇/∂i = −Ω̇ tan i; speeds in m/s."""
+    ids = np.arange(len(debris))
+    _, _, inc, raan0, _, _ = debris.elements(ids, np.full(ids.shape, grid.start_mjd2000))
+    rate = debris.secular_rates_rad_s()[0] * rules.DAY_S
+    a = 0.5 * (debris.a_m[:, None] + debris.a_m[None, :])
+    e = 0.5 * (debris.e[:, None] + debris.e[None, :])
+    ship = node_rate_rad_s(a, e, inc[:, None]) * rules.DAY_S
+    return PlaneDrift(
+        inc,
+        raan0,
+        rate,
+        ship,
+        -ship * np.tan(inc)[:, None],
+        np.sqrt(rules.MU_M3_S2 / a),
+    )

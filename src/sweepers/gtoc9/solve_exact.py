@@ -20,11 +20,11 @@ import numpy as np
 
 from sweepers.gtoc9 import rules
 from sweepers.gtoc9.debris import DebrisSet
-from sweepers.gtoc9.dynamics import PropagationError
+from sweepers.gtoc9.problem import TransferError
 from sweepers.gtoc9.solution import Event
 from sweepers.gtoc9.solve_legs import Dsm, LegPlan, SolvedLeg, exact_leg, split_plane_change
-from sweepers.gtoc9.solve_search import Chain, PlannedLeg
-from sweepers.gtoc9.transfer import TransferError
+from sweepers.orbits.j2 import PropagationError
+from sweepers.salvage.engine.search import Chain, PlannedLeg
 
 SHIFTS_DAYS = (
     (0.0, 0.0),

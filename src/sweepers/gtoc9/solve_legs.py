@@ -18,8 +18,9 @@ shooting on the departure velocity (:func:`shoot_damped`) so the J2-propagated p
 debris within 1 mm; when the long arc is too ill-conditioned for that (transfer angle near kπ, or
 the coast arriving off in radius by Δa + a·Δe, which is the common case), the designed coast is
 kept and a deep-space manoeuvre 0.4–0.85 revolution before arrival (the cheapest of
-:data:`FINAL_ARC_PERIODS`) starts a short J2 arc (``transfer.shoot_j2``) to the debris. The
-arrival impulse matches the debris velocity exactly. Units: m, m/s, s; epochs MJD2000.
+:data:`FINAL_ARC_PERIODS`) starts a short J2 arc (Lambert seed, Newton shooting) to the debris. The
+arrival impulse matches the debris velocity exactly. Units: m, m/s, s; epochs MJD2000; the physics
+(J2 propagation, Lambert, shooting, node rates) is ``sweepers.orbits`` through ``problem``.
 """
 
 from __future__ import annotations
@@ -31,10 +32,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sweepers.gtoc9 import rules
-from sweepers.gtoc9.debris import DebrisSet, j2_node_rate_rad_s
-from sweepers.gtoc9.dynamics import PropagationError, pericentre_radius_m, propagate
+from sweepers.gtoc9.debris import DebrisSet
+from sweepers.gtoc9.problem import (
+    TransferError,
+    lambert_m,
+    node_rate_rad_s,
+    pericentre_radius_m,
+    shoot_m,
+)
+from sweepers.gtoc9.problem import propagate_m as propagate
 from sweepers.gtoc9.solution import DSM_ID, Event
-from sweepers.gtoc9.transfer import TransferError, lambert_two_body, shoot_j2
+from sweepers.orbits.j2 import PropagationError
 
 NODE_SEARCH_STEPS = 64
 """Samples per orbital period when looking for the mutual node crossing."""
@@ -152,7 +160,7 @@ def split_plane_change(
 
     def ends(x: NDArray[np.float64]) -> tuple[float, float, float]:
         inc_s, node_s0 = float(x[0]), float(x[1])
-        node_s1 = node_s0 + float(j2_node_rate_rad_s(a_s, e_s, inc_s)) * tau_s
+        node_s1 = node_s0 + float(node_rate_rad_s(a_s, e_s, inc_s)) * tau_s
         c0 = math.acos(max(-1.0, min(1.0, float(n_i @ _plane_normal(inc_s, node_s0)))))
         c1 = math.acos(max(-1.0, min(1.0, float(n_j @ _plane_normal(inc_s, node_s1)))))
         return v_i * c0, v_j * c1, node_s1
@@ -161,7 +169,7 @@ def split_plane_change(
         c0, c1, _ = ends(x)
         return c0 + c1
 
-    dep = np.array([inc_j, node_j - float(j2_node_rate_rad_s(a_s, e_s, inc_j)) * tau_s])
+    dep = np.array([inc_j, node_j - float(node_rate_rad_s(a_s, e_s, inc_j)) * tau_s])
     arr = np.array([inc_i, node_i])
     dv_dep, dv_arr = cost(dep), cost(arr)
     best_x, best = (dep, dv_dep) if dv_dep <= dv_arr else (arr, dv_arr)
@@ -196,38 +204,12 @@ def shoot_damped(
     tol_m: float = 1e-3,
     max_iter: int = 12,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Like ``transfer.shoot_j2`` but with damped (Levenberg–Marquardt) steps and backtracking,
-    which survives the near-singular Jacobian of multi-revolution arcs whose transfer angle is
-    close to kπ. Returns (v1 [m/s], state at arrival [m, m/s]); raises :class:`TransferError`."""
-    v1 = np.asarray(v1_guess_m_s, dtype=float).copy()
-    state = np.concatenate([r1_m, v1])
-    arrival = propagate(state, tof_s)
-    miss = arrival[:3] - r2_target_m
-    step = 1e-3
-    for _ in range(max_iter):
-        norm = float(np.linalg.norm(miss))
-        if norm < tol_m:
-            return v1, arrival
-        jac = np.empty((3, 3))
-        for k in range(3):
-            dv = np.zeros(3)
-            dv[k] = step
-            moved = propagate(np.concatenate([r1_m, v1 + dv]), tof_s)
-            jac[:, k] = (moved[:3] - arrival[:3]) / step
-        u, sv, vt = np.linalg.svd(jac)
-        damping = 1e-7 * sv[0]
-        delta = -vt.T @ ((sv / (sv**2 + damping**2)) * (u.T @ miss))
-        for _ in range(12):
-            trial_v = v1 + delta
-            trial = propagate(np.concatenate([r1_m, trial_v]), tof_s)
-            trial_miss = trial[:3] - r2_target_m
-            if np.linalg.norm(trial_miss) < norm:
-                v1, arrival, miss = trial_v, trial, trial_miss
-                break
-            delta *= 0.5
-        else:
-            break
-    raise TransferError(f"damped J2 shooting stalled (miss {np.linalg.norm(miss):.3g} m)")
+    """Damped (Levenberg–Marquardt) J2 shooting with backtracking (``orbits.j2.shoot``), which
+    survives the near-singular Jacobian of multi-revolution arcs whose transfer angle is close to
+    kπ. Returns (v1 [m/s], state at arrival [m, m/s]); raises :class:`TransferError`."""
+    return shoot_m(
+        r1_m, v1_guess_m_s, r2_target_m, tof_s, tol_m=tol_m, max_iter=max_iter, damped=True
+    )
 
 
 @dataclass(frozen=True)
@@ -384,8 +366,10 @@ def exact_leg(debris: DebrisSet, plan: LegPlan, *, iterations: int = 10) -> Solv
             coast = propagate(coast, tof_s - final_s - coast_s)  # on along the one coast
             coast_s = tof_s - final_s
             try:
-                v_lam, _ = lambert_two_body(coast[:3], rj, final_s, np.cross(coast[:3], coast[3:]))
-                v_m, end = shoot_j2(coast[:3], v_lam, rj, final_s, tol_m=1e-3, max_iter=30)
+                v_lam, _ = lambert_m(coast[:3], rj, final_s, np.cross(coast[:3], coast[3:]))
+                v_m, end = shoot_m(
+                    coast[:3], v_lam, rj, final_s, tol_m=1e-3, max_iter=30, damped=False
+                )
             except (TransferError, PropagationError, ValueError, np.linalg.LinAlgError):
                 continue
             states = ((coast[:3], coast[3:]), (coast[:3], v_m), (end[:3], end[3:]))

@@ -87,6 +87,14 @@ def _batch_integrator(tol: float, size: int) -> hy.taylor_adaptive_batch:
     return hy.taylor_adaptive_batch(_equations(), state, tol=tol, pars=pars)
 
 
+class PropagationError(RuntimeError):
+    """The integrator stopped before the requested time (e.g. the orbit hit the origin)."""
+
+
+class ShootingError(RuntimeError):
+    """Shooting did not bring the J2 trajectory to the target position within tolerance."""
+
+
 class J2Propagator:
     """Propagator for the full J2 field (GTOC9 equations), heyoka Taylor integration.
 
@@ -133,6 +141,28 @@ class J2Propagator:
             return out[0, :3], out[0, 3:]
         return out[:, :3], out[:, 3:]
 
+    def propagate_state(self, r0_km: ArrayLike, v0_km_s: ArrayLike,
+                        tof_s: float) -> tuple[Array, Array]:
+        """One state ``(3,)`` by ``tof_s`` [s] (may be negative), checked: raises
+        :class:`PropagationError` when the integration stops early or leaves finite numbers.
+
+        Returns position [km] and velocity [km/s]; ``tof_s == 0`` returns copies of the input.
+        """
+        r0 = np.asarray(r0_km, float).reshape(3)
+        v0 = np.asarray(v0_km_s, float).reshape(3)
+        if tof_s == 0.0:
+            return r0.copy(), v0.copy()
+        with _LOCK:
+            ta = _integrator(self.tol, False)
+            ta.pars[:] = self._pars()
+            ta.time = 0.0
+            ta.state[:] = np.concatenate([r0, v0])
+            outcome = ta.propagate_until(float(tof_s))[0]
+            st = ta.state.copy()
+        if outcome != hy.taylor_outcome.time_limit or not np.all(np.isfinite(st)):
+            raise PropagationError(f"J2 propagation stopped early: {outcome}")
+        return st[:3], st[3:]
+
     def propagate_grid(self, r0_km: ArrayLike, v0_km_s: ArrayLike,
                        t_grid_s: ArrayLike) -> tuple[Array, Array]:
         """One state at t = 0 to each time of ``t_grid_s`` [s] (ascending, first ≥ 0).
@@ -166,3 +196,57 @@ class J2Propagator:
             ta.propagate_until(float(tof_s))
             st = ta.state.copy()
         return st[:3], st[3:6], st[6:].reshape(6, 6)
+
+
+FD_STEP_KM_S = 1e-6
+"""Velocity step of the finite-difference Jacobian in :func:`shoot` [km/s] (1 mm/s: the position
+response, ~tof × step, is far above the integrator's noise)."""
+
+
+def shoot(propagator: J2Propagator, r1_km: ArrayLike, v1_guess_km_s: ArrayLike,
+          r2_km: ArrayLike, tof_s: float, *, tol_km: float = 1e-7, max_iter: int = 30,
+          damped: bool = False) -> tuple[Array, Array, Array]:
+    """Departure velocity [km/s] whose J2 trajectory from ``r1_km`` reaches ``r2_km`` after
+    ``tof_s`` [s]: Newton on the velocity with a forward-difference Jacobian of the propagated
+    position (the nominal and the three perturbed arcs integrated together in heyoka's batch mode).
+
+    ``damped=False``: plain Newton steps, up to ``max_iter`` iterations. ``damped=True``:
+    Levenberg–Marquardt steps (damping 1e-7 of the largest singular value) with up to 12
+    halvings until the miss shrinks, which survives the near-singular Jacobian of
+    multi-revolution arcs whose transfer angle is close to kπ; stops when no halving helps.
+    Returns ``(v1 [km/s], r(tof) [km], v(tof) [km/s])``; raises :class:`ShootingError` when the
+    miss is not below ``tol_km`` [km], :class:`PropagationError` when an arc fails.
+    """
+    r1 = np.asarray(r1_km, float).reshape(3)
+    target = np.asarray(r2_km, float).reshape(3)
+    v1 = np.asarray(v1_guess_km_s, float).reshape(3).copy()
+    r_end, v_end = propagator.propagate_state(r1, v1, tof_s)
+    miss = r_end - target
+    for _ in range(max_iter):
+        norm = float(np.linalg.norm(miss))
+        if norm < tol_km:
+            return v1, r_end, v_end
+        trial_v = np.vstack([v1, v1 + FD_STEP_KM_S * np.eye(3)])
+        r_b, v_b = propagator.propagate(np.broadcast_to(r1, (4, 3)), trial_v, tof_s)
+        if not (np.all(np.isfinite(r_b)) and np.all(np.isfinite(v_b))):
+            raise PropagationError("J2 propagation of the shooting arcs left finite numbers")
+        jac = (r_b[1:] - r_b[0]).T / FD_STEP_KM_S
+        if not damped:
+            v1 = v1 - np.linalg.solve(jac, miss)
+            r_end, v_end = propagator.propagate_state(r1, v1, tof_s)
+            miss = r_end - target
+            continue
+        u, sv, vt = np.linalg.svd(jac)
+        damping = 1e-7 * sv[0]
+        delta = -vt.T @ ((sv / (sv**2 + damping**2)) * (u.T @ miss))
+        for _ in range(12):
+            r_t, v_t = propagator.propagate_state(r1, v1 + delta, tof_s)
+            if np.linalg.norm(r_t - target) < norm:
+                v1, r_end, v_end, miss = v1 + delta, r_t, v_t, r_t - target
+                break
+            delta *= 0.5
+        else:
+            break
+    if float(np.linalg.norm(miss)) < tol_km:
+        return v1, r_end, v_end
+    raise ShootingError(f"J2 shooting did not converge (miss {np.linalg.norm(miss):.3g} km)")

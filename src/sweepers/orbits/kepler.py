@@ -284,6 +284,43 @@ def j2_secular_rates(a_km: ArrayLike, e: ArrayLike, i_rad: ArrayLike, *,
     return raan_dot, argp_dot, m_dot
 
 
+def j2_node_rate(a_km: ArrayLike, e: ArrayLike, i_rad: ArrayLike, *,
+                 mu: float = MU_EARTH_KM3_S2, r_eq_km: float = R_EARTH_KM,
+                 j2: float = J2_EARTH) -> Array:
+    """Secular J2 node rate Ω̇ = −(3/2) n J2 (R_e/p)² cos i [rad/s] (Vallado Eq. 9-41); broadcasts.
+
+    The one node-rate formula of the house (the ``Ω̇`` of :func:`j2_secular_rates`), for callers
+    that need only the drift of the orbital plane.
+    """
+    return j2_secular_rates(a_km, e, i_rad, mu=mu, r_eq_km=r_eq_km, j2=j2)[0]
+
+
+def j2_node_rate_gradient(a_km: ArrayLike, e: ArrayLike, i_rad: ArrayLike, *,
+                          mu: float = MU_EARTH_KM3_S2, r_eq_km: float = R_EARTH_KM,
+                          j2: float = J2_EARTH) -> tuple[Array, Array, Array]:
+    """Ω̇ [rad/s] and its partial derivatives ∂Ω̇/∂a [rad/s per km] and ∂Ω̇/∂i [rad/s per rad].
+
+    From Ω̇ ∝ a^(−7/2) (1 − e²)^(−2) cos i (e fixed): ∂Ω̇/∂a = −(7/2) Ω̇ / a and
+    ∂Ω̇/∂i = −Ω̇ tan i. These linearise the plane drift of a slightly raised or tilted orbit (a
+    drift orbit, a split plane change), which is what the route and campaign estimates use.
+    """
+    rate = j2_node_rate(a_km, e, i_rad, mu=mu, r_eq_km=r_eq_km, j2=j2)
+    return rate, -3.5 * rate / np.asarray(a_km, float), -rate * np.tan(i_rad)
+
+
+def pericentre_radius(r_km: ArrayLike, v_km_s: ArrayLike,
+                      mu: float = MU_EARTH_KM3_S2) -> Array:
+    """Osculating pericentre radius r_p = h² / (μ (1 + e)) [km] of states ``(..., 3)``.
+
+    Valid for every conic (elliptic, parabolic, hyperbolic); 0 for a rectilinear orbit.
+    """
+    r = np.asarray(r_km, float)
+    v = np.asarray(v_km_s, float)
+    h = np.cross(r, v)
+    e_vec = np.cross(v, h) / mu - r / np.linalg.norm(r, axis=-1)[..., None]
+    return _dot(h, h) / (mu * (1.0 + np.linalg.norm(e_vec, axis=-1)))
+
+
 @dataclass(frozen=True, slots=True)
 class SecularJ2Ephemeris:
     """Orbits that move by Kepler plus J2 secular drift (the GTOC9 debris model), vectorised.

@@ -1,12 +1,14 @@
-"""Campaign assembly of the GTOC9 solver: missions one after the other in time, greedily.
+"""Campaign assembly of the planning engine: missions one after the other in time, greedily.
 
-For a chosen number of missions n, mission k starts 41 grid days after the previous one's last
-arrival (5 days of stay + 30 days between missions + 1 day of margin for the exact legs, +5 for
-the implicit delivery before the first departure), takes ⌈remaining / (n − k)⌉ debris, and gets a
-share of the remaining days proportional to its share of the remaining debris; the beam search
-(``solve_search``) picks the cheapest chain of that length among the remaining debris. Several
-(n, λ, beam) settings are tried and the cheapest estimated J wins (``rules.mission_cost_meur``
-with the rocket equation on the leg estimates).
+For a chosen number of missions n, mission k starts ``mission_gap_days`` grid days after the
+previous one's last arrival (GTOC9: 41 = 5 days of stay + 30 days between missions + 1 day of
+margin for the exact legs, + 5 for the implicit delivery before the first departure), takes
+⌈remaining / (n − k)⌉ targets, and gets a share of the remaining days proportional to its share of
+the remaining targets; the beam search (``search``) picks the cheapest chain of that length among
+the remaining targets. Several (n, λ, beam) settings are tried and the cheapest estimated cost
+wins (``CampaignRules.mission_cost`` with the rocket equation on the leg estimates). The rules
+and the table come with the costs (:class:`~sweepers.salvage.engine.model.LegCosts`); costs are
+in the problem's currency, Δv in the table's unit.
 """
 
 from __future__ import annotations
@@ -18,62 +20,48 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sweepers.gtoc9 import rules
-from sweepers.gtoc9.solve_search import (
-    LEG_DV_CAP_M_S,
+from sweepers.salvage.engine.model import CampaignRules, LegCosts
+from sweepers.salvage.engine.search import (
     MODES,
-    TAU_MIN_DAYS,
     BeamConfig,
     Chain,
     PlannedLeg,
-    _leg_options,
     beam_search,
+    leg_options,
 )
-from sweepers.gtoc9.solve_search import STAY_DAYS as STAY
-
-MISSION_GAP_DAYS = 41
-"""Grid days from a last arrival to the next mission's first departure (5 + 30 + 5 + 1)."""
-FIRST_DEPARTURE_DAY = 5
-"""Grid index of the earliest first departure (implicit delivery 5 days before, at day 0)."""
-LAST_ARRIVAL_DAY = int(rules.WINDOW_END_MJD2000 - rules.WINDOW_START_MJD2000) - 5
-"""Grid index of the latest last arrival (its 5-day stay must end inside the window)."""
 
 
-def estimated_m0_kg(leg_dvs_m_s: list[float]) -> float:
-    """Launch mass [kg] for a chain whose legs cost ``leg_dvs_m_s`` (rocket equation backwards,
-    30 kg package per debris, ending at m_dry)."""
-    mass = rules.M_DRY_KG + rules.M_DEORBIT_KG
-    for dv in reversed(leg_dvs_m_s):
-        mass = mass * math.exp(dv / rules.VE_M_S) + rules.M_DEORBIT_KG
-    return mass
+def chain_m0_kg(rules: CampaignRules, chain: Chain, dv_factor: float = 1.0) -> float:
+    """Estimated launch mass [kg] of a planned chain, legs scaled by ``dv_factor``."""
+    return rules.launch_mass_kg([g.dv_est_m_s * dv_factor for g in chain.legs])
 
 
-def chain_cost_meur(chain: Chain, dv_factor: float = 1.0) -> float:
-    """c_i + α (m0 − m_dry)² [MEUR] of a planned chain, legs scaled by ``dv_factor``."""
-    return rules.mission_cost_meur(estimated_m0_kg([g.dv_est_m_s * dv_factor for g in chain.legs]))
+def chain_cost(rules: CampaignRules, chain: Chain, dv_factor: float = 1.0) -> float:
+    """Estimated mission cost of a planned chain (currency), legs scaled by ``dv_factor``."""
+    return rules.mission_cost(chain_m0_kg(rules, chain, dv_factor))
 
 
-def chain_feasible(chain: Chain, dv_factor: float = 1.0) -> bool:
-    """Whether the estimated propellant stays within 5000 kg."""
-    m0 = estimated_m0_kg([g.dv_est_m_s * dv_factor for g in chain.legs])
-    return m0 - rules.M_DRY_KG - rules.M_DEORBIT_KG * len(chain.ids) <= rules.M_PROPELLANT_MAX_KG
+def chain_feasible(rules: CampaignRules, chain: Chain, dv_factor: float = 1.0) -> bool:
+    """Whether the estimated propellant stays within the rules' limit."""
+    return rules.propellant_ok(chain_m0_kg(rules, chain, dv_factor), len(chain.ids))
 
 
-CHEAP_LEG_M_S = 200.0
-"""A (pair, day) whose table cost is below this counts as an opportunity."""
+def solo_chain(rules: CampaignRules, target: int, day: int) -> Chain:
+    """A one-target mission whose single event is on grid day ``day``."""
+    return Chain(solo=(target, day), stay_days=rules.stay_days)
 
 
 def isolation_prize_m_s(
-    costs: NDArray[np.float32], free: NDArray[np.bool_], start_day: int, scale_m_s: float
+    costs: LegCosts, free: NDArray[np.bool_], start_day: int, scale_m_s: float
 ) -> NDArray[np.float64]:
-    """Prize per debris [m/s] for visiting it now, ``scale · (median opportunities / own)``,
-    capped at 3·scale: debris with few cheap connections to the other remaining debris in the
-    remaining window are taken early, before they are stranded."""
+    """Prize per target (Δv) for visiting it now, ``scale · (median opportunities / own)``,
+    capped at 3·scale: targets with few cheap connections (``CampaignRules.cheap_leg_dv``) to the
+    other remaining targets in the remaining window are taken early, before they are stranded."""
     ids = np.nonzero(free)[0]
     prize = np.zeros(costs.shape[0])
     if ids.size < 2 or scale_m_s <= 0.0:
         return prize
-    sub = costs[np.ix_(ids, ids)][:, :, start_day:] < CHEAP_LEG_M_S
+    sub = costs[np.ix_(ids, ids)][:, :, start_day:] < costs.rules.cheap_leg_dv
     opportunities = sub.sum(axis=(1, 2)) + sub.sum(axis=(0, 2)) + 1.0
     prize[ids] = np.minimum(scale_m_s * np.median(opportunities) / opportunities, 3.0 * scale_m_s)
     return prize
@@ -93,34 +81,43 @@ class CampaignConfig:
 
 @dataclass
 class CampaignPlan:
-    """Planned missions (chains), the debris left over, estimated J [MEUR]."""
+    """Planned missions (chains), the targets left over, the rules they were planned under."""
 
     config: CampaignConfig
     chains: list[Chain] = field(default_factory=list)
     leftover: list[int] = field(default_factory=list)
+    rules: CampaignRules = field(kw_only=True)
+
+    def cost(self, chain: Chain) -> float:
+        """Estimated cost of one chain at the plan's Δv factor (currency)."""
+        return chain_cost(self.rules, chain, self.config.dv_factor)
 
     def estimated_j_meur(self) -> float:
-        """Σ estimated mission costs; +inf if debris are left over."""
+        """Σ estimated mission costs (currency); +inf if targets are left over."""
         if self.leftover:
             return math.inf
-        return float(sum(chain_cost_meur(c, self.config.dv_factor) for c in self.chains))
+        return float(sum(self.cost(c) for c in self.chains))
 
 
 def plan_campaign(
-    costs: NDArray[np.float32],
+    costs: LegCosts,
     config: CampaignConfig,
     seed: int = 0,
     available: NDArray[np.bool_] | None = None,
-    first_day: int = FIRST_DEPARTURE_DAY,
-    last_day: int = LAST_ARRIVAL_DAY,
+    first_day: int | None = None,
+    last_day: int | None = None,
     solos: bool = True,
     extra_prize_m_s: NDArray[np.float64] | None = None,
 ) -> CampaignPlan:
-    """Greedy campaign (module docstring). ``available`` restricts the debris (default: all),
-    ``first_day``/``last_day`` the first departure and last arrival; with ``solos`` the debris
-    left over are removed by extra missions (``sweep_leftovers``)."""
+    """Greedy campaign (module docstring). ``available`` restricts the targets (default: all),
+    ``first_day``/``last_day`` the first departure and last arrival (default: the rules'); with
+    ``solos`` the targets left over are removed by extra missions (``sweep_leftovers``)."""
+    rules = costs.rules
+    first_day = rules.first_departure_day if first_day is None else first_day
+    last_day = rules.last_arrival_day if last_day is None else last_day
+    gap = rules.mission_gap_days
     free = np.ones(costs.shape[0], dtype=bool) if available is None else available.copy()
-    plan = CampaignPlan(config)
+    plan = CampaignPlan(config, rules=rules)
     start = first_day
     for k in range(config.n_missions):
         remaining = int(free.sum())
@@ -128,7 +125,7 @@ def plan_campaign(
             break
         left = config.n_missions - k
         length = math.ceil(remaining / left)
-        days = last_day - start - MISSION_GAP_DAYS * (left - 1)
+        days = last_day - start - gap * (left - 1)
         deadline = last_day if left == 1 else start + int(days * length / remaining)
         prize = isolation_prize_m_s(costs, free, start, config.prize_m_s)
         if extra_prize_m_s is not None:
@@ -136,14 +133,14 @@ def plan_campaign(
         chains = beam_search(costs, free, start, deadline, length, config.beam, seed + k, prize)
         chosen = None
         for chain in reversed(chains[1:]):
-            if chain_feasible(chain, config.dv_factor):
+            if chain_feasible(rules, chain, config.dv_factor):
                 chosen = chain
                 break
         if chosen is None:
             break
         plan.chains.append(chosen)
         free[chosen.ids] = False
-        start = chosen.end_day + MISSION_GAP_DAYS
+        start = chosen.end_day + gap
         if start > last_day:
             break
     if free.any() and solos:
@@ -153,39 +150,40 @@ def plan_campaign(
 
 
 def sweep_leftovers(
-    costs: NDArray[np.float32], plan: CampaignPlan, free: NDArray[np.bool_], start: int, seed: int
+    costs: LegCosts, plan: CampaignPlan, free: NDArray[np.bool_], start: int, seed: int
 ) -> None:
-    """Remove the debris the main missions left (``free``, updated in place) with extra missions
-    in the time that remains: the chain with the lowest estimated cost per debris each time, or a
-    one-debris mission (no transfer at all) when nothing better fits."""
+    """Remove the targets the main missions left (``free``, updated in place) with extra missions
+    in the time that remains: the chain with the lowest estimated cost per target each time, or a
+    one-target mission (no transfer at all) when nothing better fits."""
+    rules = costs.rules
+    last, gap = rules.last_arrival_day, rules.mission_gap_days
     k = 0
-    while free.any() and start <= LAST_ARRIVAL_DAY:
+    while free.any() and start <= last:
         k += 1
         remaining = int(free.sum())
-        chains = beam_search(
-            costs, free, start, LAST_ARRIVAL_DAY, remaining, plan.config.beam, seed + 1000 + k
-        )
+        chains = beam_search(costs, free, start, last, remaining, plan.config.beam, seed + 1000 + k)
         best, best_rate = None, math.inf
         for chain in chains[1:]:
-            if chain_feasible(chain, plan.config.dv_factor):
-                rate = chain_cost_meur(chain, plan.config.dv_factor) / len(chain.ids)
+            if chain_feasible(rules, chain, plan.config.dv_factor):
+                rate = plan.cost(chain) / len(chain.ids)
                 if rate < best_rate:
                     best, best_rate = chain, rate
-        # a one-debris mission costs c_i; keep a chain only if it beats that per debris and
-        # leaves enough time for the singles still needed
-        days_left = LAST_ARRIVAL_DAY - start
+        # a one-target mission costs the launch; keep a chain only if it beats that per target
+        # and leaves enough time for the singles still needed
+        days_left = last - start
         if (
             best is None
-            or best_rate >= rules.C_BASE_MEUR
+            or best_rate >= rules.launch_cost
             or (
-                (remaining - len(best.ids)) * (STAY + MISSION_GAP_DAYS)
+                (remaining - len(best.ids)) * (rules.stay_days + gap)
                 > days_left - best.end_day + start
             )
         ):
-            best = Chain(solo=(int(np.nonzero(free)[0][0]), max(start, FIRST_DEPARTURE_DAY)))
+            first_free = int(np.nonzero(free)[0][0])
+            best = solo_chain(rules, first_free, max(start, rules.first_departure_day))
         plan.chains.append(best)
         free[best.ids] = False
-        start = best.end_day + MISSION_GAP_DAYS
+        start = best.end_day + gap
 
 
 # --- quality-first assembly ----------------------------------------------------------------------
@@ -203,7 +201,7 @@ class SlotTask:
     seed: int
 
 
-def search_slot(costs: NDArray[np.float32], task: SlotTask) -> list[Chain]:
+def search_slot(costs: LegCosts, task: SlotTask) -> list[Chain]:
     """Pure task function: the best chain of each length for ``task`` (see ``beam_search``)."""
     free = np.zeros(costs.shape[0], dtype=bool)
     free[list(task.free)] = True
@@ -212,19 +210,19 @@ def search_slot(costs: NDArray[np.float32], task: SlotTask) -> list[Chain]:
     )
 
 
-def free_slots(chains: list[Chain]) -> list[tuple[int, int]]:
+def free_slots(rules: CampaignRules, chains: list[Chain]) -> list[tuple[int, int]]:
     """(earliest first departure, latest last arrival) of every gap between planned chains."""
     ordered = sorted(chains, key=lambda c: c.start_day)
-    slots, lo = [], FIRST_DEPARTURE_DAY
+    slots, lo = [], rules.first_departure_day
     for c in ordered:
-        slots.append((lo, c.start_day - MISSION_GAP_DAYS))
-        lo = c.end_day + MISSION_GAP_DAYS
-    slots.append((lo, LAST_ARRIVAL_DAY))
+        slots.append((lo, c.start_day - rules.mission_gap_days))
+        lo = c.end_day + rules.mission_gap_days
+    slots.append((lo, rules.last_arrival_day))
     return slots
 
 
 def plan_by_quality(
-    costs: NDArray[np.float32],
+    costs: LegCosts,
     config: CampaignConfig,
     seed: int = 0,
     *,
@@ -238,17 +236,19 @@ def plan_by_quality(
     """Quality-first greedy assembly: at each round, search chains starting every
     ``start_step_days`` in every free time slot, keep the one with the lowest
     (estimated cost + time price · days occupied) per debris, repeat; debris no chain can take
-    become one-debris missions in the slots left. ``map_fn(fn, tasks)`` runs the searches
-    (default: in process), ``on_mission(plan)`` reports progress."""
+    become one-target missions in the slots left. ``map_fn(fn, tasks)`` runs the searches
+    (default: in process), ``on_mission(plan)`` reports progress; ``time_price_meur_per_day`` is
+    in the problem's currency per day."""
     run = map_fn or (lambda fn, tasks: [fn(costs, t) for t in tasks])
-    plan = CampaignPlan(config)
+    rules = costs.rules
+    plan = CampaignPlan(config, rules=rules)
     free = np.ones(costs.shape[0], dtype=bool) if available is None else available.copy()
     rnd = 0
     while int(free.sum()) >= 2:
         rnd += 1
         tasks = []
         ids = tuple(int(i) for i in np.nonzero(free)[0])
-        for lo, hi in free_slots(plan.chains):
+        for lo, hi in free_slots(rules, plan.chains):
             for s in range(lo, hi - 15, start_step_days):
                 tasks.append(
                     SlotTask(ids, s, hi, min(max_length, len(ids)), config.beam, seed + rnd)
@@ -256,25 +256,23 @@ def plan_by_quality(
         best, best_rate = None, math.inf
         for chains in run(search_slot, tasks):
             for chain in chains[2:]:
-                if not chain_feasible(chain, config.dv_factor):
+                if not chain_feasible(rules, chain, config.dv_factor):
                     continue
-                occupied = chain.end_day - chain.start_day + MISSION_GAP_DAYS
-                rate = (
-                    chain_cost_meur(chain, config.dv_factor) + time_price_meur_per_day * occupied
-                ) / len(chain.ids)
+                occupied = chain.end_day - chain.start_day + rules.mission_gap_days
+                rate = (plan.cost(chain) + time_price_meur_per_day * occupied) / len(chain.ids)
                 if rate < best_rate:
                     best, best_rate = chain, rate
-        if best is None or best_rate >= rules.C_BASE_MEUR:
+        if best is None or best_rate >= rules.launch_cost:
             break
         plan.chains.append(best)
         free[best.ids] = False
         if on_mission is not None:
             on_mission(plan)
-    for debris_id in np.nonzero(free)[0]:
-        for lo, hi in free_slots(plan.chains):
-            if hi + STAY >= lo:
-                plan.chains.append(Chain(solo=(int(debris_id), lo)))
-                free[debris_id] = False
+    for target in np.nonzero(free)[0]:
+        for lo, hi in free_slots(rules, plan.chains):
+            if hi + rules.stay_days >= lo:
+                plan.chains.append(solo_chain(rules, int(target), lo))
+                free[target] = False
                 break
     plan.chains.sort(key=lambda c: c.start_day)
     plan.leftover = [int(i) for i in np.nonzero(free)[0]]
@@ -285,7 +283,7 @@ def plan_by_quality(
 
 
 def _append_options(
-    costs: NDArray[np.float32],
+    costs: LegCosts,
     from_id: int,
     arrival_day: int,
     to_id: int,
@@ -294,34 +292,35 @@ def _append_options(
 ) -> PlannedLeg | None:
     """Cheapest leg from ``from_id`` (arrived at ``arrival_day``) to ``to_id`` arriving between
     ``earliest_arrival`` and ``latest_arrival``."""
-    cost, p_off, mode, _ = _leg_options(
+    cost, p_off, mode, _ = leg_options(
         costs, np.array([from_id]), np.array([arrival_day]), costs.shape[2]
     )
+    stay = costs.rules.stay_days
     row = cost[0, to_id].copy()
     q = np.arange(row.size)
-    row[arrival_day + STAY + q > latest_arrival] = np.inf
-    row[arrival_day + STAY + q < earliest_arrival] = np.inf
+    row[arrival_day + stay + q > latest_arrival] = np.inf
+    row[arrival_day + stay + q < earliest_arrival] = np.inf
     k = int(np.argmin(row))
-    if not np.isfinite(row[k]) or row[k] >= LEG_DV_CAP_M_S:
+    if not np.isfinite(row[k]) or row[k] >= costs.rules.leg_dv_cap:
         return None
     return PlannedLeg(
         from_id,
         to_id,
-        arrival_day + STAY + int(p_off[0, to_id, k]),
-        arrival_day + STAY + k,
+        arrival_day + stay + int(p_off[0, to_id, k]),
+        arrival_day + stay + k,
         MODES[int(mode[0, to_id, k])],
         float(row[k]),
     )
 
 
-def _extensions(
-    costs: NDArray[np.float32], chain: Chain, debris_id: int, lo: int, hi: int
-) -> list[Chain]:
+def _extensions(costs: LegCosts, chain: Chain, debris_id: int, lo: int, hi: int) -> list[Chain]:
     """``chain`` with ``debris_id`` appended or prepended, within its free slot: first
     departure ≥ ``lo`` and last arrival ≤ ``hi``."""
     out = []
+    rules = costs.rules
+    stay, longest = rules.stay_days, rules.stay_days + rules.window_days - 1
     first, start = chain.ids[0], chain.start_day
-    virtual_arrival = start - STAY
+    virtual_arrival = start - stay
     if chain.solo is None:
         tail = _append_options(costs, chain.ids[-1], chain.end_day, debris_id, hi)
     else:
@@ -329,10 +328,12 @@ def _extensions(
     if tail is not None:
         out.append(Chain([*chain.legs, tail]))
     # prepend: new first debris, its virtual arrival a_new, leg arriving at `first` in time for
-    # the old first departure (arrival ≤ start − 5)
+    # the old first departure (arrival ≤ start − stay)
     best: PlannedLeg | None = None
-    for a_new in range(max(lo - STAY, start - STAY - 29), start - 2 * STAY - TAU_MIN_DAYS + 1):
-        leg = _append_options(costs, debris_id, a_new, first, start - STAY)
+    for a_new in range(
+        max(lo - stay, start - stay - longest), start - 2 * stay - rules.tau_min_days + 1
+    ):
+        leg = _append_options(costs, debris_id, a_new, first, start - stay)
         if leg is not None and (best is None or leg.dv_est_m_s < best.dv_est_m_s):
             best = leg
     if best is not None:
@@ -343,17 +344,22 @@ def _extensions(
     return out
 
 
-def _insertions(costs: NDArray[np.float32], chain: Chain, debris_id: int) -> list[Chain]:
-    """``chain`` with ``debris_id`` inserted between two consecutive debris, for every position
-    where the two new legs fit the 30-day rule without moving the later departures."""
+def _insertions(costs: LegCosts, chain: Chain, debris_id: int) -> list[Chain]:
+    """``chain`` with ``debris_id`` inserted between two consecutive targets, for every position
+    where the two new legs fit the arrival-to-arrival rule without moving the later departures."""
     out = []
+    rules = costs.rules
+    stay, tau_min = rules.stay_days, rules.tau_min_days
+    longest = stay + rules.window_days - 1
     for k, leg in enumerate(chain.legs):
-        a_prev = chain.start_day - STAY if k == 0 else chain.legs[k - 1].arrival_day
+        a_prev = chain.start_day - stay if k == 0 else chain.legs[k - 1].arrival_day
         a_next = chain.legs[k + 1].arrival_day if k + 1 < len(chain.legs) else None
         b_latest = leg.arrival_day
-        b_earliest = a_next - 29 if a_next is not None else 0
+        b_earliest = a_next - longest if a_next is not None else 0
         best = None
-        for a_j in range(a_prev + STAY + TAU_MIN_DAYS, min(a_prev + 29, b_latest - 8) + 1):
+        for a_j in range(
+            a_prev + stay + tau_min, min(a_prev + longest, b_latest - stay - tau_min) + 1
+        ):
             first = _append_options(costs, leg.from_id, a_prev, debris_id, a_j, a_j)
             if first is None:
                 continue
@@ -368,20 +374,20 @@ def _insertions(costs: NDArray[np.float32], chain: Chain, debris_id: int) -> lis
     return out
 
 
-def _slot_of(chains: list[Chain], chain: Chain) -> tuple[int, int]:
+def _slot_of(rules: CampaignRules, chains: list[Chain], chain: Chain) -> tuple[int, int]:
     """(earliest first departure, latest last arrival) that keep ``chain`` clear of the others."""
-    lo, hi = FIRST_DEPARTURE_DAY, LAST_ARRIVAL_DAY
+    lo, hi = rules.first_departure_day, rules.last_arrival_day
     for c in chains:
         if c is chain:
             continue
         if c.start_day < chain.start_day:
-            lo = max(lo, c.end_day + MISSION_GAP_DAYS)
+            lo = max(lo, c.end_day + rules.mission_gap_days)
         else:
-            hi = min(hi, c.start_day - MISSION_GAP_DAYS)
+            hi = min(hi, c.start_day - rules.mission_gap_days)
     return lo, hi
 
 
-def absorb_solos(costs: NDArray[np.float32], plan: CampaignPlan) -> int:
+def absorb_solos(costs: LegCosts, plan: CampaignPlan) -> int:
     """Move one-debris missions into other chains (appended or prepended) while that lowers the
     estimated J; returns the number of moves."""
     moves = 0
@@ -392,18 +398,14 @@ def absorb_solos(costs: NDArray[np.float32], plan: CampaignPlan) -> int:
             debris_id = solo.ids[0]
             others = [c for c in plan.chains if c is not solo]
             for chain in others:
-                lo, hi = _slot_of(others, chain)
+                lo, hi = _slot_of(costs.rules, others, chain)
                 options = _extensions(costs, chain, debris_id, lo, hi)
                 if chain.solo is None:
                     options += _insertions(costs, chain, debris_id)
                 for ext in options:
-                    if not chain_feasible(ext, plan.config.dv_factor):
+                    if not chain_feasible(costs.rules, ext, plan.config.dv_factor):
                         continue
-                    gain = (
-                        chain_cost_meur(solo, plan.config.dv_factor)
-                        + chain_cost_meur(chain, plan.config.dv_factor)
-                        - chain_cost_meur(ext, plan.config.dv_factor)
-                    )
+                    gain = plan.cost(solo) + plan.cost(chain) - plan.cost(ext)
                     if gain > 0 and (best is None or gain > best[0]):
                         best = (gain, solo, chain, ext)
         if best is None:
@@ -418,7 +420,7 @@ def absorb_solos(costs: NDArray[np.float32], plan: CampaignPlan) -> int:
 
 
 def improve_plan(
-    costs: NDArray[np.float32],
+    costs: LegCosts,
     plan: CampaignPlan,
     seed: int = 0,
     *,
@@ -433,6 +435,8 @@ def improve_plan(
     debris were taken disappear; the beam search gets a prize of ``solo_prize_m_s`` for each).
     Repeats until a pass finds nothing; returns the number of changes."""
     factor = plan.config.dv_factor
+    rules = costs.rules
+    gap = rules.mission_gap_days
     accepted, tries, improved = 0, 0, True
     while improved:
         improved = False
@@ -448,14 +452,14 @@ def improve_plan(
             for size in range(min(window, len(multi) - k), 0, -1):
                 group = multi[k : k + size]
                 others = [c for c in plan.chains if all(c is not g for g in group)]
-                lo, hi = FIRST_DEPARTURE_DAY, LAST_ARRIVAL_DAY
+                lo, hi = rules.first_departure_day, rules.last_arrival_day
                 for c in others:
                     if c.start_day < group[0].start_day:
-                        lo = max(lo, c.end_day + MISSION_GAP_DAYS)
+                        lo = max(lo, c.end_day + gap)
                     elif c.solo is None:
-                        hi = min(hi, c.start_day - MISSION_GAP_DAYS)
-                # solos inside the slot would be overrun: offer their debris to the re-plan
-                blocking = [c for c in solos if lo - MISSION_GAP_DAYS < c.start_day <= hi + STAY]
+                        hi = min(hi, c.start_day - gap)
+                # solos inside the slot would be overrun: offer their targets to the re-plan
+                blocking = [c for c in solos if lo - gap < c.start_day <= hi + rules.stay_days]
                 offered = [c for c in solos if all(c is not b for b in blocking)]
                 pool = np.zeros(costs.shape[0], dtype=bool)
                 for c in group + blocking + offered:
@@ -463,7 +467,7 @@ def improve_plan(
                 must = np.zeros(costs.shape[0], dtype=bool)
                 for c in group + blocking:
                     must[c.ids] = True
-                old = sum(chain_cost_meur(c, factor) for c in group + blocking)
+                old = sum(plan.cost(c) for c in group + blocking)
                 # every debris of the run must be taken again: they outbid the offered ones
                 prize = np.where(must, 2.0 * solo_prize_m_s, 0.0)
                 for c in offered:
@@ -484,8 +488,8 @@ def improve_plan(
                     taken = [c for c in offered if covered[c.ids[0]]]
                     gain = (
                         old
-                        + sum(chain_cost_meur(c, factor) for c in taken)
-                        - sum(chain_cost_meur(c, factor) for c in sub.chains)
+                        + sum(plan.cost(c) for c in taken)
+                        - sum(plan.cost(c) for c in sub.chains)
                     )
                     if gain > 1e-6 and (change is None or gain > change[0]):
                         change = (gain, group + blocking + taken, sub.chains)

@@ -1,25 +1,30 @@
-"""Set-partitioning choice of the GTOC9 missions: a MILP over a pool of chains (HiGHS).
+"""Set partitioning over a pool of columns (chains of targets): a MILP solved by HiGHS.
 
-Variables: x_c ∈ {0, 1} per column c (a candidate mission: its debris set, cost [MEUR] and the
-time interval [lo_c, hi_c) it blocks, ``solve_pool.occupied_interval``); a slack s_i ∈ [0, 1] per
-debris with a large cost (``UNCOVERED_MEUR``) so that the model is always feasible. Constraints:
+A column c is one candidate chain — a mission of one ship, a GTOC9 mission, … — given by the
+targets it removes, its cost and the time interval [lo_c, hi_c) it blocks. Costs are in the
+caller's unit (MEUR for GTOC9, a launch-equivalent price for a real-catalog campaign); times are
+integers on the caller's grid (days for GTOC9). Variables: x_c ∈ {0, 1} per column; a slack
+s_i ∈ [0, 1] per target with a large cost (``UNCOVERED_COST``) so that the model is always
+feasible — an uncovered target is reported, never silently dropped. Constraints:
 
-* every debris exactly once: Σ_{c ∋ i} x_c + s_i = 1;
-* missions one after the other in time. The textbook form is one row per grid day d,
-  Σ_{c : d ∈ [lo_c, hi_c)} x_c ≤ 1; for intervals this is the same as a *path in time*: nodes
-  are the distinct interval ends t_0 < t_1 < … < t_K, one unit of flow goes from t_0 to t_K,
-  either idling (continuous arcs t_k → t_{k+1}) or flying a mission (arc lo_c → hi_c). Flow
-  conservation gives the same feasible set of x — and the same LP relaxation, both describe
-  the stable sets of an interval graph — with two non-zeros per column instead of one per day
-  (≈ 250), which keeps a pool of 10⁵ columns small for HiGHS.
+* every target exactly once: Σ_{c ∋ i} x_c + s_i = 1;
+* the chosen columns one after the other in time. The textbook form is one row per grid step
+  d, Σ_{c : d ∈ [lo_c, hi_c)} x_c ≤ 1; for intervals this is the same as a *path in time*:
+  nodes are the distinct interval ends t_0 < t_1 < … < t_K, one unit of flow goes from t_0 to
+  t_K, either idling (continuous arcs t_k → t_{k+1}) or flying a column (arc lo_c → hi_c). Flow
+  conservation gives the same feasible set of x — and the same LP relaxation, both describe the
+  stable sets of an interval graph — with two non-zeros per column instead of one per grid step
+  (≈ 250 for GTOC9), which keeps a pool of 10⁵ columns small for HiGHS. Columns that must not
+  exclude each other in time (independent ships) are given disjoint intervals by the caller.
 
-Objective: Σ cost_c x_c + Σ UNCOVERED_MEUR s_i.
+Objective: Σ cost_c x_c + Σ UNCOVERED_COST s_i.
 
-Solution: the LP relaxation of the whole pool is solved first (``scipy.optimize.linprog``, HiGHS);
-its value is a lower bound for any choice from the pool, and its duals give every column a reduced
-cost. The MILP (``scipy.optimize.milp``) is then solved on the ``max_columns`` columns of lowest
-reduced cost (always including the LP's support) under a node and a time limit. Reported: the
-MILP value, HiGHS' bound and gap on the restricted model, and the gap to the full-pool LP bound.
+Solution: the LP relaxation of the whole pool is solved first (``scipy.optimize.linprog``,
+HiGHS); its value is a lower bound for any choice from the pool, and its duals give every column
+a reduced cost. The MILP (``scipy.optimize.milp``) is then solved on the ``max_columns`` columns
+of lowest reduced cost (always including the LP's support) under a node and a time limit.
+Reported: the MILP value, HiGHS' bound and gap on the restricted model, and the gap to the
+full-pool LP bound.
 """
 
 from __future__ import annotations
@@ -33,14 +38,16 @@ from numpy.typing import NDArray
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-UNCOVERED_MEUR = 1000.0
-"""Cost of leaving a debris uncovered in the model (a one-debris mission costs 55)."""
+UNCOVERED_COST = 1000.0
+"""Cost of leaving a target uncovered, in the columns' cost unit: above any single column the
+callers build (a one-debris GTOC9 mission costs 55 MEUR), so the MILP leaves a target out only
+when no column can take it."""
 
 
 @dataclass(frozen=True)
 class Columns:
-    """The pool as the MILP sees it: per column its cost [MEUR], debris ids, interval [lo, hi)
-    in grid days."""
+    """The pool as the MILP sees it: per column its cost [caller's unit], target ids and the
+    interval [lo, hi) it blocks [integer grid steps]."""
 
     cost: NDArray[np.float64]
     members: list[tuple[int, ...]]
@@ -53,7 +60,8 @@ class Columns:
 
 @dataclass(frozen=True)
 class Selection:
-    """Outcome: chosen columns, uncovered debris, MILP value and bounds [MEUR], HiGHS status."""
+    """Outcome: chosen columns, uncovered targets, MILP value and bounds [cost unit], HiGHS
+    status, wall time [s]."""
 
     chosen: list[int]
     uncovered: list[int]
@@ -77,11 +85,11 @@ class Selection:
 
 
 def _model(
-    cols: Columns, debris_ids: Sequence[int]
+    cols: Columns, target_ids: Sequence[int]
 ) -> tuple[sparse.csr_matrix, NDArray, NDArray, int, int]:
     """Equality system A z = b over z = (x, idle arcs, slacks); returns (A, b, c, n_idle,
     n_rows_cover)."""
-    ids = list(debris_ids)
+    ids = list(target_ids)
     row_of = {d: r for r, d in enumerate(ids)}
     n_cols = len(cols)
     nodes = np.unique(np.concatenate([cols.lo, cols.hi]))
@@ -115,7 +123,7 @@ def _model(
     b[:n_cover] = 1.0
     b[n_cover] = -1.0  # source: the first node
     b[-1] = 1.0  # sink: the last node
-    c = np.concatenate([cols.cost, np.zeros(n_idle), np.full(n_cover, UNCOVERED_MEUR)])
+    c = np.concatenate([cols.cost, np.zeros(n_idle), np.full(n_cover, UNCOVERED_COST)])
     return a, b, c, n_idle, n_cover
 
 
@@ -126,9 +134,9 @@ def subset(cols: Columns, keep: NDArray[np.intp]) -> Columns:
 
 @dataclass(frozen=True)
 class Relaxation:
-    """LP relaxation of the model on a pool: value [MEUR] (a lower bound for any choice from the
-    pool), x and reduced cost [MEUR] of each column, total slack Σ s_i, and the price [MEUR] of
-    each debris (the dual of its cover row, in ``debris_ids`` order)."""
+    """LP relaxation of the model on a pool: value [cost unit] (a lower bound for any choice from
+    the pool), x and reduced cost [cost unit] of each column, total slack Σ s_i, and the price
+    [cost unit] of each target (the dual of its cover row, in ``target_ids`` order)."""
 
     value: float
     x: NDArray[np.float64]
@@ -137,9 +145,9 @@ class Relaxation:
     prices: NDArray[np.float64]
 
 
-def relax(cols: Columns, debris_ids: Sequence[int]) -> Relaxation:
+def relax(cols: Columns, target_ids: Sequence[int]) -> Relaxation:
     """The LP relaxation of the module's model (HiGHS through ``scipy.optimize.linprog``)."""
-    a, b, c, _, n_cover = _model(cols, debris_ids)
+    a, b, c, _, n_cover = _model(cols, target_ids)
     bounds = np.stack([np.zeros(c.size), np.ones(c.size)], axis=1)
     lp = linprog(c, A_eq=a, b_eq=b, bounds=bounds, method="highs")
     if lp.status != 0:
@@ -158,18 +166,18 @@ def relax(cols: Columns, debris_ids: Sequence[int]) -> Relaxation:
 
 def exact_cover(
     cols: Columns,
-    debris_ids: Sequence[int],
+    target_ids: Sequence[int],
     *,
     time_limit_s: float = 60.0,
     node_limit: int = 20_000,
     mip_rel_gap: float = 1e-6,
 ) -> Selection:
     """The MILP of the module docstring on ``cols`` directly (no LP filtering): for small
-    models, e.g. one time window of the campaign (``solve_lns``). ``lp_bound`` is HiGHS' bound."""
+    models, e.g. one time window of a campaign. ``lp_bound`` is HiGHS' bound."""
     import time
 
     t0 = time.monotonic()
-    a, b, c, n_idle, n_cover = _model(cols, debris_ids)
+    a, b, c, n_idle, n_cover = _model(cols, target_ids)
     integrality = np.concatenate([np.ones(len(cols)), np.zeros(n_idle), np.zeros(n_cover)])
     res = milp(
         c,
@@ -186,7 +194,7 @@ def exact_cover(
     if res.x is None:
         return Selection(
             [],
-            list(debris_ids),
+            list(target_ids),
             math.inf,
             -math.inf,
             -math.inf,
@@ -200,7 +208,7 @@ def exact_cover(
     bound = float(bound) if bound is not None and np.isfinite(bound) else float(res.fun)
     return Selection(
         chosen,
-        [d for d in debris_ids if d not in covered],
+        [d for d in target_ids if d not in covered],
         float(res.fun),
         bound,
         bound,
@@ -212,7 +220,7 @@ def exact_cover(
 
 def select(
     cols: Columns,
-    debris_ids: Sequence[int],
+    target_ids: Sequence[int],
     *,
     max_columns: int = 40_000,
     always: NDArray[np.intp] | None = None,
@@ -220,14 +228,14 @@ def select(
     node_limit: int = 20_000,
     mip_rel_gap: float = 1e-4,
 ) -> Selection:
-    """Choose missions from a large pool ``cols`` covering each of ``debris_ids`` once: the LP
+    """Choose columns from a large pool ``cols`` covering each of ``target_ids`` once: the LP
     relaxation of the whole pool (bound, reduced costs), then the MILP on the ``max_columns``
     other columns of lowest reduced cost plus the LP's support and the columns ``always``
-    (default: every one-debris column). ``chosen`` indexes ``cols``."""
+    (default: every one-target column). ``chosen`` indexes ``cols``."""
     import time
 
     t0 = time.monotonic()
-    lp = relax(cols, debris_ids)
+    lp = relax(cols, target_ids)
     if always is None:
         always = np.array([k for k, m in enumerate(cols.members) if len(m) == 1], dtype=np.intp)
     others = np.setdiff1d(np.arange(len(cols)), always)
@@ -235,7 +243,7 @@ def select(
     keep = np.union1d(np.union1d(best, np.nonzero(lp.x > 1e-9)[0]), always).astype(np.intp)
     sel = exact_cover(
         subset(cols, keep),
-        debris_ids,
+        target_ids,
         time_limit_s=time_limit_s,
         node_limit=node_limit,
         mip_rel_gap=mip_rel_gap,

@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from sweepers.gtoc9 import rules
-from sweepers.gtoc9.debris import DebrisSet
-from sweepers.gtoc9.dynamics import (
+from sweepers.gtoc9.check_dynamics import (
     j2_acceleration,
     pericentre_radius_m,
     propagate,
     propagate_dop853,
 )
+from sweepers.gtoc9.debris import DebrisSet
 
 
 def _state(debris: DebrisSet, k: int, t: float = 23500.0) -> np.ndarray:

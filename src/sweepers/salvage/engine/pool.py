@@ -1,8 +1,9 @@
-"""Chain pool of the GTOC9 solver: many good, diverse candidate missions for the set partitioning.
+"""Chain pool of the planning engine: many good, diverse candidate missions for the set
+partitioning.
 
-Beam searches (``solve_search.beam_pool``) run from first-departure days every ``step_days`` over
+Beam searches (``search.beam_pool``) run from first-departure days every ``step_days`` over
 the whole window (each also tries the offsets ``BeamConfig.start_offsets`` = 0 … 25 days), under
-several time prices λ [m/s per day] (a high λ favours short legs, i.e. time-efficient missions, a
+several time prices λ [Δv per day] (a high λ favours short legs, i.e. time-efficient missions, a
 low one cheap legs that wait for the planes to drift together), and — for diversity — with a
 seeded random share of the debris hidden, so that the searches also return chains that avoid the
 locally best cluster. After each depth the ``keep`` cheapest states with distinct debris sets are
@@ -26,13 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from sweepers.gtoc9.solve_campaign import (
-    FIRST_DEPARTURE_DAY,
-    LAST_ARRIVAL_DAY,
-    chain_cost_meur,
-    chain_feasible,
-)
-from sweepers.gtoc9.solve_search import MODES, BeamConfig, Chain, PlannedLeg, beam_pool
+from sweepers.salvage.engine.campaign import chain_cost, chain_feasible
+from sweepers.salvage.engine.model import CampaignRules, LegCosts
+from sweepers.salvage.engine.search import MODES, BeamConfig, Chain, PlannedLeg, beam_pool
 
 
 @dataclass(frozen=True)
@@ -69,24 +66,35 @@ class PoolTask:
     width: int
     max_length: int
     keep: int
-    deadline_day: int = LAST_ARRIVAL_DAY
+    deadline_day: int
     """Latest last arrival (grid day)."""
     prize_m_s: tuple[float, ...] | None = None
-    """Per debris id, the prize [m/s] of visiting it (``solve_search.beam_pool``); None: none."""
+    """Per target id, the prize (Δv) of visiting it (``search.beam_pool``); None: none."""
 
 
-def pool_tasks(config: PoolConfig, seed: int, available: Sequence[int]) -> list[PoolTask]:
-    """The searches of the pool, in a fixed order (deterministic for ``seed``)."""
+def pool_tasks(
+    rules: CampaignRules, config: PoolConfig, seed: int, available: Sequence[int]
+) -> list[PoolTask]:
+    """The searches of the pool over the whole campaign window, in a fixed order (deterministic
+    for ``seed``)."""
     rng = np.random.default_rng(seed)
+    first, last = rules.first_departure_day, rules.last_arrival_day
     ids = np.asarray(sorted(available), dtype=np.intp)
     tasks: list[PoolTask] = []
     n_hidden = round(config.hidden_share * ids.size)
-    for k, start in enumerate(range(FIRST_DEPARTURE_DAY, LAST_ARRIVAL_DAY - 15, config.step_days)):
+    for k, start in enumerate(range(first, last - 15, config.step_days)):
         everyone = tuple(int(i) for i in ids)
         for lam in config.time_prices_m_s_per_day:
             tasks.append(
                 PoolTask(
-                    start, lam, everyone, seed + k, config.width, config.max_length, config.keep
+                    start,
+                    lam,
+                    everyone,
+                    seed + k,
+                    config.width,
+                    config.max_length,
+                    config.keep,
+                    last,
                 )
             )
         for v in range(config.hidden_variants):
@@ -102,12 +110,13 @@ def pool_tasks(config: PoolConfig, seed: int, available: Sequence[int]) -> list[
                     config.width,
                     config.max_length,
                     config.keep,
+                    last,
                 )
             )
     return tasks
 
 
-def run_pool_task(costs: NDArray[np.float32], task: PoolTask) -> tuple[NDArray, NDArray, NDArray]:
+def run_pool_task(costs: LegCosts, task: PoolTask) -> tuple[NDArray, NDArray, NDArray]:
     """Pure task function: the chains of one search, encoded (:func:`encode_chains`)."""
     available = np.zeros(costs.shape[0], dtype=bool)
     available[list(task.visible)] = True
@@ -128,7 +137,7 @@ def run_pool_task(costs: NDArray[np.float32], task: PoolTask) -> tuple[NDArray, 
 
 def encode_chains(chains: Sequence[Chain]) -> tuple[NDArray, NDArray, NDArray]:
     """Multi-leg chains as arrays: legs ``(n_legs, 5)`` int32 (from, to, departure day, arrival
-    day, mode: index in ``solve_search.MODES``), their estimated Δv [m/s] ``(n_legs,)`` and the
+    day, mode: index in ``search.MODES``), their estimated Δv ``(n_legs,)`` and the
     number of legs of each chain ``(n_chains,)``."""
     legs = np.array(
         [
@@ -179,27 +188,30 @@ def with_segments(chains: Iterable[Chain]) -> list[Chain]:
     return out
 
 
-def occupied_interval(chain: Chain) -> tuple[int, int]:
-    """Grid days [lo, hi) a mission blocks: from the implicit delivery (first departure − 5) to
-    the earliest delivery of the next mission (last arrival + 5 stay + 30 gap + 1 day of margin
-    for the exact legs); two missions are compatible iff their intervals do not overlap, i.e.
-    the later one departs ≥ ``MISSION_GAP_DAYS`` (41) days after the earlier one's last arrival.
-    A one-debris mission with its single event on day d blocks [d − 5, d + 31)."""
-    return chain.start_day - 5, chain.end_day + 36
+def occupied_interval(rules: CampaignRules, chain: Chain) -> tuple[int, int]:
+    """Grid days [lo, hi) a mission blocks: from the implicit delivery (first departure − stay)
+    to the earliest delivery of the next mission (last arrival + ``occupied_after_days``; GTOC9:
+    5 stay + 30 gap + 1 day of margin for the exact legs); two missions are compatible iff their
+    intervals do not overlap, i.e. the later one departs ≥ ``mission_gap_days`` (GTOC9: 41) days
+    after the earlier one's last arrival. GTOC9: a one-debris mission with its single event on
+    day d blocks [d − 5, d + 31)."""
+    return chain.start_day - rules.stay_days, chain.end_day + rules.occupied_after_days
 
 
-def prune_pool(chains: Iterable[Chain], dv_margin: float, dv_factor: float) -> list[Chain]:
-    """Feasible chains (propellant within 5000 kg with Δv × ``dv_margin``), one per debris set
+def prune_pool(
+    rules: CampaignRules, chains: Iterable[Chain], dv_margin: float, dv_factor: float
+) -> list[Chain]:
+    """Feasible chains (propellant within the limit with Δv × ``dv_margin``), one per target set
     and Pareto-optimal in (cost at ``dv_factor``, occupied interval): a chain is dropped when a
     chain of the same set costs no more and its interval lies inside this one's. Sorted by
-    (debris set, cost) — deterministic."""
+    (target set, cost) — deterministic."""
     groups: dict[tuple[int, ...], list[tuple[float, int, int, Chain]]] = {}
     for c in chains:
-        if len(c.ids) < 2 or not chain_feasible(c, dv_margin):
+        if len(c.ids) < 2 or not chain_feasible(rules, c, dv_margin):
             continue
-        lo, hi = occupied_interval(c)
+        lo, hi = occupied_interval(rules, c)
         key = tuple(sorted(c.ids))
-        groups.setdefault(key, []).append((chain_cost_meur(c, dv_factor), lo, hi, c))
+        groups.setdefault(key, []).append((chain_cost(rules, c, dv_factor), lo, hi, c))
     out: list[Chain] = []
     for key in sorted(groups):
         items = sorted(groups[key], key=lambda t: (t[0], t[2] - t[1], t[1]))

@@ -1,19 +1,20 @@
-"""Window re-partitioning of a GTOC9 campaign: pool + exact set-partitioning MILP per time window.
+"""Window re-partitioning of a campaign: pool + exact set-partitioning MILP per time window.
 
 A large-neighbourhood search over the campaign, in time order. For a window of ``size``
 consecutive missions (one-debris missions included) with free time [lo, hi] between the missions
 around it (first departure ≥ lo, last arrival ≤ hi):
 
 1. a **pool** of chains over the window's debris plus the debris of every one-debris mission
-   outside it is beam-searched (``solve_pool``: first departures every ``step_days`` in the
+   outside it is beam-searched (``pool``: first departures every ``step_days`` in the
    window, several time prices, ``keep`` chains of distinct debris sets per depth), their
    prefixes and suffixes added, the pool pruned to its Pareto front; the window's current
    missions and their segments are columns too, as are one-debris missions every
    ``solo_step_days`` for each debris of the window;
-2. an **exact set-partitioning MILP** (``solve_milp.exact_cover``, HiGHS) chooses missions
-   covering every debris of the window exactly once, taking an outside one-debris mission's
-   debris when that pays (its mission then disappears: a "keep" column of the solo's cost stands
-   for leaving it), missions one after the other in time inside the window;
+2. an **exact set-partitioning MILP** (``salvage.campaign.partition.exact_cover``, HiGHS)
+   chooses missions covering every debris of the window exactly once, taking an outside
+   one-debris mission's debris when that pays (its mission then disappears: a "keep" column
+   of the solo's cost stands for leaving it), missions one after the other in time inside the
+   window;
 3. the choice replaces the window when its estimated cost is lower (the current missions are in
    the model, so the MILP never does worse than them when it reaches optimality).
 
@@ -32,27 +33,20 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sweepers.gtoc9 import rules
-from sweepers.gtoc9.solve_campaign import (
-    FIRST_DEPARTURE_DAY,
-    LAST_ARRIVAL_DAY,
-    MISSION_GAP_DAYS,
-    CampaignPlan,
-    chain_cost_meur,
-    estimated_m0_kg,
-)
-from sweepers.gtoc9.solve_milp import Columns, Selection, exact_cover, relax, select
-from sweepers.gtoc9.solve_pool import (
+from sweepers.salvage.campaign.partition import Columns, Selection, exact_cover, relax, select
+from sweepers.salvage.engine.campaign import CampaignPlan, chain_cost, chain_m0_kg, solo_chain
+from sweepers.salvage.engine.model import CampaignRules
+from sweepers.salvage.engine.pool import (
     PoolTask,
     decode_chains,
     occupied_interval,
     prune_pool,
     with_segments,
 )
-from sweepers.gtoc9.solve_search import STAY_DAYS, Chain
+from sweepers.salvage.engine.search import Chain
 
 RunTasks = Callable[[list[PoolTask]], list[tuple[NDArray, NDArray, NDArray]]]
-"""Runs pool tasks (``solve_pool.run_pool_task`` on the cost table) on some executor, in order."""
+"""Runs pool tasks (``pool.run_pool_task`` on the cost table) on some executor, in order."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +66,7 @@ class LnsConfig:
     time_prices_m_s_per_day: tuple[float, ...] = (2.0, 0.5)
     solo_step_days: int = 10
     dv_margin: float = 1.08
-    """Propellant check of new columns on Δv × this factor (``solve_pool.PoolConfig``)."""
+    """Propellant check of new columns on Δv × this factor (``pool.PoolConfig``)."""
     milp_seconds: float = 120.0
     milp_nodes: int = 20_000
     passes: int = 4
@@ -115,12 +109,15 @@ class LnsState:
     reports: list[WindowReport] = field(default_factory=list)
 
 
-def _window_bounds(ordered: list[Chain], k: int, size: int) -> tuple[int, int]:
+def _window_bounds(
+    rules: CampaignRules, ordered: list[Chain], k: int, size: int
+) -> tuple[int, int]:
     """Earliest first departure and latest last arrival of missions replacing
     ``ordered[k : k + size]``."""
-    lo = FIRST_DEPARTURE_DAY if k == 0 else ordered[k - 1].end_day + MISSION_GAP_DAYS
+    gap = rules.mission_gap_days
+    lo = rules.first_departure_day if k == 0 else ordered[k - 1].end_day + gap
     nxt = k + size
-    hi = LAST_ARRIVAL_DAY if nxt >= len(ordered) else ordered[nxt].start_day - MISSION_GAP_DAYS
+    hi = rules.last_arrival_day if nxt >= len(ordered) else ordered[nxt].start_day - gap
     return lo, hi
 
 
@@ -149,17 +146,17 @@ def _inside(c: Chain, lo: int, hi: int) -> bool:
     return c.start_day >= lo and c.end_day <= hi
 
 
-def dv_price_meur_per_m_s(chains: Sequence[Chain], dv_factor: float) -> float:
+def dv_price_meur_per_m_s(rules: CampaignRules, chains: Sequence[Chain], dv_factor: float) -> float:
     """Marginal cost of one more m/s on a mission [MEUR per m/s], averaged over ``chains``
     (multi-debris ones): dJ/dΔv ≈ 2α (m0 − m_dry) · m0 / v_e at each chain's estimated m0 —
     converts LP prices of debris [MEUR] into prizes for the beam search [m/s]."""
-    slopes = []
-    for c in chains:
-        if c.solo is not None or not c.legs:
-            continue
-        m0 = estimated_m0_kg([g.dv_est_m_s * dv_factor for g in c.legs])
-        slopes.append(2.0 * rules.ALPHA_MEUR_KG2 * (m0 - rules.M_DRY_KG) * m0 / rules.VE_M_S)
-    return float(np.mean(slopes)) if slopes else 2.0 * rules.ALPHA_MEUR_KG2 * 2000.0
+    slopes = [
+        rules.cost_slope(chain_m0_kg(rules, c, dv_factor))
+        for c in chains
+        if c.solo is None and c.legs
+    ]
+    # no multi-debris mission: the former fall-back value, 2α·2000 kg
+    return float(np.mean(slopes)) if slopes else 2.0 * rules.alpha_per_kg2 * 2000.0
 
 
 @dataclass
@@ -172,6 +169,7 @@ class _Window:
     must: list[int]
     outside_solos: list[Chain]
     visible: list[int]
+    rules: CampaignRules
 
 
 def _window_columns(
@@ -183,21 +181,23 @@ def _window_columns(
     others; those others; model columns; cost of the current missions and the outside solos
     [MEUR])."""
     lo, hi = win.lo, win.hi
+    rules = win.rules
     allowed = set(win.visible)
     new = [c for c in with_segments(found) if _inside(c, lo, hi) and set(c.ids) <= allowed]
-    columns: list[Chain] = prune_pool(new, config.dv_margin, factor)
+    columns: list[Chain] = prune_pool(rules, new, config.dv_margin, factor)
     current = [c for c in win.group if c.solo is None]
-    solo_days = range(max(lo, FIRST_DEPARTURE_DAY), hi + STAY_DAYS + 1, config.solo_step_days)
+    stay = rules.stay_days
+    solo_days = range(max(lo, rules.first_departure_day), hi + stay + 1, config.solo_step_days)
     fixed = [c for c in with_segments(current) if set(c.ids) <= allowed]
-    fixed += [Chain(solo=(d, day)) for d in win.must for day in solo_days]
+    fixed += [solo_chain(rules, d, day) for d in win.must for day in solo_days]
     fixed += [c for c in win.group if c.solo is not None]
     columns += fixed
-    w_lo, w_hi = lo - STAY_DAYS, hi + 36
-    cost = [chain_cost_meur(c, factor) for c in columns]
+    w_lo, w_hi = lo - stay, hi + rules.occupied_after_days
+    cost = [chain_cost(rules, c, factor) for c in columns]
     members = [tuple(c.ids) for c in columns]
-    iv = [occupied_interval(c) for c in columns]
+    iv = [occupied_interval(rules, c) for c in columns]
     # "keep" columns (leave an outside solo where it is) and two empty ones that pin the window
-    solo_cost = {tuple(c.ids): chain_cost_meur(c, factor) for c in win.outside_solos}
+    solo_cost = {tuple(c.ids): chain_cost(rules, c, factor) for c in win.outside_solos}
     for ids, c_meur in sorted(solo_cost.items()):
         cost.append(c_meur)
         members.append(ids)
@@ -208,7 +208,7 @@ def _window_columns(
     lo_arr = np.array([a for a, _ in iv], dtype=np.int64)
     hi_arr = np.array([b for _, b in iv], dtype=np.int64)
     cols = Columns(np.asarray(cost, dtype=float), members, lo_arr, hi_arr)
-    before = sum(chain_cost_meur(c, factor) for c in win.group) + sum(solo_cost.values())
+    before = sum(chain_cost(rules, c, factor) for c in win.group) + sum(solo_cost.values())
     return columns, fixed, cols, before
 
 
@@ -267,7 +267,7 @@ def repartition_window(
     factor = plan.config.dv_factor
     ordered = sorted(plan.chains, key=lambda c: (c.start_day, c.ids))
     group = ordered[k : k + size]
-    lo, hi = _window_bounds(ordered, k, size)
+    lo, hi = _window_bounds(plan.rules, ordered, k, size)
     must = sorted({d for c in group for d in c.ids})
     outside_solos = [
         c
@@ -277,13 +277,13 @@ def repartition_window(
     ]
     offered = sorted(d for c in outside_solos for d in c.ids)
     visible = sorted(set(must) | set(offered))
-    win = _Window(group, lo, hi, must, outside_solos, visible)
+    win = _Window(group, lo, hi, must, outside_solos, visible, plan.rules)
     found: list[Chain] = []
     for legs, dv, counts in run_tasks(window_tasks(visible, lo, hi, config, seed)):
         found.extend(decode_chains(legs, dv, counts))
     columns, fixed, cols, before = _window_columns(win, found, config, factor)
     sel, chosen, n_model = _choose(columns, fixed, cols, visible, config, restrict=False)
-    price = dv_price_meur_per_m_s(group, factor)
+    price = dv_price_meur_per_m_s(plan.rules, group, factor)
     for r in range(config.pricing_rounds):
         prices = relax(cols, visible).prices
         prize = np.zeros(int(max(visible)) + 1)

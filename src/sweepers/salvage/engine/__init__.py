@@ -1,0 +1,11 @@
+"""The planning engine for fleet campaigns: chain search, chain pools and campaign assembly over
+a table of leg costs, for any problem that states its rules.
+
+A problem gives the engine a :class:`~sweepers.salvage.engine.model.LegCosts`: the costs of a
+leg between two targets on each grid day, and the
+:class:`~sweepers.salvage.engine.model.CampaignRules` (timing rules, mission cost model). GTOC9
+is one such problem (``sweepers.gtoc9.problem``). Modules: ``model`` (the problem interface),
+``search`` (beam search of one mission), ``pool`` (many diverse candidate missions),
+``campaign`` (greedy and quality-first assembly, solo absorption, large-neighbourhood
+improvement). The physics the problems use is ``sweepers.orbits``.
+"""
