@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sweepers.orbits.kepler import MU_EARTH_KM3_S2, propagate
+from sweepers.orbits.constants import MU_EARTH_KM3_S2
+from sweepers.orbits.kepler import propagate
 from sweepers.orbits.lambert import best_lambert_dv, lambert
 
 

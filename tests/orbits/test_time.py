@@ -9,8 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sgp4.api import WGS72, Satrec
 
-from sweepers.orbits.sgp4_init import tle_epoch
-from sweepers.orbits.time import (
+from sweepers.epochs import (
     as_datetime64,
     datetime64_to_jd,
     datetime_to_jd,
@@ -18,6 +17,7 @@ from sweepers.orbits.time import (
     minute_grid,
     minutes_since,
 )
+from sweepers.orbits.sgp4_init import tle_epoch
 
 from .tle_helper import tle_epoch_datetime
 

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sweepers.census.geometry import RE_WGS72_KM, orbit_geometry
+from sweepers.census.geometry import orbit_geometry
+from sweepers.orbits.constants import RE_WGS72_KM
 from sweepers.records import ElementSet, SatcatEntry, SizeMassEstimate
 from sweepers.salvage.value import (
     criticality,

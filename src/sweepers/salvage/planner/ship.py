@@ -43,11 +43,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sweepers.epochs import DAY_S
 from sweepers.errors import SweepersError
-from sweepers.orbits.kepler import J2_EARTH, MU_EARTH_KM3_S2, R_EARTH_KM
+from sweepers.orbits.constants import J2_EARTH, MU_EARTH_KM3_S2, R_EARTH_KM
 
 G0_M_S2 = 9.80665  # standard gravity [m/s²] (Isp convention)
-TROPICAL_YEAR_S = 365.2422 * 86400.0
+TROPICAL_YEAR_S = 365.2422 * DAY_S
 MONTH_DAYS = 365.25 / 12.0
 
 
@@ -122,7 +123,7 @@ class Ship:
     @property
     def duration_s(self) -> float:
         """Length of the mission window [s] (a month is 365.25/12 days)."""
-        return self.months * MONTH_DAYS * 86400.0
+        return self.months * MONTH_DAYS * DAY_S
 
     def launch_mass_kg(self, n_kits: int | None = None) -> float:
         """Wet mass with ``n_kits`` kits (default ``capacity``) [kg]."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from sweepers.orbits.kepler import MU_EARTH_KM3_S2
+from sweepers.orbits.constants import MU_EARTH_KM3_S2
 from sweepers.orbits.lambert import best_lambert_dv, lambert
 from sweepers.salvage.transfers.base import Ephemeris, TransferCost, as_times
 

@@ -47,10 +47,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from sweepers.orbits.constants import J2_EARTH, MU_EARTH_KM3_S2, R_EARTH_KM
 from sweepers.orbits.kepler import (
-    J2_EARTH,
-    MU_EARTH_KM3_S2,
-    R_EARTH_KM,
     KeplerElements,
     SecularJ2Ephemeris,
     j2_secular_rates,

@@ -45,15 +45,16 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import i0e
 
-from sweepers.census.geometry import RE_WGS72_KM
+from sweepers.epochs import DAY_S
+from sweepers.orbits.constants import MU_EARTH_KM3_S2, RE_WGS72_KM
 
 FloatArray = NDArray[np.float64]
 
-MU_M3_S2 = 3.986004418e14  # Earth's gravitational parameter [m³/s²]
+MU_M3_S2 = MU_EARTH_KM3_S2 * 1e9  # Earth's gravitational parameter [m³/s²]
 DRAG_COEFFICIENT = 2.2  # C_D of a tumbling object in free-molecular flow (King-Hele; Vallado)
 REENTRY_ALT_KM = 100.0  # lifetime ends here
 LIFETIME_CAP_YR = 200.0
-SECONDS_PER_YEAR = 365.25 * 86400.0
+SECONDS_PER_YEAR = 365.25 * DAY_S  # Julian year [s]
 
 # Vallado (2013) Table 8-4: base altitude h₀ [km], base density ρ₀ [kg/m³], scale height H [km].
 _ATMOSPHERE = np.array([
