@@ -1,4 +1,4 @@
-"""The report folder: valid PNGs and JSON, atomic writes, and a terminal summary that fits."""
+"""The report folder: valid PNGs and JSON, and a terminal summary that fits."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 
 from sweepers.census import CensusObject, compute, render_summary, write_report
-from sweepers.census.report import FIGURE_NAMES, write_atomic
+from sweepers.census.report import FIGURE_NAMES
 
 from .helpers import make_object
 
@@ -87,22 +87,6 @@ def test_report_files(objects: list[CensusObject], tmp_path: Path) -> None:
     assert summary.startswith("# Census of the sky")
     assert "| LEO (Low Earth Orbit) |" in summary
     assert "](gabbard.png)" in summary
-
-
-def test_write_atomic_keeps_old_file_on_failure(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    target = tmp_path / "census.json"
-    write_atomic(target, b"old")
-
-    def fail(*_args: object) -> None:
-        raise OSError("disk gone")
-
-    monkeypatch.setattr(os, "replace", fail)
-    with pytest.raises(OSError, match="disk gone"):
-        write_atomic(target, b"new")
-    assert target.read_bytes() == b"old"
-    assert os.listdir(tmp_path) == ["census.json"]
 
 
 def test_terminal_summary_fits_100_columns(objects: list[CensusObject]) -> None:

@@ -9,11 +9,11 @@ again.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from sweepers.files import write_atomic
 from sweepers.gtoc9.solve_search import Chain, PlannedLeg
 
 
@@ -67,8 +67,5 @@ class Checkpoint:
             self.data["legs_model"] = name
 
     def save(self) -> None:
-        """Write atomically (temporary file + rename)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.data), encoding="utf-8")
-        os.replace(tmp, self.path)
+        """Write atomically (:func:`sweepers.files.write_atomic`)."""
+        write_atomic(self.path, json.dumps(self.data))
