@@ -20,7 +20,7 @@ from sweepers.salvage.value import (
 )
 from sweepers.salvage.value.density import shell_volumes_km3
 
-from .conftest import Meta
+from ..conftest import Meta
 
 EPOCH = datetime(2023, 10, 1, tzinfo=UTC)
 MU = 398600.8

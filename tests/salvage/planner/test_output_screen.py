@@ -26,7 +26,7 @@ from sweepers.salvage.planner import VICTORY, Plan, make_candidates, plan_job
 from sweepers.salvage.planner.output import plan_oem, screen_plan
 from sweepers.salvage.planner.targets import ephemeris_from_elsets
 
-from .conftest import CATALOG, three_line_records
+from ..conftest import CATALOG, three_line_records
 
 START, TARGET = 17589, 22416
 THRESHOLD_KM = 40.0
