@@ -39,7 +39,7 @@ from sweepers.epochs import datetime64_to_jd
 from sweepers.errors import FormatError
 from sweepers.formats import oem as oem_codec
 from sweepers.orbits.frames import teme_to_gcrs, teme_to_itrs
-from sweepers.orbits.kepler import propagate as kepler_propagate
+from sweepers.orbits.kepler import kepler_propagate
 from sweepers.records import ElementSet
 
 CLOUDS = ("catalog/debris-clouds/celestrak_fengyun-1c-debris_2025-02.txt",

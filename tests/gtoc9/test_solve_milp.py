@@ -28,7 +28,7 @@ from sweepers.gtoc9.solve_pool import (
     run_pool_task,
     with_segments,
 )
-from sweepers.gtoc9.solve_search import STAY_DAYS, BeamConfig, Chain, PlannedLeg, beam_pool
+from sweepers.gtoc9.solve_search import STAY_DAYS, BeamConfig, DebrisChain, PlannedLeg, beam_pool
 
 
 def _enumerate(cols: Columns, debris: list[int]) -> float:
@@ -156,7 +156,7 @@ def test_pool_and_milp_find_the_enumerated_optimum(synthetic_costs: np.ndarray) 
             lb, hb = occupied_interval(b)
             dominated = chain_cost_meur(b) <= chain_cost_meur(a) and lb >= la and hb <= ha
             assert not dominated
-    solos = [Chain(solo=(d, day)) for d in range(5) for day in range(5, 200, 45)]
+    solos = [DebrisChain(solo=(d, day)) for d in range(5) for day in range(5, 200, 45)]
     columns = pool + solos
     iv = np.array([occupied_interval(c) for c in columns])
     cols = Columns(
@@ -174,7 +174,7 @@ def test_pool_and_milp_find_the_enumerated_optimum(synthetic_costs: np.ndarray) 
 
 def test_window_repartition_never_worsens(synthetic_costs: np.ndarray) -> None:
     config = CampaignConfig(0, BeamConfig(width=30), dv_factor=1.0)
-    plan = CampaignPlan(config, [Chain(solo=(d, 5 + 41 * d)) for d in range(4)])
+    plan = CampaignPlan(config, [DebrisChain(solo=(d, 5 + 41 * d)) for d in range(4)])
 
     def run(tasks: list[PoolTask]) -> list:
         return [run_pool_task(synthetic_costs, t) for t in tasks]
@@ -199,7 +199,7 @@ def test_window_may_absorb_a_short_mission_outside(synthetic_costs: np.ndarray) 
         if len(c.ids) == 2
     )
     config = CampaignConfig(0, BeamConfig(width=30), dv_factor=1.0)
-    plan = CampaignPlan(config, [Chain(solo=(d, 5 + 41 * d)) for d in range(3)] + [pair])
+    plan = CampaignPlan(config, [DebrisChain(solo=(d, 5 + 41 * d)) for d in range(3)] + [pair])
 
     def run(tasks: list[PoolTask]) -> list:
         return [run_pool_task(synthetic_costs, t) for t in tasks]
@@ -265,8 +265,8 @@ def test_prized_pool_takes_the_prized_debris(synthetic_costs: np.ndarray) -> Non
 
 def test_dv_price_is_the_slope_of_the_mission_cost() -> None:
     legs = [PlannedLeg(0, 1, 10, 20, "dep", 400.0), PlannedLeg(1, 2, 30, 45, "dep", 300.0)]
-    chain = Chain(legs)
-    bumped = Chain([replace(legs[0], dv_est_m_s=401.0), legs[1]])
+    chain = DebrisChain(legs)
+    bumped = DebrisChain([replace(legs[0], dv_est_m_s=401.0), legs[1]])
     # d J / d Δv of the first burn, by finite difference: the first burn moves the whole m0
     slope = chain_cost_meur(bumped) - chain_cost_meur(chain)
     m0 = estimated_m0_kg([400.0, 300.0])
@@ -278,7 +278,7 @@ def test_dv_price_is_the_slope_of_the_mission_cost() -> None:
 
 def test_priced_window_never_worsens(synthetic_costs: np.ndarray) -> None:
     config = CampaignConfig(0, BeamConfig(width=30), dv_factor=1.0)
-    plan = CampaignPlan(config, [Chain(solo=(d, 5 + 41 * d)) for d in range(4)])
+    plan = CampaignPlan(config, [DebrisChain(solo=(d, 5 + 41 * d)) for d in range(4)])
     seen: list[PoolTask] = []
 
     def run(tasks: list[PoolTask]) -> list:

@@ -66,7 +66,8 @@ class PropagationError(RuntimeError):
     """The integrator stopped before the requested time (e.g. the orbit hit the origin)."""
 
 
-def propagate(state: ArrayLike, tof_s: float, *, tol: float = DEFAULT_TOL) -> NDArray[np.float64]:
+def integrate_j2(state: ArrayLike, tof_s: float, *,
+                 tol: float = DEFAULT_TOL) -> NDArray[np.float64]:
     """Propagate one state [m, m/s] by ``tof_s`` seconds (may be negative) under J2; heyoka Taylor.
 
     Raises :class:`PropagationError` if the integration does not reach the final time.

@@ -64,7 +64,7 @@ from sweepers.gtoc9.solve_exact import (
 from sweepers.gtoc9.solve_legs import FINAL_ARC_PERIODS, SolvedLeg, mission_events
 from sweepers.gtoc9.solve_lns import LnsConfig, LnsState, WindowReport, improve_by_windows
 from sweepers.gtoc9.solve_pool import PoolTask, run_pool_task
-from sweepers.gtoc9.solve_search import BeamConfig, Chain
+from sweepers.gtoc9.solve_search import BeamConfig, DebrisChain
 from sweepers.parallel import Executor, make_executor
 
 Progress = Callable[[str, int, int, str], None]
@@ -135,7 +135,7 @@ class SolveResult:
     """Outcome: the checker's report on the written files, the plan, stage timings [s]."""
 
     report: CheckReport
-    chains: list[Chain]
+    chains: list[DebrisChain]
     estimated_j_meur: float
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -462,7 +462,7 @@ def _finite(x: float) -> float | None:
 
 
 def _solve_legs(
-    chains: list[Chain],
+    chains: list[DebrisChain],
     debris: DebrisSet,
     ckpt: Checkpoint,
     pool: ProcessPoolExecutor | None,
@@ -489,18 +489,18 @@ def _solve_legs(
 
 
 def _rescue_solos(
-    missions: list[tuple[Chain, list[SolvedLeg]]], available: NDArray[np.bool_]
-) -> list[tuple[Chain, list[SolvedLeg]]]:
+    missions: list[tuple[DebrisChain, list[SolvedLeg]]], available: NDArray[np.bool_]
+) -> list[tuple[DebrisChain, list[SolvedLeg]]]:
     """One-debris missions, in free time slots, for debris that a failed leg left out."""
     chains = [c for c, _ in missions]
     covered = np.zeros(available.size, dtype=bool)
     for c in chains:
         covered[c.ids] = True
-    out: list[tuple[Chain, list[SolvedLeg]]] = []
+    out: list[tuple[DebrisChain, list[SolvedLeg]]] = []
     for debris_id in np.nonzero(available & ~covered)[0]:
         for lo, hi in free_slots(chains):
             if hi + 5 >= lo:
-                solo = Chain(solo=(int(debris_id), lo))
+                solo = DebrisChain(solo=(int(debris_id), lo))
                 chains.append(solo)
                 out.append((solo, []))
                 break
@@ -508,11 +508,11 @@ def _rescue_solos(
 
 
 def _missions(
-    chains: list[Chain], solved: dict[str, SolvedLeg | None]
-) -> list[tuple[Chain, list[SolvedLeg]]]:
+    chains: list[DebrisChain], solved: dict[str, SolvedLeg | None]
+) -> list[tuple[DebrisChain, list[SolvedLeg]]]:
     """Missions to write: chains whose legs all converged within the propellant limit; a chain
     with a failed leg is cut there (the debris after it are dropped and reported missing)."""
-    out: list[tuple[Chain, list[SolvedLeg]]] = []
+    out: list[tuple[DebrisChain, list[SolvedLeg]]] = []
     for chain in chains:
         if chain.solo is not None:
             out.append((chain, []))
@@ -524,8 +524,8 @@ def _missions(
                 break
             legs.append(leg)
         if legs:
-            out.append((Chain(chain.legs[: len(legs)]), legs))
+            out.append((DebrisChain(chain.legs[: len(legs)]), legs))
         elif chain.legs:
             first = chain.legs[0]
-            out.append((Chain(solo=(first.from_id, first.departure_day)), []))
+            out.append((DebrisChain(solo=(first.from_id, first.departure_day)), []))
     return out

@@ -24,7 +24,7 @@ from sweepers.gtoc9.solve_search import (
     MODES,
     TAU_MIN_DAYS,
     BeamConfig,
-    Chain,
+    DebrisChain,
     PlannedLeg,
     _leg_options,
     beam_search,
@@ -48,12 +48,12 @@ def estimated_m0_kg(leg_dvs_m_s: list[float]) -> float:
     return mass
 
 
-def chain_cost_meur(chain: Chain, dv_factor: float = 1.0) -> float:
+def chain_cost_meur(chain: DebrisChain, dv_factor: float = 1.0) -> float:
     """c_i + α (m0 − m_dry)² [MEUR] of a planned chain, legs scaled by ``dv_factor``."""
     return rules.mission_cost_meur(estimated_m0_kg([g.dv_est_m_s * dv_factor for g in chain.legs]))
 
 
-def chain_feasible(chain: Chain, dv_factor: float = 1.0) -> bool:
+def chain_feasible(chain: DebrisChain, dv_factor: float = 1.0) -> bool:
     """Whether the estimated propellant stays within 5000 kg."""
     m0 = estimated_m0_kg([g.dv_est_m_s * dv_factor for g in chain.legs])
     return m0 - rules.M_DRY_KG - rules.M_DEORBIT_KG * len(chain.ids) <= rules.M_PROPELLANT_MAX_KG
@@ -96,7 +96,7 @@ class CampaignPlan:
     """Planned missions (chains), the debris left over, estimated J [MEUR]."""
 
     config: CampaignConfig
-    chains: list[Chain] = field(default_factory=list)
+    chains: list[DebrisChain] = field(default_factory=list)
     leftover: list[int] = field(default_factory=list)
 
     def estimated_j_meur(self) -> float:
@@ -182,7 +182,7 @@ def sweep_leftovers(
                 > days_left - best.end_day + start
             )
         ):
-            best = Chain(solo=(int(np.nonzero(free)[0][0]), max(start, FIRST_DEPARTURE_DAY)))
+            best = DebrisChain(solo=(int(np.nonzero(free)[0][0]), max(start, FIRST_DEPARTURE_DAY)))
         plan.chains.append(best)
         free[best.ids] = False
         start = best.end_day + MISSION_GAP_DAYS
@@ -203,7 +203,7 @@ class SlotTask:
     seed: int
 
 
-def search_slot(costs: NDArray[np.float32], task: SlotTask) -> list[Chain]:
+def search_slot(costs: NDArray[np.float32], task: SlotTask) -> list[DebrisChain]:
     """Pure task function: the best chain of each length for ``task`` (see ``beam_search``)."""
     free = np.zeros(costs.shape[0], dtype=bool)
     free[list(task.free)] = True
@@ -212,7 +212,7 @@ def search_slot(costs: NDArray[np.float32], task: SlotTask) -> list[Chain]:
     )
 
 
-def free_slots(chains: list[Chain]) -> list[tuple[int, int]]:
+def free_slots(chains: list[DebrisChain]) -> list[tuple[int, int]]:
     """(earliest first departure, latest last arrival) of every gap between planned chains."""
     ordered = sorted(chains, key=lambda c: c.start_day)
     slots, lo = [], FIRST_DEPARTURE_DAY
@@ -273,7 +273,7 @@ def plan_by_quality(
     for debris_id in np.nonzero(free)[0]:
         for lo, hi in free_slots(plan.chains):
             if hi + STAY >= lo:
-                plan.chains.append(Chain(solo=(int(debris_id), lo)))
+                plan.chains.append(DebrisChain(solo=(int(debris_id), lo)))
                 free[debris_id] = False
                 break
     plan.chains.sort(key=lambda c: c.start_day)
@@ -315,8 +315,8 @@ def _append_options(
 
 
 def _extensions(
-    costs: NDArray[np.float32], chain: Chain, debris_id: int, lo: int, hi: int
-) -> list[Chain]:
+    costs: NDArray[np.float32], chain: DebrisChain, debris_id: int, lo: int, hi: int
+) -> list[DebrisChain]:
     """``chain`` with ``debris_id`` appended or prepended, within its free slot: first
     departure ≥ ``lo`` and last arrival ≤ ``hi``."""
     out = []
@@ -327,7 +327,7 @@ def _extensions(
     else:
         tail = _append_options(costs, first, virtual_arrival, debris_id, hi)
     if tail is not None:
-        out.append(Chain([*chain.legs, tail]))
+        out.append(DebrisChain([*chain.legs, tail]))
     # prepend: new first debris, its virtual arrival a_new, leg arriving at `first` in time for
     # the old first departure (arrival ≤ start − 5)
     best: PlannedLeg | None = None
@@ -337,13 +337,14 @@ def _extensions(
             best = leg
     if best is not None:
         if chain.solo is None:
-            out.append(Chain([best, *chain.legs]))
+            out.append(DebrisChain([best, *chain.legs]))
         else:
-            out.append(Chain([best]))
+            out.append(DebrisChain([best]))
     return out
 
 
-def _insertions(costs: NDArray[np.float32], chain: Chain, debris_id: int) -> list[Chain]:
+def _insertions(costs: NDArray[np.float32], chain: DebrisChain,
+                debris_id: int) -> list[DebrisChain]:
     """``chain`` with ``debris_id`` inserted between two consecutive debris, for every position
     where the two new legs fit the 30-day rule without moving the later departures."""
     out = []
@@ -364,11 +365,11 @@ def _insertions(costs: NDArray[np.float32], chain: Chain, debris_id: int) -> lis
             if best is None or total < best[0]:
                 best = (total, first, second)
         if best is not None:
-            out.append(Chain([*chain.legs[:k], best[1], best[2], *chain.legs[k + 1 :]]))
+            out.append(DebrisChain([*chain.legs[:k], best[1], best[2], *chain.legs[k + 1 :]]))
     return out
 
 
-def _slot_of(chains: list[Chain], chain: Chain) -> tuple[int, int]:
+def _slot_of(chains: list[DebrisChain], chain: DebrisChain) -> tuple[int, int]:
     """(earliest first departure, latest last arrival) that keep ``chain`` clear of the others."""
     lo, hi = FIRST_DEPARTURE_DAY, LAST_ARRIVAL_DAY
     for c in chains:

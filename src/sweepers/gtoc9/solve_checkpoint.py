@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from sweepers.files import write_atomic
-from sweepers.gtoc9.solve_search import Chain, PlannedLeg
+from sweepers.gtoc9.solve_search import DebrisChain, PlannedLeg
 
 
-def chain_to_dict(chain: Chain) -> dict[str, Any]:
+def chain_to_dict(chain: DebrisChain) -> dict[str, Any]:
     """JSON-ready form of a planned chain."""
     return {
         "solo": list(chain.solo) if chain.solo else None,
@@ -25,10 +25,10 @@ def chain_to_dict(chain: Chain) -> dict[str, Any]:
     }
 
 
-def chain_from_dict(data: dict[str, Any]) -> Chain:
+def chain_from_dict(data: dict[str, Any]) -> DebrisChain:
     """Inverse of :func:`chain_to_dict`."""
     solo = data.get("solo")
-    return Chain(
+    return DebrisChain(
         [PlannedLeg(**g) for g in data["legs"]], (int(solo[0]), int(solo[1])) if solo else None
     )
 

@@ -23,7 +23,7 @@ from sweepers.gtoc9.debris import DebrisSet
 from sweepers.gtoc9.dynamics import PropagationError
 from sweepers.gtoc9.solution import Event
 from sweepers.gtoc9.solve_legs import Dsm, LegPlan, SolvedLeg, exact_leg, split_plane_change
-from sweepers.gtoc9.solve_search import Chain, PlannedLeg
+from sweepers.gtoc9.solve_search import DebrisChain, PlannedLeg
 from sweepers.gtoc9.transfer import TransferError
 
 SHIFTS_DAYS = (
@@ -106,7 +106,7 @@ def _solved(debris: DebrisSet, plans: Sequence[LegPlan]) -> list[tuple[float, Le
     return out
 
 
-def solo_events(debris: DebrisSet, chain: Chain) -> list[Event]:
+def solo_events(debris: DebrisSet, chain: DebrisChain) -> list[Event]:
     """The single line of a one-debris mission (the end of the stay at the debris, no impulse)."""
     assert chain.solo is not None
     debris_id, day = chain.solo

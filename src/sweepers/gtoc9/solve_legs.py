@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 
 from sweepers.gtoc9 import rules
 from sweepers.gtoc9.debris import DebrisSet, j2_node_rate_rad_s
-from sweepers.gtoc9.dynamics import PropagationError, pericentre_radius_m, propagate
+from sweepers.gtoc9.dynamics import PropagationError, integrate_j2, pericentre_radius_m
 from sweepers.gtoc9.solution import DSM_ID, Event
 from sweepers.gtoc9.transfer import TransferError, lambert_two_body, shoot_j2
 
@@ -201,7 +201,7 @@ def shoot_damped(
     close to kπ. Returns (v1 [m/s], state at arrival [m, m/s]); raises :class:`TransferError`."""
     v1 = np.asarray(v1_guess_m_s, dtype=float).copy()
     state = np.concatenate([r1_m, v1])
-    arrival = propagate(state, tof_s)
+    arrival = integrate_j2(state, tof_s)
     miss = arrival[:3] - r2_target_m
     step = 1e-3
     for _ in range(max_iter):
@@ -212,14 +212,14 @@ def shoot_damped(
         for k in range(3):
             dv = np.zeros(3)
             dv[k] = step
-            moved = propagate(np.concatenate([r1_m, v1 + dv]), tof_s)
+            moved = integrate_j2(np.concatenate([r1_m, v1 + dv]), tof_s)
             jac[:, k] = (moved[:3] - arrival[:3]) / step
         u, sv, vt = np.linalg.svd(jac)
         damping = 1e-7 * sv[0]
         delta = -vt.T @ ((sv / (sv**2 + damping**2)) * (u.T @ miss))
         for _ in range(12):
             trial_v = v1 + delta
-            trial = propagate(np.concatenate([r1_m, trial_v]), tof_s)
+            trial = integrate_j2(np.concatenate([r1_m, trial_v]), tof_s)
             trial_miss = trial[:3] - r2_target_m
             if np.linalg.norm(trial_miss) < norm:
                 v1, arrival, miss = trial_v, trial, trial_miss
@@ -321,7 +321,7 @@ def exact_leg(debris: DebrisSet, plan: LegPlan, *, iterations: int = 10) -> Solv
         r0, v0 = debris.states(i, t0)
         v_seed = _in_plane_velocity(r0, v0, n_ship, scale)
         tof_s = (t1 - t0) * rules.DAY_S
-        end = propagate(np.concatenate([r0, v_seed]), tof_s)
+        end = integrate_j2(np.concatenate([r0, v_seed]), tof_s)
         ship_normal = _unit(np.cross(end[:3], end[3:]))
         if rotate_at_arrival:
             tc = _node_crossing(
@@ -334,7 +334,7 @@ def exact_leg(debris: DebrisSet, plan: LegPlan, *, iterations: int = 10) -> Solv
             if tc is not None and abs(tc - t1) > 1e-9:
                 t1 = tc
                 tof_s = (t1 - t0) * rules.DAY_S
-                end = propagate(np.concatenate([r0, v_seed]), tof_s)
+                end = integrate_j2(np.concatenate([r0, v_seed]), tof_s)
                 ship_normal = _unit(np.cross(end[:3], end[3:]))
         rj, _ = debris.states(j, t1)
         du = math.atan2(float(np.cross(end[:3], rj) @ ship_normal), float(end[:3] @ rj))
@@ -381,7 +381,7 @@ def exact_leg(debris: DebrisSet, plan: LegPlan, *, iterations: int = 10) -> Solv
         coast, coast_s = np.concatenate([r0, v1]), 0.0
         for periods in sorted(FINAL_ARC_PERIODS, reverse=True):  # earliest DSM first
             final_s = periods * _period_days(debris, j) * rules.DAY_S
-            coast = propagate(coast, tof_s - final_s - coast_s)  # on along the one coast
+            coast = integrate_j2(coast, tof_s - final_s - coast_s)  # on along the one coast
             coast_s = tof_s - final_s
             try:
                 v_lam, _ = lambert_two_body(coast[:3], rj, final_s, np.cross(coast[:3], coast[3:]))

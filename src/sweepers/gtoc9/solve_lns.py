@@ -49,7 +49,7 @@ from sweepers.gtoc9.solve_pool import (
     prune_pool,
     with_segments,
 )
-from sweepers.gtoc9.solve_search import STAY_DAYS, Chain
+from sweepers.gtoc9.solve_search import STAY_DAYS, DebrisChain
 
 RunTasks = Callable[[list[PoolTask]], list[tuple[NDArray, NDArray, NDArray]]]
 """Runs pool tasks (``solve_pool.run_pool_task`` on the cost table) on some executor, in order."""
@@ -115,7 +115,7 @@ class LnsState:
     reports: list[WindowReport] = field(default_factory=list)
 
 
-def _window_bounds(ordered: list[Chain], k: int, size: int) -> tuple[int, int]:
+def _window_bounds(ordered: list[DebrisChain], k: int, size: int) -> tuple[int, int]:
     """Earliest first departure and latest last arrival of missions replacing
     ``ordered[k : k + size]``."""
     lo = FIRST_DEPARTURE_DAY if k == 0 else ordered[k - 1].end_day + MISSION_GAP_DAYS
@@ -145,11 +145,11 @@ def window_tasks(
     ]
 
 
-def _inside(c: Chain, lo: int, hi: int) -> bool:
+def _inside(c: DebrisChain, lo: int, hi: int) -> bool:
     return c.start_day >= lo and c.end_day <= hi
 
 
-def dv_price_meur_per_m_s(chains: Sequence[Chain], dv_factor: float) -> float:
+def dv_price_meur_per_m_s(chains: Sequence[DebrisChain], dv_factor: float) -> float:
     """Marginal cost of one more m/s on a mission [MEUR per m/s], averaged over ``chains``
     (multi-debris ones): dJ/dΔv ≈ 2α (m0 − m_dry) · m0 / v_e at each chain's estimated m0 —
     converts LP prices of debris [MEUR] into prizes for the beam search [m/s]."""
@@ -166,17 +166,17 @@ def dv_price_meur_per_m_s(chains: Sequence[Chain], dv_factor: float) -> float:
 class _Window:
     """What the MILP of one window is built from (see :func:`repartition_window`)."""
 
-    group: list[Chain]
+    group: list[DebrisChain]
     lo: int
     hi: int
     must: list[int]
-    outside_solos: list[Chain]
+    outside_solos: list[DebrisChain]
     visible: list[int]
 
 
 def _window_columns(
-    win: _Window, found: list[Chain], config: LnsConfig, factor: float
-) -> tuple[list[Chain], list[Chain], Columns, float]:
+    win: _Window, found: list[DebrisChain], config: LnsConfig, factor: float
+) -> tuple[list[DebrisChain], list[DebrisChain], Columns, float]:
     """Columns of the window's MILP: the pool (``found`` with segments, pruned), the current
     missions and their segments, one-debris missions, "keep" columns for the outside solos and
     two empty columns pinning the window's ends. Returns (real columns: the pool's, then the
@@ -185,11 +185,11 @@ def _window_columns(
     lo, hi = win.lo, win.hi
     allowed = set(win.visible)
     new = [c for c in with_segments(found) if _inside(c, lo, hi) and set(c.ids) <= allowed]
-    columns: list[Chain] = prune_pool(new, config.dv_margin, factor)
+    columns: list[DebrisChain] = prune_pool(new, config.dv_margin, factor)
     current = [c for c in win.group if c.solo is None]
     solo_days = range(max(lo, FIRST_DEPARTURE_DAY), hi + STAY_DAYS + 1, config.solo_step_days)
     fixed = [c for c in with_segments(current) if set(c.ids) <= allowed]
-    fixed += [Chain(solo=(d, day)) for d in win.must for day in solo_days]
+    fixed += [DebrisChain(solo=(d, day)) for d in win.must for day in solo_days]
     fixed += [c for c in win.group if c.solo is not None]
     columns += fixed
     w_lo, w_hi = lo - STAY_DAYS, hi + 36
@@ -213,14 +213,14 @@ def _window_columns(
 
 
 def _choose(
-    columns: list[Chain],
-    fixed: list[Chain],
+    columns: list[DebrisChain],
+    fixed: list[DebrisChain],
     cols: Columns,
     visible: list[int],
     config: LnsConfig,
     *,
     restrict: bool,
-) -> tuple[Selection, list[Chain], int]:
+) -> tuple[Selection, list[DebrisChain], int]:
     """The window's MILP on ``cols`` (:func:`_window_columns`): (HiGHS' selection, the chosen
     missions, columns in the model). With ``restrict`` and more than ``config.milp_columns``
     pool columns, the MILP gets the pool columns of lowest LP reduced cost, the LP's support and
@@ -252,7 +252,7 @@ def repartition_window(
     config: LnsConfig,
     seed: int,
     run_tasks: RunTasks,
-) -> tuple[list[Chain] | None, WindowReport]:
+) -> tuple[list[DebrisChain] | None, WindowReport]:
     """Re-partition ``plan``'s missions k … k + size − 1 (in time order); returns the new
     chain list (None if no gain) and the report.
 
@@ -278,7 +278,7 @@ def repartition_window(
     offered = sorted(d for c in outside_solos for d in c.ids)
     visible = sorted(set(must) | set(offered))
     win = _Window(group, lo, hi, must, outside_solos, visible)
-    found: list[Chain] = []
+    found: list[DebrisChain] = []
     for legs, dv, counts in run_tasks(window_tasks(visible, lo, hi, config, seed)):
         found.extend(decode_chains(legs, dv, counts))
     columns, fixed, cols, before = _window_columns(win, found, config, factor)
@@ -337,7 +337,7 @@ def improve_by_windows(
             n = len(plan.chains)
             if state.position >= n - 1:
                 break
-            best: tuple[list[Chain], WindowReport] | None = None
+            best: tuple[list[DebrisChain], WindowReport] | None = None
             for size in config.sizes:
                 size = min(size, n - state.position)
                 if size < 2:

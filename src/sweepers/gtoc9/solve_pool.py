@@ -32,7 +32,7 @@ from sweepers.gtoc9.solve_campaign import (
     chain_cost_meur,
     chain_feasible,
 )
-from sweepers.gtoc9.solve_search import MODES, BeamConfig, Chain, PlannedLeg, beam_pool
+from sweepers.gtoc9.solve_search import MODES, BeamConfig, DebrisChain, PlannedLeg, beam_pool
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def run_pool_task(costs: NDArray[np.float32], task: PoolTask) -> tuple[NDArray, 
     return encode_chains(chains)
 
 
-def encode_chains(chains: Sequence[Chain]) -> tuple[NDArray, NDArray, NDArray]:
+def encode_chains(chains: Sequence[DebrisChain]) -> tuple[NDArray, NDArray, NDArray]:
     """Multi-leg chains as arrays: legs ``(n_legs, 5)`` int32 (from, to, departure day, arrival
     day, mode: index in ``solve_search.MODES``), their estimated Δv [m/s] ``(n_legs,)`` and the
     number of legs of each chain ``(n_chains,)``."""
@@ -143,13 +143,13 @@ def encode_chains(chains: Sequence[Chain]) -> tuple[NDArray, NDArray, NDArray]:
     return legs, dv, counts
 
 
-def decode_chains(legs: NDArray, dv: NDArray, counts: NDArray) -> list[Chain]:
+def decode_chains(legs: NDArray, dv: NDArray, counts: NDArray) -> list[DebrisChain]:
     """Inverse of :func:`encode_chains`."""
-    out: list[Chain] = []
+    out: list[DebrisChain] = []
     k = 0
     for n in counts.tolist():
         out.append(
-            Chain(
+            DebrisChain(
                 [
                     PlannedLeg(
                         int(legs[r, 0]),
@@ -167,19 +167,19 @@ def decode_chains(legs: NDArray, dv: NDArray, counts: NDArray) -> list[Chain]:
     return out
 
 
-def with_segments(chains: Iterable[Chain]) -> list[Chain]:
+def with_segments(chains: Iterable[DebrisChain]) -> list[DebrisChain]:
     """Every chain with its prefixes and suffixes of ≥ 2 debris (same legs and epochs)."""
-    out: list[Chain] = []
+    out: list[DebrisChain] = []
     for c in chains:
         n = len(c.legs)
         out.append(c)
         for k in range(1, n):
-            out.append(Chain(c.legs[:k]))
-            out.append(Chain(c.legs[k:]))
+            out.append(DebrisChain(c.legs[:k]))
+            out.append(DebrisChain(c.legs[k:]))
     return out
 
 
-def occupied_interval(chain: Chain) -> tuple[int, int]:
+def occupied_interval(chain: DebrisChain) -> tuple[int, int]:
     """Grid days [lo, hi) a mission blocks: from the implicit delivery (first departure − 5) to
     the earliest delivery of the next mission (last arrival + 5 stay + 30 gap + 1 day of margin
     for the exact legs); two missions are compatible iff their intervals do not overlap, i.e.
@@ -188,22 +188,23 @@ def occupied_interval(chain: Chain) -> tuple[int, int]:
     return chain.start_day - 5, chain.end_day + 36
 
 
-def prune_pool(chains: Iterable[Chain], dv_margin: float, dv_factor: float) -> list[Chain]:
+def prune_pool(chains: Iterable[DebrisChain], dv_margin: float,
+               dv_factor: float) -> list[DebrisChain]:
     """Feasible chains (propellant within 5000 kg with Δv × ``dv_margin``), one per debris set
     and Pareto-optimal in (cost at ``dv_factor``, occupied interval): a chain is dropped when a
     chain of the same set costs no more and its interval lies inside this one's. Sorted by
     (debris set, cost) — deterministic."""
-    groups: dict[tuple[int, ...], list[tuple[float, int, int, Chain]]] = {}
+    groups: dict[tuple[int, ...], list[tuple[float, int, int, DebrisChain]]] = {}
     for c in chains:
         if len(c.ids) < 2 or not chain_feasible(c, dv_margin):
             continue
         lo, hi = occupied_interval(c)
         key = tuple(sorted(c.ids))
         groups.setdefault(key, []).append((chain_cost_meur(c, dv_factor), lo, hi, c))
-    out: list[Chain] = []
+    out: list[DebrisChain] = []
     for key in sorted(groups):
         items = sorted(groups[key], key=lambda t: (t[0], t[2] - t[1], t[1]))
-        kept: list[tuple[float, int, int, Chain]] = []
+        kept: list[tuple[float, int, int, DebrisChain]] = []
         for item in items:
             _, lo, hi, _ = item
             if any(k_lo >= lo and k_hi <= hi for _, k_lo, k_hi, _ in kept):

@@ -1,4 +1,4 @@
-"""Chain search of the GTOC9 campaign solver: beam search for one mission over a cost table.
+"""DebrisChain search of the GTOC9 campaign solver: beam search for one mission over a cost table.
 
 A mission is a chain of debris; each leg i → j has a departure day d (≥ 5 days after the arrival
 A at i) and an arrival day A' (A' − A ≤ 29 days, one day short of the 30-day rule to leave room
@@ -51,7 +51,7 @@ class PlannedLeg:
 
 
 @dataclass
-class Chain:
+class DebrisChain:
     """A planned mission: its legs, first departure and last arrival day indices, Σ Δv [m/s]."""
 
     legs: list[PlannedLeg] = field(default_factory=list)
@@ -216,7 +216,7 @@ def beam_search(
     config: BeamConfig,
     seed: int = 0,
     prize_m_s: NDArray[np.float64] | None = None,
-) -> list[Chain]:
+) -> list[DebrisChain]:
     """Chains of ``length`` debris from ``available`` (bool per id), first departure at
     ``first_departure_day`` + one of ``config.start_offsets``, last arrival ≤ ``deadline_day``.
 
@@ -226,7 +226,7 @@ def beam_search(
     Returns ``best[k]`` = the best chain found with k + 1 debris, for k = 1 … length − 1 (index 0
     is an empty chain), so a caller can settle for a shorter mission.
     """
-    best_chains: list[Chain] = [Chain()]
+    best_chains: list[DebrisChain] = [DebrisChain()]
     for history, dv, _, init_last, d0, _ in _beam(
         costs, available, first_departure_day, deadline_day, length, config, seed, prize_m_s
     ):
@@ -244,14 +244,14 @@ def beam_pool(
     seed: int = 0,
     keep: int = 10,
     prize_m_s: NDArray[np.float64] | None = None,
-) -> list[Chain]:
+) -> list[DebrisChain]:
     """Like :func:`beam_search`, but returns many chains: after each depth (chains of 2 …
     ``length`` debris), the ``keep`` states of lowest Σ Δv − Σ prize whose *debris sets* differ
     (states visiting the same set in another order or ending elsewhere are skipped) — material
     for a set-partitioning choice of missions (``solve_milp``). With ``prize_m_s`` (per id, e.g.
     LP prices of the debris converted to m/s, ``solve_lns``) the search and the choice rank
     states by that estimate of their reduced cost."""
-    out: list[Chain] = []
+    out: list[DebrisChain] = []
     for history, dv, hashes, init_last, d0, prize in _beam(
         costs, available, first_departure_day, deadline_day, length, config, seed, prize_m_s
     ):
@@ -264,7 +264,7 @@ def beam_pool(
 
 def _reconstruct(
     history: list[tuple[NDArray, ...]], index: int, init_last: NDArray, d0: NDArray
-) -> Chain:
+) -> DebrisChain:
     """Follow parent pointers back from state ``index`` of the last depth to its initial state
     (debris ``init_last[k]``, first departure day ``d0[k]``) and rebuild absolute day indices."""
     steps: list[tuple[int, int, int, str, float]] = []
@@ -282,4 +282,4 @@ def _reconstruct(
         a_new = a_prev + STAY_DAYS + q
         legs.append(PlannedLeg(prev, target, a_prev + STAY_DAYS + p, a_new, mode, cost))
         prev, a_prev = target, a_new
-    return Chain(legs)
+    return DebrisChain(legs)

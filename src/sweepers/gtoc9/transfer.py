@@ -16,7 +16,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from sweepers.gtoc9 import rules
 from sweepers.gtoc9.debris import DebrisSet
-from sweepers.gtoc9.dynamics import propagate
+from sweepers.gtoc9.dynamics import integrate_j2
 
 
 class TransferError(RuntimeError):
@@ -96,7 +96,7 @@ def shoot_j2(
     v1 = np.asarray(v1_guess_m_s, dtype=float).copy()
     step = 1e-3  # m/s; the position response (~ tof · step) is far above integration noise
     for _ in range(max_iter):
-        arrival = propagate(np.concatenate([r1, v1]), tof_s)
+        arrival = integrate_j2(np.concatenate([r1, v1]), tof_s)
         miss = arrival[:3] - target
         if np.linalg.norm(miss) < tol_m:
             return v1, arrival
@@ -104,7 +104,8 @@ def shoot_j2(
         for j in range(3):
             dv = np.zeros(3)
             dv[j] = step
-            jac[:, j] = (propagate(np.concatenate([r1, v1 + dv]), tof_s)[:3] - arrival[:3]) / step
+            moved = integrate_j2(np.concatenate([r1, v1 + dv]), tof_s)
+            jac[:, j] = (moved[:3] - arrival[:3]) / step
         v1 = v1 - np.linalg.solve(jac, miss)
     raise TransferError(f"J2 shooting did not converge (miss {np.linalg.norm(miss):.3g} m)")
 

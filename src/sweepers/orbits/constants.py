@@ -21,6 +21,7 @@ from __future__ import annotations
 MU_EARTH_KM3_S2 = 398600.4418  # gravitational parameter GM [km³/s²]
 R_EARTH_KM = 6378.137  # equatorial radius [km]
 J2_EARTH = 1.08262668e-3  # second zonal harmonic J2 [-]
+MU_EARTH_M3_S2 = MU_EARTH_KM3_S2 * 1e9  # the same GM in SI [m³/s²] (codes that work in metres)
 
 # WGS72 — SGP4's constants (python-sgp4 ``WGS72``)
 MU_WGS72_KM3_S2 = 398600.8  # gravitational parameter GM [km³/s²]

@@ -200,7 +200,7 @@ def _stumpff(z: Array) -> tuple[Array, Array]:
     return c2, c3
 
 
-def propagate(r0_km: ArrayLike, v0_km_s: ArrayLike, dt_s: ArrayLike,
+def kepler_propagate(r0_km: ArrayLike, v0_km_s: ArrayLike, dt_s: ArrayLike,
               mu: float = MU_EARTH_KM3_S2, tol: float = 1e-14) -> tuple[Array, Array]:
     """Two-body state after ``dt_s`` [s] from ``(r0, v0)`` [km, km/s] (universal variables).
 
