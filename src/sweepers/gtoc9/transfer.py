@@ -104,8 +104,7 @@ def shoot_j2(
         for j in range(3):
             dv = np.zeros(3)
             dv[j] = step
-            moved = integrate_j2(np.concatenate([r1, v1 + dv]), tof_s)
-            jac[:, j] = (moved[:3] - arrival[:3]) / step
+            jac[:, j] = (integrate_j2(np.r_[r1, v1 + dv], tof_s)[:3] - arrival[:3]) / step
         v1 = v1 - np.linalg.solve(jac, miss)
     raise TransferError(f"J2 shooting did not converge (miss {np.linalg.norm(miss):.3g} m)")
 
