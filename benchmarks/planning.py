@@ -46,19 +46,19 @@ from typing import Any
 import numpy as np
 
 from sweepers.catalog.store import CatalogStore
+from sweepers.epochs import DAY_S, seconds_since_mjd2000
 from sweepers.errors import StoreError
 from sweepers.salvage.planner import Ship, make_candidates, plan_job
 from sweepers.salvage.planner.legs import verify_leg
 from sweepers.salvage.planner.plan import FLIGHTS_DAYS, fly_greedy
 from sweepers.salvage.planner.ship import StartOrbit
 from sweepers.salvage.planner.tables import build_cost_table
-from sweepers.salvage.planner.targets import ephemeris_from_elsets, seconds_since_mjd2000
+from sweepers.salvage.planner.targets import ephemeris_from_elsets
 from sweepers.salvage.transfers.sampling import gtoc9_debris_ephemeris
 from sweepers.salvage.value import rank_targets, score_objects
 
 CLUSTERS = {"sl8-83": ("SL-8 R/B", 82.3, 83.3), "sl8-74": ("SL-8 R/B", 73.5, 74.2),
             "sl16-71": ("SL-16", 70.6, 71.4)}
-DAY_S = 86400.0
 
 
 INGEST_HINT = "run `sweepers catalog ingest --bundled` first (or pass --db / set SWEEPERS_DB)"

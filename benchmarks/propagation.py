@@ -22,9 +22,9 @@ import numpy as np
 from sgp4.api import WGS72, Satrec, SatrecArray
 
 from sweepers.config import data_dir
+from sweepers.epochs import datetime64_to_jd, minute_grid
 from sweepers.formats import parse_tle
 from sweepers.orbits import iter_propagate, prepare
-from sweepers.orbits.time import datetime64_to_jd, minute_grid
 from sweepers.records import ElementSet
 
 CATALOG = "catalog/spacetrack_3le_full_catalog_2023-10.txt"

@@ -33,9 +33,9 @@ from scipy.spatial import cKDTree
 
 from sweepers.config import data_dir
 from sweepers.conjunctions.screen import DEFAULT_SUBSTEPS, screen
+from sweepers.epochs import datetime_to_jd
 from sweepers.formats import parse_bytes
 from sweepers.orbits.sgp4_batch import iter_propagate, prepare
-from sweepers.orbits.time import datetime_to_jd
 from sweepers.parallel import InProcess, ProcessPool
 from sweepers.records import ElementSet
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import distributed
 import pytest
 
 from sweepers.formats import parse_bytes
@@ -48,7 +49,6 @@ def small_catalog(shared_data: Path) -> tuple[list[ElementSet], datetime]:
 
 @pytest.fixture(scope="module")
 def dask_client() -> Iterator[object]:
-    distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:

@@ -10,6 +10,25 @@ Units, once for the whole package (convert only at the edges):
 * catalog numbers: ``int`` up to 9 digits (Alpha-5 ``T0002`` is decoded to 270002 at the edge).
 
 Reference data is read through one setting, ``SWEEPERS_DATA`` (default ``../shared/data``).
+
+The public names live in :mod:`sweepers.api` and are re-exported here lazily: ``sweepers.propagate``
+is ``sweepers.api.propagate``, imported on first use.
 """
 
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    """``sweepers.NAME`` for every name of :mod:`sweepers.api`, imported on first use (PEP 562).
+
+    Any other name is an ``AttributeError``, which is also how ``from sweepers import formats``
+    falls through to importing the submodule.
+    """
+    if not name.startswith("_") and name != "api":
+        api = importlib.import_module("sweepers.api")
+        if name in api.__all__:
+            return getattr(api, name)
+    raise AttributeError(f"module 'sweepers' has no attribute {name!r}")

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sweepers.census import CensusObject
-from sweepers.census.geometry import MU_WGS72_KM3_S2, RE_WGS72_KM
+from sweepers.orbits.constants import MU_WGS72_KM3_S2, RE_WGS72_KM
 from sweepers.records import ElementSet
 
 FULL_CATALOG = Path("catalog") / "spacetrack_3le_full_catalog_2023-10.txt"

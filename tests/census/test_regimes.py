@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sweepers.census.geometry import RE_WGS72_KM, geometry_from_arrays
+from sweepers.census.geometry import geometry_from_arrays
 from sweepers.census.regimes import Regime, classify, classify_arrays, classify_orbit
+from sweepers.orbits.constants import RE_WGS72_KM
 
 
 def regime(hp: float, ha: float, inc: float) -> Regime:

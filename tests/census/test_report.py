@@ -1,9 +1,11 @@
-"""The report folder: valid PNGs and JSON, atomic writes, and a terminal summary that fits."""
+"""The report folder: valid PNGs and JSON, and a terminal summary that fits."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import struct
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,7 +14,7 @@ import pytest
 from rich.console import Console
 
 from sweepers.census import CensusObject, compute, render_summary, write_report
-from sweepers.census.report import FIGURE_NAMES, write_atomic
+from sweepers.census.report import FIGURE_NAMES
 
 from .helpers import make_object
 
@@ -89,25 +91,62 @@ def test_report_files(objects: list[CensusObject], tmp_path: Path) -> None:
     assert "](gabbard.png)" in summary
 
 
-def test_write_atomic_keeps_old_file_on_failure(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    target = tmp_path / "census.json"
-    write_atomic(target, b"old")
-
-    def fail(*_args: object) -> None:
-        raise OSError("disk gone")
-
-    monkeypatch.setattr(os, "replace", fail)
-    with pytest.raises(OSError, match="disk gone"):
-        write_atomic(target, b"new")
-    assert target.read_bytes() == b"old"
-    assert os.listdir(tmp_path) == ["census.json"]
-
-
 def test_terminal_summary_fits_100_columns(objects: list[CensusObject]) -> None:
     console = Console(width=100, record=True, color_system=None)
     render_summary(compute(objects, AS_OF), console)
     text = console.export_text()
     assert "Low Earth Orbit" in text and "FENGYUN 1C DEB" in text
     assert max(len(line) for line in text.splitlines()) <= 100
+
+
+_TYPES = ("PAYLOAD", "ROCKET BODY", "DEBRIS", "UNKNOWN", None)
+
+
+def _typed(full_catalog: list[CensusObject]) -> list[CensusObject]:
+    """The real 26,140-object catalogue with every object type present (types assigned from the
+    names, the rest spread by catalog number), so the cross-tab has all five type columns and
+    five-digit counts — the case that was cut to ``9,…`` and ``21…`` in 80 columns."""
+    def kind(o: CensusObject) -> str | None:
+        name = o.name or ""
+        if " DEB" in name:
+            return "DEBRIS"
+        return "ROCKET BODY" if "R/B" in name else _TYPES[o.norad_id % 5]
+    return [CensusObject(o.norad_id, o.name, kind(o), "SMALL", o.elements) for o in full_catalog]
+
+
+def _counts_intact(census: object, text: str, width: int) -> None:
+    assert max(len(line) for line in text.splitlines()) <= width
+    assert not re.search(r"[\d,.%]…|…[\d,.%]", text), "a number was cut"
+    # every count the census holds is printed whole, with its thousands separator
+    for n in (census.total, *census.by_type.values(), *census.by_regime.values(),  # type: ignore[attr-defined]
+              *census.by_age.values()):  # type: ignore[attr-defined]
+        if n:
+            assert re.search(rf"(?<![\d,]){re.escape(f'{n:,}')}(?![\d,])", text), n
+
+
+@pytest.mark.parametrize("width", [100, 80, 60, 40])
+def test_terminal_summary_never_cuts_a_number(full_catalog: list[CensusObject], width: int) -> None:
+    census = compute(_typed(full_catalog), datetime(2023, 10, 10, tzinfo=UTC))
+    assert census.total == 26_140 and min(census.by_type.values()) > 1000
+    console = Console(width=width, record=True, color_system=None, file=io.StringIO())
+    render_summary(census, console)
+    text = console.export_text()
+    _counts_intact(census, text, width)
+    assert ("Geostationary Orbit" in text) and ("LEO" in text)  # names stay, as a legend if need be
+
+
+@pytest.mark.parametrize(("columns", "width"), [(None, 80), ("60", 60)])
+def test_piped_summary_follows_columns(full_catalog: list[CensusObject],
+                                       monkeypatch: pytest.MonkeyPatch,
+                                       columns: str | None, width: int) -> None:
+    """Piped output (not a terminal): rich's default 80 columns, or ``$COLUMNS``."""
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    out = io.StringIO()
+    console = Console(file=out, color_system=None)
+    assert console.width == width
+    census = compute(_typed(full_catalog), datetime(2023, 10, 10, tzinfo=UTC))
+    render_summary(census, console)
+    _counts_intact(census, out.getvalue(), width)

@@ -35,11 +35,11 @@ from sweepers.conjunctions.ephemeris import (
     screen_ephemeris,
 )
 from sweepers.conjunctions.events import Conjunction
+from sweepers.epochs import datetime64_to_jd
 from sweepers.errors import FormatError
 from sweepers.formats import oem as oem_codec
 from sweepers.orbits.frames import teme_to_gcrs, teme_to_itrs
-from sweepers.orbits.kepler import propagate as kepler_propagate
-from sweepers.orbits.time import datetime64_to_jd
+from sweepers.orbits.kepler import kepler_propagate
 from sweepers.records import ElementSet
 
 CLOUDS = ("catalog/debris-clouds/celestrak_fengyun-1c-debris_2025-02.txt",

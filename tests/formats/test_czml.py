@@ -6,14 +6,13 @@ import json
 import re
 from datetime import UTC, datetime
 
+import czml3
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-czml3 = pytest.importorskip("czml3", reason="czml3 (PyPI) is the CZML dependency")
-
-from sweepers.formats.czml import (  # noqa: E402
+from sweepers.formats.czml import (
     Event,
     Trajectory,
     read_czml_positions,

@@ -18,7 +18,7 @@ import pytest
 
 from sweepers.gtoc9 import rules
 from sweepers.gtoc9.check import CheckReport, Rule, Violation, check_solution
-from sweepers.gtoc9.check_dynamics import propagate
+from sweepers.gtoc9.check_dynamics import integrate_j2
 from sweepers.gtoc9.debris import DebrisSet
 from sweepers.gtoc9.solution import Event
 
@@ -240,12 +240,12 @@ def test_pericentre_below_6600_km(tmp_path: Path, debris: DebrisSet, legs: list[
     events = mission_from_legs(legs, CHAIN, debris, m0_kg=3500.0)
     dep = events[3]
     t1 = dep.epoch_mjd2000 + 10.0 / rules.DAY_S
-    s1 = propagate(dep.state_after(), 10.0)
+    s1 = integrate_j2(dep.state_after(), 10.0)
     brake = -400.0 * s1[3:] / np.linalg.norm(s1[3:])
     dsm1 = Event.from_arrays(t1, s1[:3], s1[3:], 0.0, brake, -1)
     t2 = t1 + 0.01 / rules.DAY_S
-    s2 = propagate(dsm1.state_after(), 0.01)
-    on_arc = propagate(dep.state_after(), 10.01)
+    s2 = integrate_j2(dsm1.state_after(), 0.01)
+    on_arc = integrate_j2(dep.state_after(), 10.01)
     dsm2 = Event.from_arrays(t2, s2[:3], s2[3:], 0.0, on_arc[3:] - s2[3:], -1)
     events = rebook([*events[:4], dsm1, dsm2, *events[4:]], 4)
     write(tmp_path, "m1.txt", events, "400 m/s retrograde DSM, undone 0.01 s later")

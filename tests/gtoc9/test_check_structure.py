@@ -22,7 +22,7 @@ import pytest
 
 from sweepers.gtoc9 import rules
 from sweepers.gtoc9.check import CheckReport, Rule, check_solution
-from sweepers.gtoc9.check_dynamics import propagate
+from sweepers.gtoc9.check_dynamics import integrate_j2
 from sweepers.gtoc9.debris import DebrisSet
 from sweepers.gtoc9.solution import DSM_ID, Event
 
@@ -212,7 +212,7 @@ def _with_coast_dsms(events: list[Event], count: int) -> list[Event]:
     state, mass = dep.state_after(), burn(dep.mass_kg, dep.dv())
     dsms = []
     for n in range(1, count + 1):
-        state = propagate(state, 1.0)
+        state = integrate_j2(state, 1.0)
         t = dep.epoch_mjd2000 + n / rules.DAY_S
         dsms.append(Event.from_arrays(t, state[:3], state[3:], mass, (0, 0, 0), DSM_ID))
     return [*events[:4], *dsms, *events[4:]]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from sweepers.gtoc9 import rules
-from sweepers.gtoc9.check_dynamics import propagate as checker_propagate
+from sweepers.gtoc9.check_dynamics import integrate_j2 as checker_propagate
 from sweepers.gtoc9.debris import DebrisSet
 from sweepers.orbits.j2 import J2Propagator
 

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from sweepers.gtoc9 import rules, solve_exact
-from sweepers.gtoc9.check_dynamics import propagate
+from sweepers.gtoc9.check_dynamics import integrate_j2
 from sweepers.gtoc9.debris import DebrisSet
 from sweepers.gtoc9.problem import node_rate_rad_s
 from sweepers.gtoc9.solve_exact import SHIFTS_DAYS, solve_planned_leg
@@ -165,11 +165,11 @@ def _check_rendezvous(debris: DebrisSet, leg: SolvedLeg) -> None:
     state = np.concatenate([r0, v0 + leg.dv_departure_m_s])
     t = leg.departure_mjd2000
     for dsm in leg.dsms:
-        state = propagate(state, (dsm.epoch_mjd2000 - t) * rules.DAY_S)
+        state = integrate_j2(state, (dsm.epoch_mjd2000 - t) * rules.DAY_S)
         assert np.linalg.norm(state[:3] - dsm.state_before[:3]) < 1.0
         state = state + np.concatenate([np.zeros(3), dsm.dv_m_s])
         t = dsm.epoch_mjd2000
-    state = propagate(state, (leg.arrival_mjd2000 - t) * rules.DAY_S)
+    state = integrate_j2(state, (leg.arrival_mjd2000 - t) * rules.DAY_S)
     rj, vj = debris.states(leg.to_id, leg.arrival_mjd2000)
     assert np.linalg.norm(state[:3] - rj) < 100.0
     assert np.linalg.norm(state[3:] + leg.dv_arrival_m_s - vj) < 1.0

@@ -27,7 +27,7 @@ from sweepers.salvage.engine.pool import (
     run_pool_task,
     with_segments,
 )
-from sweepers.salvage.engine.search import BeamConfig, Chain, PlannedLeg, beam_pool
+from sweepers.salvage.engine.search import BeamConfig, MissionChain, PlannedLeg, beam_pool
 from sweepers.salvage.engine.windows import LnsConfig, dv_price_meur_per_m_s, repartition_window
 
 
@@ -177,8 +177,8 @@ def test_prized_pool_takes_the_prized_debris(synthetic_costs: LegCosts) -> None:
 
 def test_dv_price_is_the_slope_of_the_mission_cost() -> None:
     legs = [PlannedLeg(0, 1, 10, 20, "dep", 400.0), PlannedLeg(1, 2, 30, 45, "dep", 300.0)]
-    chain = Chain(legs)
-    bumped = Chain([replace(legs[0], dv_est_m_s=401.0), legs[1]])
+    chain = MissionChain(legs)
+    bumped = MissionChain([replace(legs[0], dv_est_m_s=401.0), legs[1]])
     # d J / d Δv of the first burn, by finite difference: the first burn moves the whole m0
     slope = chain_cost(R, bumped) - chain_cost(R, chain)
     m0 = R.launch_mass_kg([400.0, 300.0])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import erfa
 import numpy as np
 
+from sweepers.epochs import datetime64_to_jd
 from sweepers.orbits.frames import (
     teme_to,
     teme_to_gcrs,
@@ -19,7 +20,6 @@ from sweepers.orbits.frames import (
     teme_to_itrs_matrix,
     utc_to_tt,
 )
-from sweepers.orbits.time import datetime64_to_jd
 
 ARCSEC = np.pi / 180.0 / 3600.0
 EPOCH = np.array(["2004-04-06T07:51:28.386009"], dtype="datetime64[us]")

@@ -20,7 +20,7 @@ from sweepers.salvage.engine.campaign import (
 )
 from sweepers.salvage.engine.model import CampaignRules, LegCosts
 from sweepers.salvage.engine.pool import occupied_interval
-from sweepers.salvage.engine.search import BeamConfig, Chain, PlannedLeg, beam_search
+from sweepers.salvage.engine.search import BeamConfig, MissionChain, PlannedLeg, beam_search
 
 # A made-up fleet in km/s: 2-day stays, arrivals within 2 + 8 days, 10 days between missions.
 RULES = CampaignRules(
@@ -74,13 +74,13 @@ def test_chain_search_follows_the_given_timing(costs: LegCosts) -> None:
 
 def test_cost_model_is_the_rules_one() -> None:
     legs = [PlannedLeg(0, 1, 4, 9, "dep", 0.2), PlannedLeg(1, 2, 11, 15, "arr", 0.1)]
-    chain = Chain(legs)
+    chain = MissionChain(legs)
     m0 = (RULES.dry_mass_kg + 50.0) * math.exp(0.1 / 3.2) + 50.0
     m0 = m0 * math.exp(0.2 / 3.2) + 50.0
     assert chain_cost(RULES, chain) == pytest.approx(30.0 + 1e-6 * (m0 - 1500.0) ** 2)
     assert chain_feasible(RULES, chain)
     # the propellant limit of these rules (900 kg) refuses a chain GTOC9's 5000 kg would take
-    heavy = Chain([PlannedLeg(0, 1, 4, 9, "dep", 1.5), PlannedLeg(1, 2, 11, 15, "arr", 1.5)])
+    heavy = MissionChain([PlannedLeg(0, 1, 4, 9, "dep", 1.5), PlannedLeg(1, 2, 11, 15, "arr", 1.5)])
     assert not chain_feasible(RULES, heavy)
 
 
@@ -99,4 +99,4 @@ def test_campaign_keeps_the_given_gaps(costs: LegCosts) -> None:
 def test_a_solo_chain_needs_the_rules_stay() -> None:
     assert solo_chain(RULES, 3, 50).end_day == 48
     with pytest.raises(ValueError, match="stay_days"):
-        Chain(solo=(3, 50))
+        MissionChain(solo=(3, 50))

@@ -19,9 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,6 +28,7 @@ from sweepers import __version__
 from sweepers.catalog.ingest import FileReport, IngestProgress, parse, sha256_hex, store_parsed
 from sweepers.catalog.store import CatalogStore
 from sweepers.errors import FetchError, FormatError
+from sweepers.files import write_atomic
 from sweepers.records import Parsed
 
 DEFAULT_BASE_URL = "https://celestrak.org"
@@ -190,27 +189,6 @@ def fetch(
     return Fetched(url, data, query.codec, parsed)
 
 
-def save_atomically(data: bytes, out: str | os.PathLike[str]) -> Path:
-    """Write ``data`` to ``out`` via a temporary file in the same folder and a rename.
-
-    Readers see the old file or the complete new one, never a partial one.
-    """
-    target = Path(out)
-    folder = target.parent if str(target.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
-
-
 def fetch_into(
     store: CatalogStore | None,
     query: Query,
@@ -235,7 +213,7 @@ def fetch_into(
     )
     if out is not None:
         try:
-            save_atomically(fetched.data, out)
+            write_atomic(out, fetched.data)
         except OSError as exc:
             raise FetchError(f"cannot save {out}: {exc.strerror or exc}") from exc
     if store is not None:

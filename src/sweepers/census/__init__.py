@@ -4,7 +4,7 @@ Pure functions on plain inputs (no store, no network)::
 
     objects = [CensusObject.from_records(es, satcat.get(es.norad_id)) for es in latest_sets]
     census = compute(objects, as_of=catalog_date(objects))
-    render_summary(census, console)            # rich tables, 100 columns
+    render_summary(census, console)            # rich tables, laid out for the width
     write_report(census, objects, "report/")   # census.json, summary.md, PNG figures
 
 Orbit size comes from mean elements without propagation (SGP4's Brouwer semi-major axis, WGS72;

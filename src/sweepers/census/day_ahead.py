@@ -20,11 +20,11 @@ from numpy.typing import NDArray
 
 from sweepers.census import plots
 from sweepers.census.model import Census, CensusObject
+from sweepers.epochs import minute_grid
+from sweepers.orbits.constants import R_EARTH_KM
 from sweepers.orbits.frames import teme_to_itrs
 from sweepers.orbits.sgp4_batch import Sgp4Status, iter_propagate, prepare
-from sweepers.orbits.time import minute_grid
 
-WGS84_EQUATORIAL_RADIUS_KM = 6378.137
 TYPE_COLOURS = {
     "DEBRIS": "#d62728",
     "ROCKET BODY": "#ff7f0e",
@@ -87,7 +87,7 @@ def propagate_day(
     for eph in iter_propagate(prepared, grid, "teme"):
         rows = slice(eph.start, eph.start + eph.r.shape[0])
         radius = np.linalg.norm(eph.r, axis=-1)
-        altitude = radius - WGS84_EQUATORIAL_RADIUS_KM
+        altitude = radius - R_EARTH_KM
         with np.errstate(all="ignore"):
             alt_min[rows] = np.fmin.reduce(altitude, axis=1, initial=np.inf)
             alt_max[rows] = np.fmax.reduce(altitude, axis=1, initial=-np.inf)

@@ -29,12 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from sweepers.epochs import MINUTES_PER_DAY
+from sweepers.orbits.constants import J2_WGS72, MU_WGS72_KM3_S2, RE_WGS72_KM
 from sweepers.records import ElementSet
-
-MU_WGS72_KM3_S2 = 398600.8  # Earth gravitational parameter, WGS72 (SGP4's "wgs72" set) [km³/s²]
-RE_WGS72_KM = 6378.135  # Earth equatorial radius, WGS72 [km]
-J2_WGS72 = 0.001082616  # second zonal harmonic, WGS72 [-]
-MINUTES_PER_DAY = 1440.0
 
 # SGP4's ke: sqrt(μ) in earth radii^1.5 per minute.
 _KE_PER_MIN = 60.0 / np.sqrt(RE_WGS72_KM**3 / MU_WGS72_KM3_S2)

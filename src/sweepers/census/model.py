@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from sweepers.census.geometry import FloatArray, OrbitGeometry, orbit_geometry
 from sweepers.census.regimes import REGIME_NAMES, Regime, classify
+from sweepers.epochs import DAY_S
 from sweepers.records import ElementSet, SatcatEntry
 
 NONE_LABEL = "NONE"  # object type / RCS size absent (not in SATCAT, or the field is empty)
@@ -225,7 +226,7 @@ def tabulate(objects: Sequence[CensusObject], as_of: datetime) -> CensusTable:
     _check_utc(as_of)
     geometry = orbit_geometry([o.elements for o in objects])
     ages = np.fromiter(
-        ((as_of - o.elements.epoch).total_seconds() / 86400.0 for o in objects),
+        ((as_of - o.elements.epoch).total_seconds() / DAY_S for o in objects),
         np.float64,
         len(objects),
     )

@@ -1,21 +1,20 @@
 """The census report folder: ``census.json``, ``summary.md`` and PNG figures, written atomically.
 
-Every file is written to a temporary name in the same folder, flushed to disk and then renamed
-over the final name, so a killed run leaves either the old file or the new one, never half.
+Every file goes through :func:`sweepers.files.write_atomic` (a temporary name in the same folder,
+flushed, renamed over the final name), so a killed run leaves either the old file or the new one,
+never half.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from sweepers.census import plots
 from sweepers.census.model import AGE_BINS_DAYS, DEBRIS_CLOUDS, Census, CensusObject, tabulate
 from sweepers.census.regimes import REGIME_NAMES, Regime
+from sweepers.files import write_atomic
 
 JSON_NAME = "census.json"
 SUMMARY_NAME = "summary.md"
@@ -25,24 +24,6 @@ FIGURE_NAMES = {
     "density": "altitude_inclination.png",
     "overview": "regimes_and_ages.png",
 }
-
-
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` via a temporary file and an atomic rename; returns ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
-    return path
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str) -> list[str]:

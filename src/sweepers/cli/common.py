@@ -25,6 +25,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from sweepers.epochs import parse_epoch
 from sweepers.errors import SweepersError
 
 EXIT_OK = 0
@@ -62,12 +63,9 @@ def parse_utc(text: str) -> datetime:
     if text.strip().lower() == "now":
         return datetime.now(UTC)
     try:
-        t = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise SweepersError(
-            f"cannot read {text!r} as an ISO 8601 epoch (e.g. 2023-10-09T12:00:00Z)"
-        ) from None
-    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+        return parse_epoch(text.strip())
+    except ValueError as exc:
+        raise SweepersError(f"{exc} (e.g. 2023-10-09T12:00:00Z)") from None
 
 
 def set_debug(flag: bool) -> None:

@@ -10,15 +10,15 @@ can write CDMs without going through the CLI. Units: km, km/s inside; m, m/s in 
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from sweepers.files import write_atomic
 
 if TYPE_CHECKING:
     from sweepers.conjunctions.events import Conjunction
@@ -100,8 +100,8 @@ def conjunction_cdm(event: Conjunction, first: Label, second: Label,
 
 def write_cdms(events: list[Conjunction], folder: Path, labels: dict[int, Label],
                oem_label: Label | None = None) -> list[Path]:
-    """One KVN CDM per event in ``folder`` (created), each written atomically (a temporary file
-    in the same folder, then ``os.replace``). ``oem_label`` names an OEM primary."""
+    """One KVN CDM per event in ``folder`` (created), each written atomically
+    (:func:`sweepers.files.write_atomic`). ``oem_label`` names an OEM primary."""
     from sweepers.formats.cdm import dumps_kvn
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -112,13 +112,5 @@ def write_cdms(events: list[Conjunction], folder: Path, labels: dict[int, Label]
         second = labels.get(event.secondary_id, Label(str(event.secondary_id)))
         path = folder / cdm_file_name(event, first.designator)
         text = dumps_kvn(conjunction_cdm(event, first, second, created))
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".cdm.tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        paths.append(path)
+        paths.append(write_atomic(path, text))
     return paths

@@ -91,7 +91,6 @@ from sweepers.conjunctions.sieve import (
     D4_FACTOR,
     GRID_PARTS,
     LAGRANGE_FACTOR,
-    MU_KM3_S2,
     R_P_FLOOR_KM,
     BlockResult,
     blank_unphysical,
@@ -102,11 +101,12 @@ from sweepers.conjunctions.sieve import (
     narrow_mask,
     recentre,
 )
+from sweepers.epochs import DAY_S, datetime64_to_jd, jd_to_datetime
 from sweepers.formats.oem import EphemerisRangeError, Oem, OemSegment
+from sweepers.orbits.constants import MU_EARTH_KM3_S2
 from sweepers.orbits.frames import to_teme
 from sweepers.orbits.sgp4_batch import PreparedSet, prepare, propagate
 from sweepers.orbits.sgp4_init import COL, element_array
-from sweepers.orbits.time import datetime64_to_jd, jd_to_datetime64
 from sweepers.parallel import Executor, InProcess
 from sweepers.records import ElementSet
 
@@ -122,7 +122,6 @@ DEFAULT_BLOCK_STEPS = 90
 STEPS_AT_ONCE = 15  # steps vectorised together (memory ~15 × n × 200 bytes)
 END_LAGRANGE_FACTOR = 1.0 / 24.0  # max over s ∈ [0, 1] of |s(s−1)(s−2)(s−3)| / 4! (point 3)
 RESIDUAL_FACTOR = 2.0  # bound ≥ this × the residual seen on the step's s = j/8 grid (point 3)
-SECONDS_PER_DAY = 86400.0
 US = np.timedelta64(1, "us")
 
 FrameName = Literal["teme", "gcrs", "eme2000", "itrs"]
@@ -181,7 +180,7 @@ class Primary:
         t = np.minimum(self.lo + whole_us.astype(np.int64) * US, self.hi)
         r, v = self.segment.interpolate(t)
         jd, fr = datetime64_to_jd(t)
-        return r + v * delta, v, jd, fr + delta[:, 0] / SECONDS_PER_DAY
+        return r + v * delta, v, jd, fr + delta[:, 0] / DAY_S
 
     def states(self, tau_s: FloatArray) -> tuple[FloatArray, FloatArray]:
         """TEME position [km] and velocity [km/s] ``(m, 3)`` at ``tau_s`` seconds after ``lo``
@@ -192,7 +191,7 @@ class Primary:
         """UTC two-part Julian dates of ``tau_s`` seconds after ``lo`` (``fr`` may exceed 1)."""
         jd0, fr0 = datetime64_to_jd(self.lo)
         tau = np.atleast_1d(np.asarray(tau_s, np.float64))
-        return np.full(tau.shape, jd0[0]), fr0[0] + tau / SECONDS_PER_DAY
+        return np.full(tau.shape, jd0[0]), fr0[0] + tau / DAY_S
 
 
 def primary_id(oem: Oem) -> int:
@@ -261,9 +260,9 @@ def _osculating_band(r: FloatArray, v: FloatArray) -> tuple[FloatArray, FloatArr
     """Osculating perigee and apogee radii [km] (apogee ∞ when unbound) and eccentricity."""
     rn = np.linalg.norm(r, axis=-1)
     h = np.cross(r, v)
-    e_vec = np.cross(v, h) / MU_KM3_S2 - r / rn[..., None]
+    e_vec = np.cross(v, h) / MU_EARTH_KM3_S2 - r / rn[..., None]
     e = np.linalg.norm(e_vec, axis=-1)
-    p = np.einsum("...i,...i->...", h, h) / MU_KM3_S2
+    p = np.einsum("...i,...i->...", h, h) / MU_EARTH_KM3_S2
     with np.errstate(divide="ignore"):
         apo = np.where(e < 1.0, p / (1.0 - e), np.inf)
     return p / (1.0 + e), apo, e
@@ -355,7 +354,7 @@ def _primary_error(piece: Primary, first: int, stop: int, r: FloatArray,
     residual = np.linalg.norm(truth - cubic, axis=1).reshape(m, s.size).max(axis=1)
     r_p, _, e = _osculating_band(truth, vel)
     r_p_min = max(float(np.nanmin(r_p)), R_P_FLOOR_KM)
-    d4 = max(D4_FACTOR, 2.0 * (1.0 + 3.0 * float(np.nanmax(e)))) * MU_KM3_S2**2 / r_p_min**5
+    d4 = max(D4_FACTOR, 2.0 * (1.0 + 3.0 * float(np.nanmax(e)))) * MU_EARTH_KM3_S2**2 / r_p_min**5
     analytic = d4 * piece.step_s**4 * factor
     return np.maximum(analytic, RESIDUAL_FACTOR * residual)
 
@@ -431,7 +430,7 @@ def screen_piece(ctx: EphemerisContext, task: EphemerisTask) -> BlockResult:
 
 def _secondary(sat: Satrec, jd: float, fr: float) -> tuple[FloatArray, FloatArray] | None:
     """python-sgp4 position [km] and central-difference velocity [km/s] (±``FD_S``), TEME."""
-    dt = FD_S / SECONDS_PER_DAY
+    dt = FD_S / DAY_S
     e0, r0, _ = sat.sgp4(jd, fr)
     e1, r1, _ = sat.sgp4(jd, fr - dt)
     e2, r2, _ = sat.sgp4(jd, fr + dt)
@@ -490,7 +489,7 @@ def _record(ctx: EphemerisContext, piece: Primary, prepared: PreparedSet, row: i
     dr = r2 - r1
     whole = math.floor(fr)
     tca_jd, tca_fr = jd + whole, fr - whole
-    tca = jd_to_datetime64(tca_jd, tca_fr).astype("datetime64[us]").item().replace(tzinfo=UTC)
+    tca = jd_to_datetime(tca_jd, tca_fr)
     hbr2 = float(ctx.hbr_m[row]) if np.isfinite(ctx.hbr_m[row]) else DEFAULT_HBR_M
     hbr = ctx.primary_hbr_m + hbr2
     seg_jd, seg_fr = datetime64_to_jd(piece.segment_start)
@@ -548,11 +547,11 @@ def catalog_band_mask(elsets: Sequence[ElementSet], lo_km: float, hi_km: float,
     ``threshold_km/2 + SHELL_MARGIN_KM`` (point 4)."""
     elements = element_array(elsets)
     n_rad_s = elements[:, COL["no_kozai"]] / 60.0
-    n_rev_day = n_rad_s * SECONDS_PER_DAY / (2.0 * np.pi)
+    n_rev_day = n_rad_s * DAY_S / (2.0 * np.pi)
     ecc = elements[:, COL["ecco"]]
     ndot = np.abs(np.array([e.mean_motion_dot for e in elsets]))
     with np.errstate(divide="ignore", invalid="ignore"):
-        a = np.cbrt(MU_KM3_S2 / n_rad_s**2)
+        a = np.cbrt(MU_EARTH_KM3_S2 / n_rad_s**2)
         decay = 2.0 * (2.0 / 3.0) * a * (2.0 * ndot * days) / n_rev_day
     pad = 0.5 * threshold_km + SHELL_MARGIN_KM
     low = a * (1.0 - ecc) - pad - decay
@@ -614,7 +613,7 @@ def screen_ephemeris(
         r_p, r_a, _ = _osculating_band(r, v)
         lo_km = min(lo_km, float(r_p.min()), float(_norm(r).min()))
         hi_km = max(hi_km, float(r_a.max()), float(_norm(r).max()))
-    span_days = sum(p.length_s for p in pieces) / SECONDS_PER_DAY
+    span_days = sum(p.length_s for p in pieces) / DAY_S
     keep = catalog_band_mask(objects, lo_km, hi_km, threshold_km, span_days + 1.0)
     filtered = len({e.norad_id for e in elsets}) - int(keep.sum())  # the band and the OEM's own id
     objects = [e for e, k in zip(objects, keep, strict=True) if k]

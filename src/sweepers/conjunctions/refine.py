@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC
 
 import numpy as np
 from numpy.typing import NDArray
@@ -31,8 +30,8 @@ from sweepers.conjunctions.events import (
     max_pc_isotropic,
     rtn_tuple,
 )
+from sweepers.epochs import DAY_S, jd_to_datetime
 from sweepers.orbits.sgp4_batch import PreparedSet
-from sweepers.orbits.time import jd_to_datetime64
 
 XTOL_S = 1e-6  # Brent tolerance on the TCA [s]
 FD_S = 1e-3  # half-width of the central difference of |Δr|² [s]
@@ -56,7 +55,7 @@ def range_rate(sat1: Satrec, sat2: Satrec, jd: float, fr: float) -> float:
     """``½ d|Δr|²/dt`` [km²/s] at ``(jd, fr)`` by central difference (NaN if SGP4 fails or a
     position is outside ``(MIN_RADIUS_KM, MAX_RADIUS_KM)``). The hot loop of the refinement:
     plain floats, no helper calls."""
-    dt = FD_S / 86400.0
+    dt = FD_S / DAY_S
     e1, p1, _ = sat1.sgp4(jd, fr + dt)
     e2, p2, _ = sat2.sgp4(jd, fr + dt)
     e3, m1, _ = sat1.sgp4(jd, fr - dt)
@@ -84,7 +83,7 @@ def find_tca_s(sat1: Satrec, sat2: Satrec, jd: float, fr0: float, a_s: float, b_
     """
 
     def f(tau: float) -> float:
-        return range_rate(sat1, sat2, jd, fr0 + tau / 86400.0)
+        return range_rate(sat1, sat2, jd, fr0 + tau / DAY_S)
 
     ends: list[tuple[float, float]] = []
     for a, b in ((a_s, b_s), (0.0, step_s), (-step_s, 2.0 * step_s)):
@@ -119,7 +118,7 @@ def refine_candidates(
         tau = find_tca_s(sats[c.i], sats[c.j], jd, c.fr0, c.a_s, c.b_s, step_s)
         if tau is None:
             continue
-        fr = c.fr0 + tau / 86400.0
+        fr = c.fr0 + tau / DAY_S
         if not window[0] < fr <= window[1]:
             continue
         event = conjunction_at(prepared, c.i, c.j, jd, fr, hbr_m, primary_mask)
@@ -154,7 +153,7 @@ def conjunction_at(
     hbr = sum(DEFAULT_HBR_M if not math.isfinite(hbr_m[k]) else float(hbr_m[k]) for k in (p, s))
     ages = [(jd - float(prepared.epoch_jd[k])) + (fr - float(prepared.epoch_fr[k]))
             for k in (p, s)]
-    tca = jd_to_datetime64(jd, fr).astype("datetime64[us]").item().replace(tzinfo=UTC)
+    tca = jd_to_datetime(jd, fr)
     whole = math.floor(fr)
     return Conjunction(
         primary_id=int(ids[p]),

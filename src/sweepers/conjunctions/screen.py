@@ -37,14 +37,14 @@ from numpy.typing import NDArray
 
 from sweepers.conjunctions.events import Conjunction
 from sweepers.conjunctions.sieve import (
-    MU_KM3_S2,
     BlockTask,
     ScreenContext,
     screen_block,
     step_count,
 )
+from sweepers.epochs import DAY_S, datetime_to_jd
 from sweepers.errors import SweepersError
-from sweepers.orbits.time import datetime_to_jd
+from sweepers.orbits.constants import MU_EARTH_KM3_S2
 from sweepers.parallel import Executor, InProcess
 from sweepers.records import ElementSet
 
@@ -59,7 +59,6 @@ DEFAULT_BLOCK_STEPS = 90  # 3 h of 2-min steps: ~60 MB of positions for the full
 DEFAULT_SUBSTEPS = 4  # 30 s swept spheres: the fastest full-catalog sieve (benchmarks/)
 SHELL_MARGIN_KM = 30.0  # SGP4 short-period radial terms (~10 km in LEO) and mean/osculating gap
 DUPLICATE_TCA_S = 1e-3  # refinements of one pair closer than this are one event
-EARTH_RADIUS_KM = 6378.135  # WGS72
 
 Progress = Callable[[int, int], None]
 """``progress(blocks_done, blocks_total)``."""
@@ -127,7 +126,7 @@ def screen(
                    dtype=np.float64)
     ctx = ScreenContext(
         elsets=tuple(objects), token=_token(objects, engine), start_jd=start_jd,
-        start_fr=start_fr, step_s=float(step_s), end_s=days * 86400.0,
+        start_fr=start_fr, step_s=float(step_s), end_s=days * DAY_S,
         threshold_km=float(threshold_km), hbr_m=hbr, primary_mask=primary_mask, engine=engine,
         substeps=max(1, substeps),
     )
@@ -187,7 +186,7 @@ def dedupe(
     for e in by_pair:
         if kept and (kept[-1].primary_id, kept[-1].secondary_id) == (e.primary_id,
                                                                       e.secondary_id):
-            gap_s = abs((e.tca_jd - kept[-1].tca_jd) + (e.tca_fr - kept[-1].tca_fr)) * 86400.0
+            gap_s = abs((e.tca_jd - kept[-1].tca_jd) + (e.tca_fr - kept[-1].tca_fr)) * DAY_S
             if gap_s < tolerance_s:
                 continue
         kept.append(e)
@@ -209,8 +208,8 @@ def shell_overlap_mask(
     n_rev_day = np.array([e.mean_motion_rev_day for e in elsets])
     ecc = np.array([e.eccentricity for e in elsets])
     ndot = np.abs(np.array([e.mean_motion_dot for e in elsets]))  # ṅ/2 [rev/day²]
-    n_rad_s = n_rev_day * 2.0 * np.pi / 86400.0
-    a = np.cbrt(MU_KM3_S2 / n_rad_s**2)
+    n_rad_s = n_rev_day * 2.0 * np.pi / DAY_S
+    a = np.cbrt(MU_EARTH_KM3_S2 / n_rad_s**2)
     decay = 2.0 * (2.0 / 3.0) * a * (2.0 * ndot * days) / n_rev_day
     pad = 0.5 * threshold_km + SHELL_MARGIN_KM + decay
     low = a * (1.0 - ecc) - pad

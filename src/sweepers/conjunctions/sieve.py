@@ -61,11 +61,12 @@ from sweepers.conjunctions.refine import (
     Candidate,
     refine_candidates,
 )
+from sweepers.epochs import DAY_S
+from sweepers.orbits.constants import MU_EARTH_KM3_S2
 from sweepers.orbits.sgp4_batch import PreparedSet, prepare, propagate
 from sweepers.orbits.sgp4_init import COL
 from sweepers.records import ElementSet
 
-MU_KM3_S2 = 398600.4418
 R_P_FLOOR_KM = 6300.0
 D4_FACTOR = 8.0  # max|x⁗| ≤ D4_FACTOR · μ²/r_p⁵ (module docstring, point 1)
 ENGINE_SLACK_KM = 1e-5  # heyoka vs python-sgp4 positions differ by ~1e-8 km
@@ -158,7 +159,7 @@ def max_cubic_term_km(step_s: float) -> float:
     not belong to one trajectory (a decayed element set jumping about); that object is skipped
     on that step.
     """
-    jerk = 4.0 * MU_KM3_S2 * MAX_SPEED_KM_S / MIN_RADIUS_KM**3
+    jerk = 4.0 * MU_EARTH_KM3_S2 * MAX_SPEED_KM_S / MIN_RADIUS_KM**3
     return 4.0 * jerk * step_s**3 / 6.0
 
 
@@ -166,10 +167,10 @@ def interpolation_error_km(elements: FloatArray, step_s: float) -> FloatArray:
     """Bound on |SGP4 position − cubic interpolant| over one step [km] (point 1)."""
     n_rad_s = elements[:, COL["no_kozai"]] / 60.0
     with np.errstate(divide="ignore", invalid="ignore"):
-        a_km = np.cbrt(MU_KM3_S2 / n_rad_s**2)
+        a_km = np.cbrt(MU_EARTH_KM3_S2 / n_rad_s**2)
     r_p = np.maximum(np.nan_to_num(a_km * (1.0 - elements[:, COL["ecco"]]), nan=0.0),
                      R_P_FLOOR_KM)
-    return D4_FACTOR * MU_KM3_S2**2 / r_p**5 * step_s**4 * LAGRANGE_FACTOR + ENGINE_SLACK_KM
+    return D4_FACTOR * MU_EARTH_KM3_S2**2 / r_p**5 * step_s**4 * LAGRANGE_FACTOR + ENGINE_SLACK_KM
 
 
 def cubic_power(
@@ -284,7 +285,7 @@ def screen_block(ctx: ScreenContext, task: BlockTask) -> BlockResult:
     t_start = time.perf_counter()
     prepared, err = _prepared(ctx)
     k = np.arange(task.first - 1, task.stop + 2, dtype=np.float64)
-    fr = ctx.start_fr + k * ctx.step_s / 86400.0
+    fr = ctx.start_fr + k * ctx.step_s / DAY_S
     jd = np.full_like(fr, ctx.start_jd)
     eph = propagate(prepared, (jd, fr), workers=1)
     r = np.ascontiguousarray(eph.r.transpose(1, 0, 2))  # (m + 3, n, 3), row 1 = step `first`
@@ -315,7 +316,7 @@ def screen_block(ctx: ScreenContext, task: BlockTask) -> BlockResult:
     ]
     events = refine_candidates(prepared, candidates, ctx.start_jd, h, thr, ctx.hbr_m,
                                primary_mask=ctx.primary_mask,
-                               window=(ctx.start_fr, ctx.start_fr + ctx.end_s / 86400.0))
+                               window=(ctx.start_fr, ctx.start_fr + ctx.end_s / DAY_S))
     t_end = time.perf_counter()
     return BlockResult(events, broad_pairs=n_broad, candidates=len(candidates),
                        propagate_s=t_prop - t_start, sieve_s=t_sieve - t_prop,
@@ -324,4 +325,4 @@ def screen_block(ctx: ScreenContext, task: BlockTask) -> BlockResult:
 
 def step_count(days: float, step_s: float) -> int:
     """Steps of ``step_s`` seconds covering ``days`` (the last step may overrun the window)."""
-    return max(1, math.ceil(days * 86400.0 / step_s - 1e-9))
+    return max(1, math.ceil(days * DAY_S / step_s - 1e-9))

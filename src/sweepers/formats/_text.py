@@ -1,13 +1,21 @@
 """Shared text helpers of the codecs: decoding bytes line by line, epochs, designators.
 
-Nothing here knows a file layout; the format modules do.
+Nothing here knows a file layout; the format modules do. Epoch text is parsed and printed by
+:mod:`sweepers.epochs` (the package's one ISO 8601 parser), re-exported here for the codecs.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
+
+from sweepers.epochs import format_epoch, parse_epoch
+
+__all__ = [
+    "designator_to_object_id", "format_epoch", "iter_lines", "object_id_to_designator",
+    "parse_date", "parse_epoch", "to_text", "undecodable",
+]
 
 UTF8_BOM = "\ufeff"
 
@@ -46,48 +54,6 @@ def iter_lines(text: str) -> Iterator[tuple[int, str]]:
     """
     for number, line in enumerate(text.split("\n"), 1):
         yield number, line[:-1] if line.endswith("\r") else line
-
-
-_ISO_EPOCH = re.compile(
-    r"(\d{4})-(?:(\d\d)-(\d\d)|(\d{3}))T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:Z|\+00:00)?"
-)
-
-
-def parse_epoch(text: str) -> datetime:
-    """UTC ``datetime`` from an OMM/CCSDS epoch string.
-
-    Accepts ``YYYY-MM-DDThh:mm:ss[.f…][Z]`` and the CCSDS day-of-year form ``YYYY-DDDThh:mm:ss``.
-    Fractions beyond microseconds are rounded half-up to the nearest microsecond.
-    Raises ``ValueError`` naming the text on anything else.
-    """
-    m = _ISO_EPOCH.fullmatch(text.strip())
-    if m is None:
-        raise ValueError(f"bad epoch {text!r} (expected YYYY-MM-DDThh:mm:ss.ffffff)")
-    year, month, day, doy, hh, mm, ss, frac = m.groups()
-    try:
-        if doy is not None:
-            base = datetime(int(year), 1, 1, tzinfo=UTC) + timedelta(days=int(doy) - 1)
-            if base.year != int(year) or int(doy) < 1:
-                raise ValueError("day of year out of range")
-        else:
-            base = datetime(int(year), int(month), int(day), tzinfo=UTC)
-        seconds = int(ss)
-        if int(hh) > 23 or int(mm) > 59 or seconds > 60:
-            raise ValueError("time of day out of range")
-    except ValueError as exc:
-        raise ValueError(f"bad epoch {text!r} ({exc})") from None
-    micro = 0
-    if frac:
-        digits = (frac + "000000")[:7]
-        micro = (int(digits) + 5) // 10  # half-up on the 7th digit
-    return base + timedelta(hours=int(hh), minutes=int(mm), seconds=seconds, microseconds=micro)
-
-
-def format_epoch(epoch: datetime) -> str:
-    """OMM epoch text ``YYYY-MM-DDThh:mm:ss.ffffff`` (UTC, microseconds, no zone suffix)."""
-    if epoch.tzinfo is not None:
-        epoch = epoch.astimezone(UTC)
-    return epoch.strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
 _OBJECT_ID = re.compile(r"(\d{4})-(\d{3})([A-Z]{0,3})")

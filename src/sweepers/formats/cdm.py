@@ -22,12 +22,13 @@ import math
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
+from sweepers.epochs import parse_epoch
 from sweepers.errors import FormatError
 from sweepers.formats._ndm import (
     LEFT_OUT,
@@ -61,24 +62,6 @@ _HBR_RE = re.compile(
 )
 _KVN_LINE = re.compile(r"^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$")
 _UNIT_TAIL = re.compile(r"^(.*?)\s*(\[[^\]]*\]?)\s*$")
-
-
-def parse_epoch(text: str) -> datetime:
-    """CCSDS epoch (``YYYY-MM-DDThh:mm:ss[.f]`` or ``YYYY-DDDThh:mm:ss[.f]``, optional Z) → UTC."""
-    s = text.strip().rstrip("Zz")
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d*)?", s)
-    doy = None
-    if m is None:
-        m = re.fullmatch(r"(\d{4})-(\d{3})T(\d{2}):(\d{2}):(\d{2})(\.\d*)?", s)
-        if m is None:
-            raise ValueError(f"not a CCSDS epoch: {text!r}")
-        year, doy, hh, mi, ss, frac = m.groups()
-        base = datetime(int(year), 1, 1, tzinfo=UTC) + timedelta(days=int(doy) - 1)
-    else:
-        year, mo, dd, hh, mi, ss, frac = m.groups()
-        base = datetime(int(year), int(mo), int(dd), tzinfo=UTC)
-    micro = round(float(frac) * 1e6) if frac and frac != "." else 0
-    return base + timedelta(hours=int(hh), minutes=int(mi), seconds=int(ss), microseconds=micro)
 
 
 def format_epoch(t: datetime) -> str:

@@ -45,7 +45,7 @@ from czml3.enums import ClockRanges, ClockSteps, HorizontalOrigins
 from czml3.types import Cartesian2Value
 from numpy.typing import ArrayLike, NDArray
 
-from sweepers.formats._time import as_datetime64
+from sweepers.epochs import as_datetime64
 from sweepers.formats.oem import OemSegment
 
 __all__ = ["CZML_VERSION", "Event", "Trajectory", "read_czml_positions", "write_czml"]

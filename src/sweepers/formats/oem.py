@@ -47,10 +47,10 @@ from xml.parsers import expat
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from sweepers.epochs import as_datetime64
 from sweepers.errors import FormatError, SweepersError
 from sweepers.formats._ndm import LEFT_OUT, check_xml_text, left_out
 from sweepers.formats._text import parse_epoch
-from sweepers.formats._time import as_datetime64
 
 __all__ = [
     "COVARIANCE_KEYS",

@@ -67,7 +67,7 @@ from typing import Any
 import numpy as np
 
 from sweepers.gtoc9 import rules
-from sweepers.gtoc9.check_dynamics import PropagationError, pericentre_radius_m, propagate
+from sweepers.gtoc9.check_dynamics import PropagationError, integrate_j2, pericentre_radius_m
 from sweepers.gtoc9.debris import DebrisSet, load_debris
 from sweepers.gtoc9.solution import Event, MissionFile, read_solution
 
@@ -526,7 +526,7 @@ def _check_step(prev: Event, nxt: Event, stay: bool) -> list[Finding]:
             )
         return found
     try:
-        predicted = propagate(prev.state_after(), dt_days * rules.DAY_S)
+        predicted = integrate_j2(prev.state_after(), dt_days * rules.DAY_S)
     except PropagationError as exc:
         found.append((nxt, Rule.DYNAMICS, f"J2 propagation from line {prev.line} failed: {exc}"))
         return found

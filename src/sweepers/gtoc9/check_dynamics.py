@@ -70,7 +70,8 @@ class PropagationError(RuntimeError):
     """The integrator stopped before the requested time (e.g. the orbit hit the origin)."""
 
 
-def propagate(state: ArrayLike, tof_s: float, *, tol: float = DEFAULT_TOL) -> NDArray[np.float64]:
+def integrate_j2(state: ArrayLike, tof_s: float, *,
+                 tol: float = DEFAULT_TOL) -> NDArray[np.float64]:
     """Propagate one state [m, m/s] by ``tof_s`` seconds (may be negative) under J2; heyoka Taylor.
 
     Raises :class:`PropagationError` if the integration does not reach the final time.
@@ -90,7 +91,7 @@ def propagate(state: ArrayLike, tof_s: float, *, tol: float = DEFAULT_TOL) -> ND
 def propagate_dop853(
     state: ArrayLike, tof_s: float, *, rtol: float = 1e-13, atol_m: float = 1e-6
 ) -> NDArray[np.float64]:
-    """Same as :func:`propagate` with scipy's DOP853 — an independent reference integrator.
+    """Same as :func:`integrate_j2` with scipy's DOP853 — an independent reference integrator.
 
     ``atol_m`` applies to positions [m]; velocities get ``atol_m`` × 1e-3 [m/s].
     """

@@ -70,7 +70,7 @@ from sweepers.salvage.engine.campaign import (
 )
 from sweepers.salvage.engine.model import LegCosts, PlaneDrift
 from sweepers.salvage.engine.pool import PoolTask, run_pool_task
-from sweepers.salvage.engine.search import BeamConfig, Chain
+from sweepers.salvage.engine.search import BeamConfig, MissionChain
 from sweepers.salvage.engine.windows import LnsConfig, LnsState, WindowReport, improve_by_windows
 
 Progress = Callable[[str, int, int, str], None]
@@ -145,7 +145,7 @@ class SolveResult:
     """Outcome: the checker's report on the written files, the plan, stage timings [s]."""
 
     report: CheckReport
-    chains: list[Chain]
+    chains: list[MissionChain]
     estimated_j_meur: float
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -474,7 +474,7 @@ def _finite(x: float) -> float | None:
 
 
 def _solve_legs(
-    chains: list[Chain],
+    chains: list[MissionChain],
     debris: DebrisSet,
     ckpt: Checkpoint,
     pool: ProcessPoolExecutor | None,
@@ -501,14 +501,14 @@ def _solve_legs(
 
 
 def _rescue_solos(
-    missions: list[tuple[Chain, list[SolvedLeg]]], available: NDArray[np.bool_]
-) -> list[tuple[Chain, list[SolvedLeg]]]:
+    missions: list[tuple[MissionChain, list[SolvedLeg]]], available: NDArray[np.bool_]
+) -> list[tuple[MissionChain, list[SolvedLeg]]]:
     """One-debris missions, in free time slots, for debris that a failed leg left out."""
     chains = [c for c, _ in missions]
     covered = np.zeros(available.size, dtype=bool)
     for c in chains:
         covered[c.ids] = True
-    out: list[tuple[Chain, list[SolvedLeg]]] = []
+    out: list[tuple[MissionChain, list[SolvedLeg]]] = []
     for debris_id in np.nonzero(available & ~covered)[0]:
         for lo, hi in free_slots(CAMPAIGN_RULES, chains):
             if hi + CAMPAIGN_RULES.stay_days >= lo:
@@ -520,11 +520,11 @@ def _rescue_solos(
 
 
 def _missions(
-    chains: list[Chain], solved: dict[str, SolvedLeg | None]
-) -> list[tuple[Chain, list[SolvedLeg]]]:
+    chains: list[MissionChain], solved: dict[str, SolvedLeg | None]
+) -> list[tuple[MissionChain, list[SolvedLeg]]]:
     """Missions to write: chains whose legs all converged within the propellant limit; a chain
     with a failed leg is cut there (the debris after it are dropped and reported missing)."""
-    out: list[tuple[Chain, list[SolvedLeg]]] = []
+    out: list[tuple[MissionChain, list[SolvedLeg]]] = []
     for chain in chains:
         if chain.solo is not None:
             out.append((chain, []))
@@ -536,7 +536,7 @@ def _missions(
                 break
             legs.append(leg)
         if legs:
-            out.append((Chain(chain.legs[: len(legs)]), legs))
+            out.append((MissionChain(chain.legs[: len(legs)]), legs))
         elif chain.legs:
             first = chain.legs[0]
             out.append((solo_chain(CAMPAIGN_RULES, first.from_id, first.departure_day), []))

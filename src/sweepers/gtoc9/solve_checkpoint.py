@@ -9,17 +9,17 @@ again.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from sweepers.files import write_atomic
 from sweepers.gtoc9.problem import CAMPAIGN_RULES
 from sweepers.salvage.engine.campaign import solo_chain
-from sweepers.salvage.engine.search import Chain, PlannedLeg
+from sweepers.salvage.engine.search import MissionChain, PlannedLeg
 
 
-def chain_to_dict(chain: Chain) -> dict[str, Any]:
+def chain_to_dict(chain: MissionChain) -> dict[str, Any]:
     """JSON-ready form of a planned chain."""
     return {
         "solo": list(chain.solo) if chain.solo else None,
@@ -27,12 +27,12 @@ def chain_to_dict(chain: Chain) -> dict[str, Any]:
     }
 
 
-def chain_from_dict(data: dict[str, Any]) -> Chain:
+def chain_from_dict(data: dict[str, Any]) -> MissionChain:
     """Inverse of :func:`chain_to_dict`."""
     solo = data.get("solo")
     if solo:
         return solo_chain(CAMPAIGN_RULES, int(solo[0]), int(solo[1]))
-    return Chain([PlannedLeg(**g) for g in data["legs"]])
+    return MissionChain([PlannedLeg(**g) for g in data["legs"]])
 
 
 def leg_key(leg: PlannedLeg) -> str:
@@ -69,8 +69,5 @@ class Checkpoint:
             self.data["legs_model"] = name
 
     def save(self) -> None:
-        """Write atomically (temporary file + rename)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.data), encoding="utf-8")
-        os.replace(tmp, self.path)
+        """Write atomically (:func:`sweepers.files.write_atomic`)."""
+        write_atomic(self.path, json.dumps(self.data))

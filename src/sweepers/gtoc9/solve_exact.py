@@ -24,7 +24,7 @@ from sweepers.gtoc9.problem import TransferError
 from sweepers.gtoc9.solution import Event
 from sweepers.gtoc9.solve_legs import Dsm, LegPlan, SolvedLeg, exact_leg, split_plane_change
 from sweepers.orbits.j2 import PropagationError
-from sweepers.salvage.engine.search import Chain, PlannedLeg
+from sweepers.salvage.engine.search import MissionChain, PlannedLeg
 
 SHIFTS_DAYS = (
     (0.0, 0.0),
@@ -106,7 +106,7 @@ def _solved(debris: DebrisSet, plans: Sequence[LegPlan]) -> list[tuple[float, Le
     return out
 
 
-def solo_events(debris: DebrisSet, chain: Chain) -> list[Event]:
+def solo_events(debris: DebrisSet, chain: MissionChain) -> list[Event]:
     """The open chain of a one-debris mission: the end of the stay at the debris, no impulse
     (``solution.submission_events`` adds the delivery 5 days before)."""
     assert chain.solo is not None

@@ -33,8 +33,8 @@ import erfa
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-EARTH_ROTATION_RAD_S = 7.292115146706979e-5  # ω⊕, Vallado 2013 (IERS, nominal LOD)
-SECONDS_PER_DAY = 86_400.0
+from sweepers.epochs import DAY_S
+from sweepers.orbits.constants import EARTH_ROTATION_RAD_S
 
 FloatArray = NDArray[np.float64]
 
@@ -55,7 +55,7 @@ def teme_to_gcrs_matrix(jd: ArrayLike, fr: ArrayLike, *, dut1_s: ArrayLike = 0.0
     the angle between their x axes; ``C`` is ERFA's IAU 2006/2000A GCRS → CIRS matrix.
     """
     jd = np.asarray(jd, np.float64)
-    ut1_fr = np.asarray(fr, np.float64) + np.asarray(dut1_s, np.float64) / SECONDS_PER_DAY
+    ut1_fr = np.asarray(fr, np.float64) + np.asarray(dut1_s, np.float64) / DAY_S
     tt1, tt2 = utc_to_tt(jd, fr)
     angle = erfa.gmst82(jd, ut1_fr) - erfa.era00(jd, ut1_fr)
     cirs_from_teme = erfa.rz(angle, np.broadcast_to(np.eye(3), (*np.shape(angle), 3, 3)))
@@ -66,7 +66,7 @@ def _pef_and_polar(
     jd: ArrayLike, fr: ArrayLike, dut1_s: ArrayLike, xp_rad: ArrayLike, yp_rad: ArrayLike
 ) -> tuple[FloatArray, FloatArray]:
     """``(R3(GMST82), W)``, each ``(m, 3, 3)``: PEF ← TEME and ITRS ← PEF."""
-    ut1_fr = np.asarray(fr, np.float64) + np.asarray(dut1_s, np.float64) / SECONDS_PER_DAY
+    ut1_fr = np.asarray(fr, np.float64) + np.asarray(dut1_s, np.float64) / DAY_S
     gmst = erfa.gmst82(np.asarray(jd, np.float64), ut1_fr)
     eye = np.broadcast_to(np.eye(3), (*np.shape(gmst), 3, 3))
     pef_from_teme = erfa.rz(gmst, eye)

@@ -21,7 +21,7 @@ import heyoka as hy
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from sweepers.orbits.kepler import J2_EARTH, MU_EARTH_KM3_S2, R_EARTH_KM
+from sweepers.orbits.constants import J2_EARTH, MU_EARTH_KM3_S2, R_EARTH_KM
 
 Array = NDArray[np.float64]
 

@@ -3,9 +3,9 @@
 Frame: any inertial Earth-centred frame whose z axis is the Earth's rotation axis (the J2 rates
 assume it; GTOC9 uses such a frame, and so does TEME/GCRF to the accuracy that matters here).
 
-Constants are the GTOC9 values (ESA Kelvins "Equations" page): μ = 398600.4418 km³/s² (EGM96 /
-WGS84 GM), equatorial radius R_e = 6378.137 km (WGS84), J2 = 1.08262668e-3 (EGM96 unnormalised C20
-with the sign flipped). Every function takes them as parameters with these defaults.
+Constants are EGM96 / WGS84 from :mod:`sweepers.orbits.constants` (μ = 398600.4418 km³/s²,
+R_e = 6378.137 km, J2 = 1.08262668e-3; the GTOC9 values). Every function takes them as parameters
+with these defaults.
 
 Formulas
 --------
@@ -33,9 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-MU_EARTH_KM3_S2 = 398600.4418  # EGM96 / WGS84 GM [km^3/s^2] (GTOC9)
-R_EARTH_KM = 6378.137  # WGS84 equatorial radius [km] (GTOC9)
-J2_EARTH = 1.08262668e-3  # EGM96 J2 [-] (GTOC9)
+from sweepers.orbits.constants import J2_EARTH, MU_EARTH_KM3_S2, R_EARTH_KM
 
 Array = NDArray[np.float64]
 
@@ -202,7 +200,7 @@ def _stumpff(z: Array) -> tuple[Array, Array]:
     return c2, c3
 
 
-def propagate(r0_km: ArrayLike, v0_km_s: ArrayLike, dt_s: ArrayLike,
+def kepler_propagate(r0_km: ArrayLike, v0_km_s: ArrayLike, dt_s: ArrayLike,
               mu: float = MU_EARTH_KM3_S2, tol: float = 1e-14) -> tuple[Array, Array]:
     """Two-body state after ``dt_s`` [s] from ``(r0, v0)`` [km, km/s] (universal variables).
 

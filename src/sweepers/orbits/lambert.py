@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from sweepers.orbits.kepler import MU_EARTH_KM3_S2
+from sweepers.orbits.constants import MU_EARTH_KM3_S2
 
 Array = NDArray[np.float64]
 

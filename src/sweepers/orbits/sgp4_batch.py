@@ -27,9 +27,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from sgp4.api import SatrecArray
 
+from sweepers.epochs import datetime64_to_jd, minutes_since
 from sweepers.orbits import _workers
 from sweepers.orbits.sgp4_init import COL, build_satrecs, element_array
-from sweepers.orbits.time import datetime64_to_jd, minutes_since
 from sweepers.records import ElementSet
 
 Engine = Literal["auto", "sgp4"]

@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 from sgp4.api import WGS72, Satrec
 
+from sweepers.epochs import DAY_S
 from sweepers.records import ElementSet
 
 XPDOTP = 1440.0 / (2.0 * math.pi)  # [rev/day] per [rad/min]
@@ -84,7 +85,7 @@ def _jday(year: int, mon: int, day: int, hr: int, minute: int, sec: float) -> tu
         + day
         + 1721013.5
     )
-    frac = (sec + minute * 60.0 + hr * 3600.0) / 86400.0
+    frac = (sec + minute * 60.0 + hr * 3600.0) / DAY_S
     if abs(frac) > 1.0:
         whole = math.floor(frac)
         jd += whole

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from sweepers.conjunctions.pc.kepler import MU_EARTH_M3_S2
+from sweepers.orbits.constants import MU_EARTH_M3_S2
 
 _CSTEP = 1e-30  # complex-step size (any tiny value: no subtractive cancellation)
 

@@ -50,9 +50,10 @@ from scipy import optimize, special
 
 from sweepers.conjunctions.pc import equinoctial as eq
 from sweepers.conjunctions.pc.encounter import CLIP_FACTOR
-from sweepers.conjunctions.pc.kepler import MU_EARTH_M3_S2, propagate
+from sweepers.conjunctions.pc.kepler import propagate_samples
 from sweepers.conjunctions.pc.result import PcInputError, PcMethod, PcResult
 from sweepers.conjunctions.pc.usage import orbital_period_s
+from sweepers.orbits.constants import MU_EARTH_M3_S2
 
 POP_TOL = 1e-6  # convergence of the POP: squared Mahalanobis step (H21; CARA MD2tol)
 POP_RELAXED_TOL = 1e-3  # accepted after AVG_ITER iterations of slow convergence
@@ -329,8 +330,8 @@ def encounter_segment_s(r1: NDArray, v1: NDArray, r2: NDArray, v2: NDArray,
     ts = np.linspace(-span, span, 401)
 
     def sep2(t: NDArray | float) -> NDArray:
-        a, _ = propagate(r1, v1, np.atleast_1d(t), mu)
-        b, _ = propagate(r2, v2, np.atleast_1d(t), mu)
+        a, _ = propagate_samples(r1, v1, np.atleast_1d(t), mu)
+        b, _ = propagate_samples(r2, v2, np.atleast_1d(t), mu)
         return np.sum((b - a) ** 2, axis=-1)
 
     d2 = sep2(ts)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-MU_EARTH_M3_S2 = 3.986004418e14  # EGM-96 / WGS-84 GM [m^3/s^2], as CARA's two-body MC
+from sweepers.orbits.constants import MU_EARTH_M3_S2  # EGM-96 / WGS-84 GM, as CARA's two-body MC
 
 
-def propagate(r0: NDArray[np.float64], v0: NDArray[np.float64], dt_s: NDArray[np.float64] | float,
+def propagate_samples(r0: NDArray[np.float64], v0: NDArray[np.float64],
+                      dt_s: NDArray[np.float64] | float,
               mu: float = MU_EARTH_M3_S2) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Propagate states ``(..., 3)`` by ``dt_s`` (broadcast against ``r0[..., 0]``).
 

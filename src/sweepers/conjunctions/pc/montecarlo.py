@@ -49,9 +49,10 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
 
 from sweepers.conjunctions.pc import equinoctial as eq
-from sweepers.conjunctions.pc.kepler import MU_EARTH_M3_S2, acceleration, propagate
+from sweepers.conjunctions.pc.kepler import acceleration, propagate_samples
 from sweepers.conjunctions.pc.result import PcInputError, PcMethod, PcResult
 from sweepers.conjunctions.pc.usage import orbital_period_s
+from sweepers.orbits.constants import MU_EARTH_M3_S2
 
 Sampling = Literal["equinoctial", "cartesian"]
 
@@ -140,7 +141,8 @@ def _stm(r: NDArray[np.float64], v: NDArray[np.float64], times: NDArray[np.float
     x0 = np.concatenate([r, v])
     steps = np.r_[np.full(3, 1e-7 * np.linalg.norm(r)), np.full(3, 1e-7 * np.linalg.norm(v))]
     pert = np.concatenate([x0 + np.diag(steps), x0 - np.diag(steps)])  # (12, 6)
-    rp, vp = propagate(pert[:, None, :3], pert[:, None, 3:], times[None, :], mu)  # (12, K, 3)
+    # (12, K, 3)
+    rp, vp = propagate_samples(pert[:, None, :3], pert[:, None, 3:], times[None, :], mu)
     xp = np.concatenate([rp, vp], axis=-1)
     return np.transpose((xp[:6] - xp[6:]) / (2.0 * steps[:, None, None]), (1, 2, 0))
 
@@ -166,8 +168,8 @@ def _refine(x1: NDArray[np.float64], x2: NDArray[np.float64], t0: NDArray[np.flo
     t = t0.copy()
     best = np.full(len(t), np.inf)
     for _ in range(iterations):
-        ra, va = propagate(x1[:, :3], x1[:, 3:], t, mu)
-        rb, vb = propagate(x2[:, :3], x2[:, 3:], t, mu)
+        ra, va = propagate_samples(x1[:, :3], x1[:, 3:], t, mu)
+        rb, vb = propagate_samples(x2[:, :3], x2[:, 3:], t, mu)
         dr, dv = rb - ra, vb - va
         best = np.fmin(best, np.linalg.norm(dr, axis=1))
         g = np.einsum("ni,ni->n", dr, dv)
@@ -176,8 +178,8 @@ def _refine(x1: NDArray[np.float64], x2: NDArray[np.float64], t0: NDArray[np.flo
         with np.errstate(invalid="ignore", divide="ignore"):
             step = np.where(gp > 0, -g / gp, np.sign(-g) * (hi - lo) * 0.25)
         t = np.clip(t + step, lo, hi)
-    ra, _ = propagate(x1[:, :3], x1[:, 3:], t, mu)
-    rb, _ = propagate(x2[:, :3], x2[:, 3:], t, mu)
+    ra, _ = propagate_samples(x1[:, :3], x1[:, 3:], t, mu)
+    rb, _ = propagate_samples(x2[:, :3], x2[:, 3:], t, mu)
     return np.fmin(best, np.linalg.norm(rb - ra, axis=1))
 
 
@@ -230,8 +232,8 @@ def pc_monte_carlo(
     x2 = np.concatenate([p2, w2])
     c1, c2 = np.asarray(cov1, float), np.asarray(cov2, float)
     retro = eq.is_retrograde(x1) or eq.is_retrograde(x2)
-    n1r, n1v = propagate(p1[None], w1[None], times, mu)
-    n2r, n2v = propagate(p2[None], w2[None], times, mu)
+    n1r, n1v = propagate_samples(p1[None], w1[None], times, mu)
+    n2r, n2v = propagate_samples(p2[None], w2[None], times, mu)
     nom = np.concatenate([n2r - n1r, n2v - n1v], axis=-1)  # (K, 6)
     phi1 = _stm(p1, w1, times, mu)
     phi2 = _stm(p2, w2, times, mu)
@@ -260,8 +262,8 @@ def pc_monte_carlo(
             d_exact = _refine(s1[cand], s2[cand], tc, lo, hi, mu)
             # a collision is a first contact inside the window: pairs already overlapping at
             # its start collided (if at all) before it and are not counted (CARA's MC, H21)
-            ra, _ = propagate(s1[cand, :3], s1[cand, 3:], ta, mu)
-            rb, _ = propagate(s2[cand, :3], s2[cand, 3:], ta, mu)
+            ra, _ = propagate_samples(s1[cand, :3], s1[cand, 3:], ta, mu)
+            rb, _ = propagate_samples(s2[cand, :3], s2[cand, 3:], ta, mu)
             fresh = np.linalg.norm(rb - ra, axis=1) >= hbr
             hits += int(np.count_nonzero((d_exact < hbr) & fresh))
         done += n
@@ -277,11 +279,11 @@ def _measure_error(s1: NDArray[np.float64], s2: NDArray[np.float64], rel: NDArra
                    times: NDArray[np.float64], h: float, mu: float) -> float:
     """Largest |exact - (linear, rectilinear)| relative position over a sub-sample [m]."""
     mids = times[:-1] + 0.5 * h
-    ra, _ = propagate(s1[:, None, :3], s1[:, None, 3:], times[None, :], mu)
-    rb, _ = propagate(s2[:, None, :3], s2[:, None, 3:], times[None, :], mu)
+    ra, _ = propagate_samples(s1[:, None, :3], s1[:, None, 3:], times[None, :], mu)
+    rb, _ = propagate_samples(s2[:, None, :3], s2[:, None, 3:], times[None, :], mu)
     lin_err = np.max(np.linalg.norm((rb - ra) - rel[..., :3], axis=-1))
-    ma, _ = propagate(s1[:, None, :3], s1[:, None, 3:], mids[None, :], mu)
-    mb, _ = propagate(s2[:, None, :3], s2[:, None, 3:], mids[None, :], mu)
+    ma, _ = propagate_samples(s1[:, None, :3], s1[:, None, 3:], mids[None, :], mu)
+    mb, _ = propagate_samples(s2[:, None, :3], s2[:, None, 3:], mids[None, :], mu)
     straight = rel[:, :-1, :3] + 0.5 * h * rel[:, :-1, 3:]
     seg_err = np.max(np.linalg.norm((mb - ma) - straight, axis=-1))
     return float(lin_err + seg_err)

@@ -29,7 +29,7 @@ from numpy.typing import ArrayLike
 from scipy import special
 
 from sweepers.conjunctions.pc.encounter import CLIP_FACTOR, position_covariance
-from sweepers.conjunctions.pc.kepler import MU_EARTH_M3_S2
+from sweepers.orbits.constants import MU_EARTH_M3_S2
 
 EXTENDED_LIMIT = 0.02
 OFFSET_LIMIT = 0.01

@@ -24,31 +24,31 @@ from sweepers.salvage.engine.model import CampaignRules, LegCosts
 from sweepers.salvage.engine.search import (
     MODES,
     BeamConfig,
-    Chain,
+    MissionChain,
     PlannedLeg,
     beam_search,
     leg_options,
 )
 
 
-def chain_m0_kg(rules: CampaignRules, chain: Chain, dv_factor: float = 1.0) -> float:
+def chain_m0_kg(rules: CampaignRules, chain: MissionChain, dv_factor: float = 1.0) -> float:
     """Estimated launch mass [kg] of a planned chain, legs scaled by ``dv_factor``."""
     return rules.launch_mass_kg([g.dv_est_m_s * dv_factor for g in chain.legs])
 
 
-def chain_cost(rules: CampaignRules, chain: Chain, dv_factor: float = 1.0) -> float:
+def chain_cost(rules: CampaignRules, chain: MissionChain, dv_factor: float = 1.0) -> float:
     """Estimated mission cost of a planned chain (currency), legs scaled by ``dv_factor``."""
     return rules.mission_cost(chain_m0_kg(rules, chain, dv_factor))
 
 
-def chain_feasible(rules: CampaignRules, chain: Chain, dv_factor: float = 1.0) -> bool:
+def chain_feasible(rules: CampaignRules, chain: MissionChain, dv_factor: float = 1.0) -> bool:
     """Whether the estimated propellant stays within the rules' limit."""
     return rules.propellant_ok(chain_m0_kg(rules, chain, dv_factor), len(chain.ids))
 
 
-def solo_chain(rules: CampaignRules, target: int, day: int) -> Chain:
+def solo_chain(rules: CampaignRules, target: int, day: int) -> MissionChain:
     """A one-target mission whose single event is on grid day ``day``."""
-    return Chain(solo=(target, day), stay_days=rules.stay_days)
+    return MissionChain(solo=(target, day), stay_days=rules.stay_days)
 
 
 def isolation_prize_m_s(
@@ -84,11 +84,11 @@ class CampaignPlan:
     """Planned missions (chains), the targets left over, the rules they were planned under."""
 
     config: CampaignConfig
-    chains: list[Chain] = field(default_factory=list)
+    chains: list[MissionChain] = field(default_factory=list)
     leftover: list[int] = field(default_factory=list)
     rules: CampaignRules = field(kw_only=True)
 
-    def cost(self, chain: Chain) -> float:
+    def cost(self, chain: MissionChain) -> float:
         """Estimated cost of one chain at the plan's Δv factor (currency)."""
         return chain_cost(self.rules, chain, self.config.dv_factor)
 
@@ -201,7 +201,7 @@ class SlotTask:
     seed: int
 
 
-def search_slot(costs: LegCosts, task: SlotTask) -> list[Chain]:
+def search_slot(costs: LegCosts, task: SlotTask) -> list[MissionChain]:
     """Pure task function: the best chain of each length for ``task`` (see ``beam_search``)."""
     free = np.zeros(costs.shape[0], dtype=bool)
     free[list(task.free)] = True
@@ -210,7 +210,7 @@ def search_slot(costs: LegCosts, task: SlotTask) -> list[Chain]:
     )
 
 
-def free_slots(rules: CampaignRules, chains: list[Chain]) -> list[tuple[int, int]]:
+def free_slots(rules: CampaignRules, chains: list[MissionChain]) -> list[tuple[int, int]]:
     """(earliest first departure, latest last arrival) of every gap between planned chains."""
     ordered = sorted(chains, key=lambda c: c.start_day)
     slots, lo = [], rules.first_departure_day
@@ -313,7 +313,9 @@ def _append_options(
     )
 
 
-def _extensions(costs: LegCosts, chain: Chain, debris_id: int, lo: int, hi: int) -> list[Chain]:
+def _extensions(
+    costs: LegCosts, chain: MissionChain, debris_id: int, lo: int, hi: int
+) -> list[MissionChain]:
     """``chain`` with ``debris_id`` appended or prepended, within its free slot: first
     departure ≥ ``lo`` and last arrival ≤ ``hi``."""
     out = []
@@ -326,7 +328,7 @@ def _extensions(costs: LegCosts, chain: Chain, debris_id: int, lo: int, hi: int)
     else:
         tail = _append_options(costs, first, virtual_arrival, debris_id, hi)
     if tail is not None:
-        out.append(Chain([*chain.legs, tail]))
+        out.append(MissionChain([*chain.legs, tail]))
     # prepend: new first debris, its virtual arrival a_new, leg arriving at `first` in time for
     # the old first departure (arrival ≤ start − stay)
     best: PlannedLeg | None = None
@@ -338,13 +340,13 @@ def _extensions(costs: LegCosts, chain: Chain, debris_id: int, lo: int, hi: int)
             best = leg
     if best is not None:
         if chain.solo is None:
-            out.append(Chain([best, *chain.legs]))
+            out.append(MissionChain([best, *chain.legs]))
         else:
-            out.append(Chain([best]))
+            out.append(MissionChain([best]))
     return out
 
 
-def _insertions(costs: LegCosts, chain: Chain, debris_id: int) -> list[Chain]:
+def _insertions(costs: LegCosts, chain: MissionChain, debris_id: int) -> list[MissionChain]:
     """``chain`` with ``debris_id`` inserted between two consecutive targets, for every position
     where the two new legs fit the arrival-to-arrival rule without moving the later departures."""
     out = []
@@ -370,11 +372,13 @@ def _insertions(costs: LegCosts, chain: Chain, debris_id: int) -> list[Chain]:
             if best is None or total < best[0]:
                 best = (total, first, second)
         if best is not None:
-            out.append(Chain([*chain.legs[:k], best[1], best[2], *chain.legs[k + 1 :]]))
+            out.append(MissionChain([*chain.legs[:k], best[1], best[2], *chain.legs[k + 1 :]]))
     return out
 
 
-def _slot_of(rules: CampaignRules, chains: list[Chain], chain: Chain) -> tuple[int, int]:
+def _slot_of(
+    rules: CampaignRules, chains: list[MissionChain], chain: MissionChain
+) -> tuple[int, int]:
     """(earliest first departure, latest last arrival) that keep ``chain`` clear of the others."""
     lo, hi = rules.first_departure_day, rules.last_arrival_day
     for c in chains:

@@ -1,4 +1,4 @@
-"""Chain pool of the planning engine: many good, diverse candidate missions for the set
+"""MissionChain pool of the planning engine: many good, diverse candidate missions for the set
 partitioning.
 
 Beam searches (``search.beam_pool``) run from first-departure days every ``step_days`` over
@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from sweepers.salvage.engine.campaign import chain_cost, chain_feasible
 from sweepers.salvage.engine.model import CampaignRules, LegCosts
-from sweepers.salvage.engine.search import MODES, BeamConfig, Chain, PlannedLeg, beam_pool
+from sweepers.salvage.engine.search import MODES, BeamConfig, MissionChain, PlannedLeg, beam_pool
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ def run_pool_task(costs: LegCosts, task: PoolTask) -> tuple[NDArray, NDArray, ND
     return encode_chains(chains)
 
 
-def encode_chains(chains: Sequence[Chain]) -> tuple[NDArray, NDArray, NDArray]:
+def encode_chains(chains: Sequence[MissionChain]) -> tuple[NDArray, NDArray, NDArray]:
     """Multi-leg chains as arrays: legs ``(n_legs, 5)`` int32 (from, to, departure day, arrival
     day, mode: index in ``search.MODES``), their estimated Δv ``(n_legs,)`` and the
     number of legs of each chain ``(n_chains,)``."""
@@ -152,13 +152,13 @@ def encode_chains(chains: Sequence[Chain]) -> tuple[NDArray, NDArray, NDArray]:
     return legs, dv, counts
 
 
-def decode_chains(legs: NDArray, dv: NDArray, counts: NDArray) -> list[Chain]:
+def decode_chains(legs: NDArray, dv: NDArray, counts: NDArray) -> list[MissionChain]:
     """Inverse of :func:`encode_chains`."""
-    out: list[Chain] = []
+    out: list[MissionChain] = []
     k = 0
     for n in counts.tolist():
         out.append(
-            Chain(
+            MissionChain(
                 [
                     PlannedLeg(
                         int(legs[r, 0]),
@@ -176,19 +176,19 @@ def decode_chains(legs: NDArray, dv: NDArray, counts: NDArray) -> list[Chain]:
     return out
 
 
-def with_segments(chains: Iterable[Chain]) -> list[Chain]:
+def with_segments(chains: Iterable[MissionChain]) -> list[MissionChain]:
     """Every chain with its prefixes and suffixes of ≥ 2 debris (same legs and epochs)."""
-    out: list[Chain] = []
+    out: list[MissionChain] = []
     for c in chains:
         n = len(c.legs)
         out.append(c)
         for k in range(1, n):
-            out.append(Chain(c.legs[:k]))
-            out.append(Chain(c.legs[k:]))
+            out.append(MissionChain(c.legs[:k]))
+            out.append(MissionChain(c.legs[k:]))
     return out
 
 
-def occupied_interval(rules: CampaignRules, chain: Chain) -> tuple[int, int]:
+def occupied_interval(rules: CampaignRules, chain: MissionChain) -> tuple[int, int]:
     """Grid days [lo, hi) a mission blocks: from the implicit delivery (first departure − stay)
     to the earliest delivery of the next mission (last arrival + ``occupied_after_days``; GTOC9:
     5 stay + 30 gap + 1 day of margin for the exact legs); two missions are compatible iff their
@@ -199,23 +199,23 @@ def occupied_interval(rules: CampaignRules, chain: Chain) -> tuple[int, int]:
 
 
 def prune_pool(
-    rules: CampaignRules, chains: Iterable[Chain], dv_margin: float, dv_factor: float
-) -> list[Chain]:
+    rules: CampaignRules, chains: Iterable[MissionChain], dv_margin: float, dv_factor: float
+) -> list[MissionChain]:
     """Feasible chains (propellant within the limit with Δv × ``dv_margin``), one per target set
     and Pareto-optimal in (cost at ``dv_factor``, occupied interval): a chain is dropped when a
     chain of the same set costs no more and its interval lies inside this one's. Sorted by
     (target set, cost) — deterministic."""
-    groups: dict[tuple[int, ...], list[tuple[float, int, int, Chain]]] = {}
+    groups: dict[tuple[int, ...], list[tuple[float, int, int, MissionChain]]] = {}
     for c in chains:
         if len(c.ids) < 2 or not chain_feasible(rules, c, dv_margin):
             continue
         lo, hi = occupied_interval(rules, c)
         key = tuple(sorted(c.ids))
         groups.setdefault(key, []).append((chain_cost(rules, c, dv_factor), lo, hi, c))
-    out: list[Chain] = []
+    out: list[MissionChain] = []
     for key in sorted(groups):
         items = sorted(groups[key], key=lambda t: (t[0], t[2] - t[1], t[1]))
-        kept: list[tuple[float, int, int, Chain]] = []
+        kept: list[tuple[float, int, int, MissionChain]] = []
         for item in items:
             _, lo, hi, _ = item
             if any(k_lo >= lo and k_hi <= hi for _, k_lo, k_hi, _ in kept):

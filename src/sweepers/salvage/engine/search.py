@@ -1,4 +1,4 @@
-"""Chain search of the planning engine: beam search for one mission over a cost table.
+"""MissionChain search of the planning engine: beam search for one mission over a cost table.
 
 A mission is a chain of targets; each leg i → j has a departure day d (≥ S = ``stay_days`` after
 the arrival A at i) and an arrival day A' in A + S … A + S + W − 1 (W = ``window_days``; GTOC9:
@@ -49,7 +49,7 @@ class PlannedLeg:
 
 
 @dataclass
-class Chain:
+class MissionChain:
     """A planned mission: its legs, first departure and last arrival day indices, Σ Δv."""
 
     legs: list[PlannedLeg] = field(default_factory=list)
@@ -225,7 +225,7 @@ def beam_search(
     config: BeamConfig,
     seed: int = 0,
     prize_m_s: NDArray[np.float64] | None = None,
-) -> list[Chain]:
+) -> list[MissionChain]:
     """Chains of ``length`` debris from ``available`` (bool per id), first departure at
     ``first_departure_day`` + one of ``config.start_offsets``, last arrival ≤ ``deadline_day``.
 
@@ -235,7 +235,7 @@ def beam_search(
     Returns ``best[k]`` = the best chain found with k + 1 debris, for k = 1 … length − 1 (index 0
     is an empty chain), so a caller can settle for a shorter mission.
     """
-    best_chains: list[Chain] = [Chain()]
+    best_chains: list[MissionChain] = [MissionChain()]
     for history, dv, _, init_last, d0, _ in _beam(
         costs, available, first_departure_day, deadline_day, length, config, seed, prize_m_s
     ):
@@ -253,14 +253,14 @@ def beam_pool(
     seed: int = 0,
     keep: int = 10,
     prize_m_s: NDArray[np.float64] | None = None,
-) -> list[Chain]:
+) -> list[MissionChain]:
     """Like :func:`beam_search`, but returns many chains: after each depth (chains of 2 …
     ``length`` debris), the ``keep`` states of lowest Σ Δv − Σ prize whose *debris sets* differ
     (states visiting the same set in another order or ending elsewhere are skipped) — material
     for a set-partitioning choice of missions. With ``prize_m_s`` (per id, e.g. LP prices of the
     targets converted to Δv) the search and the choice rank states by that estimate of their
     reduced cost."""
-    out: list[Chain] = []
+    out: list[MissionChain] = []
     for history, dv, hashes, init_last, d0, prize in _beam(
         costs, available, first_departure_day, deadline_day, length, config, seed, prize_m_s
     ):
@@ -278,7 +278,7 @@ def stay(costs: LegCosts) -> int:
 
 def _reconstruct(
     history: list[tuple[NDArray, ...]], index: int, init_last: NDArray, d0: NDArray, stay_days: int
-) -> Chain:
+) -> MissionChain:
     """Follow parent pointers back from state ``index`` of the last depth to its initial state
     (target ``init_last[k]``, first departure day ``d0[k]``) and rebuild absolute day indices."""
     steps: list[tuple[int, int, int, str, float]] = []
@@ -296,4 +296,4 @@ def _reconstruct(
         a_new = a_prev + stay_days + q
         legs.append(PlannedLeg(prev, target, a_prev + stay_days + p, a_new, mode, cost))
         prev, a_prev = target, a_new
-    return Chain(legs)
+    return MissionChain(legs)

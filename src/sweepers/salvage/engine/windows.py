@@ -43,7 +43,7 @@ from sweepers.salvage.engine.pool import (
     prune_pool,
     with_segments,
 )
-from sweepers.salvage.engine.search import Chain
+from sweepers.salvage.engine.search import MissionChain
 
 RunTasks = Callable[[list[PoolTask]], list[tuple[NDArray, NDArray, NDArray]]]
 """Runs pool tasks (``pool.run_pool_task`` on the cost table) on some executor, in order."""
@@ -110,7 +110,7 @@ class LnsState:
 
 
 def _window_bounds(
-    rules: CampaignRules, ordered: list[Chain], k: int, size: int
+    rules: CampaignRules, ordered: list[MissionChain], k: int, size: int
 ) -> tuple[int, int]:
     """Earliest first departure and latest last arrival of missions replacing
     ``ordered[k : k + size]``."""
@@ -142,11 +142,13 @@ def window_tasks(
     ]
 
 
-def _inside(c: Chain, lo: int, hi: int) -> bool:
+def _inside(c: MissionChain, lo: int, hi: int) -> bool:
     return c.start_day >= lo and c.end_day <= hi
 
 
-def dv_price_meur_per_m_s(rules: CampaignRules, chains: Sequence[Chain], dv_factor: float) -> float:
+def dv_price_meur_per_m_s(
+    rules: CampaignRules, chains: Sequence[MissionChain], dv_factor: float
+) -> float:
     """Marginal cost of one more m/s on a mission [MEUR per m/s], averaged over ``chains``
     (multi-debris ones): dJ/dΔv ≈ 2α (m0 − m_dry) · m0 / v_e at each chain's estimated m0 —
     converts LP prices of debris [MEUR] into prizes for the beam search [m/s]."""
@@ -163,18 +165,18 @@ def dv_price_meur_per_m_s(rules: CampaignRules, chains: Sequence[Chain], dv_fact
 class _Window:
     """What the MILP of one window is built from (see :func:`repartition_window`)."""
 
-    group: list[Chain]
+    group: list[MissionChain]
     lo: int
     hi: int
     must: list[int]
-    outside_solos: list[Chain]
+    outside_solos: list[MissionChain]
     visible: list[int]
     rules: CampaignRules
 
 
 def _window_columns(
-    win: _Window, found: list[Chain], config: LnsConfig, factor: float
-) -> tuple[list[Chain], list[Chain], Columns, float]:
+    win: _Window, found: list[MissionChain], config: LnsConfig, factor: float
+) -> tuple[list[MissionChain], list[MissionChain], Columns, float]:
     """Columns of the window's MILP: the pool (``found`` with segments, pruned), the current
     missions and their segments, one-debris missions, "keep" columns for the outside solos and
     two empty columns pinning the window's ends. Returns (real columns: the pool's, then the
@@ -184,7 +186,7 @@ def _window_columns(
     rules = win.rules
     allowed = set(win.visible)
     new = [c for c in with_segments(found) if _inside(c, lo, hi) and set(c.ids) <= allowed]
-    columns: list[Chain] = prune_pool(rules, new, config.dv_margin, factor)
+    columns: list[MissionChain] = prune_pool(rules, new, config.dv_margin, factor)
     current = [c for c in win.group if c.solo is None]
     stay = rules.stay_days
     solo_days = range(max(lo, rules.first_departure_day), hi + stay + 1, config.solo_step_days)
@@ -213,14 +215,14 @@ def _window_columns(
 
 
 def _choose(
-    columns: list[Chain],
-    fixed: list[Chain],
+    columns: list[MissionChain],
+    fixed: list[MissionChain],
     cols: Columns,
     visible: list[int],
     config: LnsConfig,
     *,
     restrict: bool,
-) -> tuple[Selection, list[Chain], int]:
+) -> tuple[Selection, list[MissionChain], int]:
     """The window's MILP on ``cols`` (:func:`_window_columns`): (HiGHS' selection, the chosen
     missions, columns in the model). With ``restrict`` and more than ``config.milp_columns``
     pool columns, the MILP gets the pool columns of lowest LP reduced cost, the LP's support and
@@ -252,7 +254,7 @@ def repartition_window(
     config: LnsConfig,
     seed: int,
     run_tasks: RunTasks,
-) -> tuple[list[Chain] | None, WindowReport]:
+) -> tuple[list[MissionChain] | None, WindowReport]:
     """Re-partition ``plan``'s missions k … k + size − 1 (in time order); returns the new
     chain list (None if no gain) and the report.
 
@@ -278,7 +280,7 @@ def repartition_window(
     offered = sorted(d for c in outside_solos for d in c.ids)
     visible = sorted(set(must) | set(offered))
     win = _Window(group, lo, hi, must, outside_solos, visible, plan.rules)
-    found: list[Chain] = []
+    found: list[MissionChain] = []
     for legs, dv, counts in run_tasks(window_tasks(visible, lo, hi, config, seed)):
         found.extend(decode_chains(legs, dv, counts))
     columns, fixed, cols, before = _window_columns(win, found, config, factor)
@@ -337,7 +339,7 @@ def improve_by_windows(
             n = len(plan.chains)
             if state.position >= n - 1:
                 break
-            best: tuple[list[Chain], WindowReport] | None = None
+            best: tuple[list[MissionChain], WindowReport] | None = None
             for size in config.sizes:
                 size = min(size, n - state.position)
                 if size < 2:

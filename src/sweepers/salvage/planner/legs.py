@@ -42,13 +42,14 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.integrate import solve_ivp
 
+from sweepers.epochs import DAY_S
+from sweepers.orbits.constants import MU_EARTH_KM3_S2
 from sweepers.orbits.j2 import J2Propagator, j2_acceleration
 from sweepers.orbits.kepler import SecularJ2Ephemeris, j2_secular_rates, state_to_elements
 from sweepers.salvage.transfers import J2RendezvousModel, RendezvousLeg
 from sweepers.salvage.transfers.lambert_model import lambert_cost
 
 Array = NDArray[np.float64]
-DAY_S = 86400.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +89,7 @@ def j2_lambert_estimate(r0: Array, v0: Array, rt: Array, vt: Array, tof_s: Array
     the orbit normal). A screening estimate, vectorised."""
     el = state_to_elements(r0, v0)
     raan_dot, argp_dot, m_dot = j2_secular_rates(el.a_km, el.e, el.i_rad)
-    n = np.sqrt(398600.4418 / el.a_km**3)
+    n = np.sqrt(MU_EARTH_KM3_S2 / el.a_km**3)
     h = np.cross(r0, v0)
     h /= np.linalg.norm(h, axis=1)[:, None]
     z = np.broadcast_to([0.0, 0.0, 1.0], r0.shape)

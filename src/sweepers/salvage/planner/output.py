@@ -26,17 +26,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from sweepers.epochs import DAY_S, JD_MJD2000, mjd2000_s_to_datetime64, seconds_since_mjd2000
 from sweepers.formats import oem as oem_codec
 from sweepers.formats.czml import Event, Trajectory, write_czml
+from sweepers.orbits.constants import MU_EARTH_KM3_S2, R_EARTH_KM
 from sweepers.orbits.frames import teme_to_gcrs_matrix
 from sweepers.orbits.j2 import J2Propagator
-from sweepers.orbits.kepler import MU_EARTH_KM3_S2, R_EARTH_KM, state_to_elements
+from sweepers.orbits.kepler import state_to_elements
 from sweepers.salvage.planner.plan import Plan
-from sweepers.salvage.planner.targets import datetime64_utc
 
 Array = NDArray[np.float64]
 MAX_STEP_S = 60.0
-JD_MJD2000 = 2451544.5
 FRAME_NODE_STEP_S = 3600.0
 
 
@@ -105,7 +105,7 @@ def teme_to_gcrf_matrices(t_s: Array, node_step_s: float = FRAME_NODE_STEP_S) ->
     t = np.asarray(t_s, float)
     lo = np.floor(t.min() / node_step_s) * node_step_s
     nodes = lo + node_step_s * np.arange(int(np.ceil((t.max() - lo) / node_step_s)) + 2)
-    days = nodes / 86400.0
+    days = nodes / DAY_S
     whole = np.floor(days)
     mats = teme_to_gcrs_matrix(JD_MJD2000 + whole, days - whole)
     k = np.clip(((t - lo) // node_step_s).astype(np.int64), 0, nodes.size - 2)
@@ -130,7 +130,7 @@ def plan_oem(plan: Plan, step_s: float = MAX_STEP_S,
     segments = []
     for arc in ship_arcs(plan, step_s) if arcs is None else arcs:
         r, v, frame = to_output_frame(plan, arc)
-        epochs = datetime64_utc(arc.t_s)
+        epochs = mjd2000_s_to_datetime64(arc.t_s)
         keep = np.r_[True, np.diff(epochs) > np.timedelta64(0, "us")]
         segments.append(oem_codec.OemSegment(
             object_name=plan.ship.name, object_id=plan.ship.name.upper(), center_name="EARTH",
@@ -158,7 +158,7 @@ def plan_czml(plan: Plan, oem: oem_codec.Oem, every: int = 5) -> str:
                       frame=frame, trail_time_s=6 * 3600.0, lead_time_s=0.0)
     events = []
     for k, stop in enumerate(plan.stops):
-        seg_t = datetime64_utc(stop.t_arrive_s)
+        seg_t = mjd2000_s_to_datetime64(stop.t_arrive_s)
         near = np.argmin(np.abs(epochs - seg_t))
         events.append(Event(id=f"target-{k + 1}-{stop.target_id}", epoch=seg_t,
                             position_km=pos[near], name=f"{k + 1}: {stop.name}", frame=frame,
@@ -210,21 +210,21 @@ def plot_route(plan: Plan, arcs: list[Arc], path: str | Path, *, every: int = 10
         el = state_to_elements(arc.r_km, arc.v_km_s)
         t, a = _orbit_mean(arc.t_s, el.a_km)
         idx = np.unique(np.r_[np.arange(0, arc.t_s.size, every), arc.t_s.size - 1])
-        ax1.plot((arc.t_s[idx] - t0) / 86400.0, np.degrees(el.raan_rad[idx]), ".", ms=1,
+        ax1.plot((arc.t_s[idx] - t0) / DAY_S, np.degrees(el.raan_rad[idx]), ".", ms=1,
                  color="tab:blue")
-        ax2.plot((t[::every] - t0) / 86400.0, a[::every] - R_EARTH_KM, "-", lw=1.5,
+        ax2.plot((t[::every] - t0) / DAY_S, a[::every] - R_EARTH_KM, "-", lw=1.5,
                  color="tab:blue")
     eph = plan.cands.ephemeris
     for k, stop in enumerate(plan.stops):
         el = eph.take([stop.node]).elements_at([stop.t_arrive_s])
-        d = (stop.t_arrive_s - t0) / 86400.0
+        d = (stop.t_arrive_s - t0) / DAY_S
         for ax, y in ((ax1, np.degrees(el.raan_rad[0])), (ax2, el.a_km[0] - R_EARTH_KM)):
             ax.plot(d, y, "o", color="tab:red", ms=5)
             ax.annotate(str(k + 1), (d, y), textcoords="offset points", xytext=(3, 3),
                         fontsize=7)
     ax1.set_ylabel(f"RAAN [deg] ({plan.frame}, osculating)")
     ax2.set_ylabel("a − R_e [km] (mean over an orbit)")
-    ax2.set_xlabel(f"days since {str(datetime64_utc(t0))[:16]} UTC")
+    ax2.set_xlabel(f"days since {str(mjd2000_s_to_datetime64(t0))[:16]} UTC")
     ax1.set_title(route_title(plan))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -292,10 +292,7 @@ def screen_plan(plan: Plan, oem: oem_codec.Oem, elsets: Any = None,
         start_id = plan.ship.orbit.from_norad_id
     if start_id is None and not plan.cands.free_start:
         # ``sweepers plan --from ID``: node 0 is that object's secular-J2 model; find it back
-        from sweepers.salvage.planner.targets import (
-            ephemeris_from_elsets,
-            seconds_since_mjd2000,
-        )
+        from sweepers.salvage.planner.targets import ephemeris_from_elsets
 
         node0 = plan.cands.ephemeris.take([0])
         same_epoch = [e for e in elsets
@@ -314,7 +311,7 @@ def screen_plan(plan: Plan, oem: oem_codec.Oem, elsets: Any = None,
         windows.append(("start orbit", str(start_id), plan.cands.t_start_s, ride_end + margin_s))
     listed = []
     for event in found:
-        t_s = ((event.tca_jd - JD_MJD2000) + event.tca_fr) * 86400.0
+        t_s = ((event.tca_jd - JD_MJD2000) + event.tca_fr) * DAY_S
         kind = next((k for k, who, lo, hi in windows
                      if who == str(event.secondary_id) and lo <= t_s <= hi), None)
         listed.append({**event.to_dict(), "rendezvous": kind, "target": kind == "target"})

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from sweepers.epochs import DAY_S, mjd2000_s_to_datetime64
 from sweepers.salvage.planner.legs import ExactLeg, LegHint, solve_leg
 from sweepers.salvage.planner.search import (
     Budget,
@@ -39,8 +40,8 @@ from sweepers.salvage.planner.search import (
     greedy_nearest,
 )
 from sweepers.salvage.planner.ship import Ship
-from sweepers.salvage.planner.tables import DAY_S, CostTable, build_cost_table
-from sweepers.salvage.planner.targets import Candidates, datetime64_utc
+from sweepers.salvage.planner.tables import CostTable, build_cost_table
+from sweepers.salvage.planner.targets import Candidates
 from sweepers.salvage.transfers import J2RendezvousModel
 
 Progress = Callable[[str, int, int], None]
@@ -154,7 +155,7 @@ class Plan:
 
 
 def _iso(t_s: float) -> str:
-    return str(datetime64_utc(t_s)) + "Z"
+    return str(mjd2000_s_to_datetime64(t_s)) + "Z"
 
 
 def _label(cands: Candidates, node: int) -> str:

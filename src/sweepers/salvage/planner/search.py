@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from sweepers.epochs import DAY_S
 from sweepers.salvage.planner.tables import CostTable
 
 Array = NDArray[np.float64]
@@ -265,7 +266,7 @@ def beam_search(table: CostTable, values: Array, budget: Budget, *, width: int |
 
 
 def greedy_nearest(table: CostTable, values: Array, budget: Budget, *,
-                   horizon_s: float = 30 * 86400.0, start: SearchStart | None = None) -> Chain:
+                   horizon_s: float = 30 * DAY_S, start: SearchStart | None = None) -> Chain:
     """Greedy nearest-next baseline: from where the ship is, go to the unvisited target with
     the cheapest leg departing within ``horizon_s`` of being ready (earliest slot on ties);
     when none is reachable within the horizon, the cheapest over the rest of the window.

@@ -39,15 +39,16 @@ from __future__ import annotations
 import math
 import tomllib
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sweepers.epochs import DAY_S, as_utc, parse_epoch
 from sweepers.errors import SweepersError
-from sweepers.orbits.kepler import J2_EARTH, MU_EARTH_KM3_S2, R_EARTH_KM
+from sweepers.orbits.constants import J2_EARTH, MU_EARTH_KM3_S2, R_EARTH_KM
 
 G0_M_S2 = 9.80665  # standard gravity [m/s²] (Isp convention)
-TROPICAL_YEAR_S = 365.2422 * 86400.0
+TROPICAL_YEAR_S = 365.2422 * DAY_S
 MONTH_DAYS = 365.25 / 12.0
 
 
@@ -122,7 +123,7 @@ class Ship:
     @property
     def duration_s(self) -> float:
         """Length of the mission window [s] (a month is 365.25/12 days)."""
-        return self.months * MONTH_DAYS * 86400.0
+        return self.months * MONTH_DAYS * DAY_S
 
     def launch_mass_kg(self, n_kits: int | None = None) -> float:
         """Wet mass with ``n_kits`` kits (default ``capacity``) [kg]."""
@@ -145,14 +146,12 @@ _ORBIT_KEYS = {"altitude_km", "a_km", "e", "i_deg", "raan_deg", "argp_deg", "mea
 
 
 def _utc(value: Any, where: str) -> datetime:
-    if isinstance(value, datetime):
-        t = value
-    else:
-        try:
-            t = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
-            raise ShipError(f"{where}: start {value!r} is not an ISO 8601 date") from None
-    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+    if isinstance(value, datetime):  # TOML datetimes arrive parsed
+        return as_utc(value)
+    try:
+        return parse_epoch(str(value))
+    except ValueError:
+        raise ShipError(f"{where}: start {value!r} is not an ISO 8601 date") from None
 
 
 def _orbit(table: dict[str, Any], where: str) -> StartOrbit:

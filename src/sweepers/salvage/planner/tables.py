@@ -28,10 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from sweepers.epochs import DAY_S
 from sweepers.salvage.planner.targets import Candidates
 from sweepers.salvage.transfers import NodalDriftModel, TransferCostModel
 
-DAY_S = 86400.0
 PHASING_S = 3 * DAY_S  # the exact legs' longest short transfer (legs.short_transfer)
 
 

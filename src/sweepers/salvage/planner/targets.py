@@ -24,32 +24,16 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from sweepers.orbits.kepler import MU_EARTH_KM3_S2, R_EARTH_KM, SecularJ2Ephemeris
+from sweepers.epochs import DAY_S, seconds_since_mjd2000
+from sweepers.orbits.constants import MU_EARTH_KM3_S2, R_EARTH_KM
+from sweepers.orbits.kepler import SecularJ2Ephemeris
 from sweepers.records import ElementSet
 from sweepers.salvage.planner.ship import Ship
 from sweepers.salvage.value import ScoredObject, rank_targets
-
-MJD2000_UTC = datetime(2000, 1, 1, tzinfo=UTC)
-_MJD2000_64 = np.datetime64("2000-01-01T00:00:00", "us")
-DAY_S = 86400.0
-
-
-def seconds_since_mjd2000(t: datetime) -> float:
-    """UTC ``datetime`` (naive = UTC) → seconds since MJD2000 (86,400 s per day)."""
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=UTC)
-    return (t - MJD2000_UTC).total_seconds()
-
-
-def datetime64_utc(t_s: ArrayLike) -> NDArray[np.datetime64]:
-    """Seconds since MJD2000 → UTC ``datetime64[us]`` (same shape)."""
-    us = np.round(np.asarray(t_s, float) * 1e6).astype(np.int64)
-    return _MJD2000_64 + us.astype("timedelta64[us]")
 
 
 def ephemeris_from_elsets(elsets: Sequence[ElementSet]) -> SecularJ2Ephemeris:

@@ -7,17 +7,17 @@
 Units: km, km/s, s, rad; inertial frame with z along the Earth's axis.
 """
 
-from sweepers.salvage.transfers.base import Ephemeris, TransferCost, TransferCostModel
+from sweepers.salvage.transfers.base import TargetEphemeris, TransferCost, TransferCostModel
 from sweepers.salvage.transfers.j2_rendezvous import J2RendezvousModel, RendezvousLeg
 from sweepers.salvage.transfers.lambert_model import LambertTransferModel, lambert_cost
 from sweepers.salvage.transfers.nodal_drift import NodalDriftModel
 
 __all__ = [
-    "Ephemeris",
     "J2RendezvousModel",
     "LambertTransferModel",
     "NodalDriftModel",
     "RendezvousLeg",
+    "TargetEphemeris",
     "TransferCost",
     "TransferCostModel",
     "lambert_cost",

@@ -20,7 +20,7 @@ Array = NDArray[np.float64]
 
 
 @runtime_checkable
-class Ephemeris(Protocol):
+class TargetEphemeris(Protocol):
     """Where objects are: ``state(t_s)`` → position [km], velocity [km/s], each ``(n, 3)``."""
 
     def state(self, t_s: ArrayLike) -> tuple[Array, Array]:
@@ -46,7 +46,7 @@ class TransferCost:
 class TransferCostModel(Protocol):
     """A transfer-cost model: one method, vectorised over ``n`` transfers."""
 
-    def cost(self, dep: Ephemeris, arr: Ephemeris, t_depart_s: ArrayLike,
+    def cost(self, dep: TargetEphemeris, arr: TargetEphemeris, t_depart_s: ArrayLike,
              t_arrive_s: ArrayLike) -> TransferCost:
         """Δv to leave ``dep`` at ``t_depart_s[k]`` and match ``arr`` at ``t_arrive_s[k]``."""
         ...

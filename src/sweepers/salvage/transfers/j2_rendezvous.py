@@ -39,7 +39,7 @@ from scipy.optimize import minimize
 from sweepers.orbits.j2 import J2Propagator
 from sweepers.orbits.kepler import j2_secular_rates, state_to_elements
 from sweepers.orbits.lambert import lambert
-from sweepers.salvage.transfers.base import Ephemeris, TransferCost, as_times
+from sweepers.salvage.transfers.base import TargetEphemeris, TransferCost, as_times
 
 Array = NDArray[np.float64]
 
@@ -82,7 +82,7 @@ class J2RendezvousModel:
     reaim_tol_km: float = 1.0
     max_reaim: int = 8
 
-    def cost(self, dep: Ephemeris, arr: Ephemeris, t_depart_s: ArrayLike,
+    def cost(self, dep: TargetEphemeris, arr: TargetEphemeris, t_depart_s: ArrayLike,
              t_arrive_s: ArrayLike) -> TransferCost:
         """Δv [km/s]; details ``converged``, ``miss_km``, ``miss_km_s``, ``n_impulses``,
         ``two_impulse_dv_km_s``, ``revs``."""

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from sweepers.orbits.kepler import MU_EARTH_KM3_S2
+from sweepers.orbits.constants import MU_EARTH_KM3_S2
 from sweepers.orbits.lambert import best_lambert_dv, lambert
-from sweepers.salvage.transfers.base import Ephemeris, TransferCost, as_times
+from sweepers.salvage.transfers.base import TargetEphemeris, TransferCost, as_times
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +26,7 @@ class LambertTransferModel:
     mu: float = MU_EARTH_KM3_S2
     rev_window: int = 2
 
-    def cost(self, dep: Ephemeris, arr: Ephemeris, t_depart_s: ArrayLike,
+    def cost(self, dep: TargetEphemeris, arr: TargetEphemeris, t_depart_s: ArrayLike,
              t_arrive_s: ArrayLike) -> TransferCost:
         """Δv [km/s]; details: ``revs``, ``right_branch``, ``dv1_km_s``, ``dv2_km_s``,
         ``v1_km_s`` (departure velocity of the arc, (n, 3))."""

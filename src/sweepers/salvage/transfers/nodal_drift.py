@@ -47,16 +47,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from sweepers.orbits.constants import J2_EARTH, MU_EARTH_KM3_S2, R_EARTH_KM
 from sweepers.orbits.kepler import (
-    J2_EARTH,
-    MU_EARTH_KM3_S2,
-    R_EARTH_KM,
     KeplerElements,
     SecularJ2Ephemeris,
     j2_secular_rates,
     state_to_elements,
 )
-from sweepers.salvage.transfers.base import Ephemeris, TransferCost, as_times
+from sweepers.salvage.transfers.base import TargetEphemeris, TransferCost, as_times
 
 Array = NDArray[np.float64]
 
@@ -83,7 +81,7 @@ class NodalDriftModel:
     iterations: int = 200
     phasing_s: float | None = None
 
-    def cost(self, dep: Ephemeris, arr: Ephemeris, t_depart_s: ArrayLike,
+    def cost(self, dep: TargetEphemeris, arr: TargetEphemeris, t_depart_s: ArrayLike,
              t_arrive_s: ArrayLike) -> TransferCost:
         """Δv [km/s]. Details: ``strategy`` (0 direct, 1 drift orbit), ``dv_direct_km_s``,
         ``dv_drift_km_s``, ``t_direct_s`` (best direct time), ``drift_da_km``, ``drift_di_rad``,
@@ -168,7 +166,7 @@ class NodalDriftModel:
         n = np.sqrt(self.mu / a0.a_km**3)[:, None]
         return gap / (1.5 * n * tau)
 
-    def _elements(self, eph: Ephemeris, t_s: Array) -> KeplerElements:
+    def _elements(self, eph: TargetEphemeris, t_s: Array) -> KeplerElements:
         """Elements of ``eph`` at ``t_s``: a secular-J2 ephemeris gives them directly (its
         state is their Keplerian conversion, so converting back would return the same
         elements); any other ephemeris through its state."""

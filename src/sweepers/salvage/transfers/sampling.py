@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from sweepers.config import data_dir
+from sweepers.epochs import DAY_S
 from sweepers.orbits.kepler import SecularJ2Ephemeris
 
-DAY_S = 86400.0
 WINDOW_MJD2000 = (23467.0, 26419.0)
 
 

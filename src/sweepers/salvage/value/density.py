@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from sweepers.census.geometry import RE_WGS72_KM
+from sweepers.orbits.constants import RE_WGS72_KM
 
 FloatArray = NDArray[np.float64]
 

@@ -45,15 +45,15 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import i0e
 
-from sweepers.census.geometry import RE_WGS72_KM
+from sweepers.epochs import DAY_S
+from sweepers.orbits.constants import MU_EARTH_M3_S2, RE_WGS72_KM
 
 FloatArray = NDArray[np.float64]
 
-MU_M3_S2 = 3.986004418e14  # Earth's gravitational parameter [m³/s²]
 DRAG_COEFFICIENT = 2.2  # C_D of a tumbling object in free-molecular flow (King-Hele; Vallado)
 REENTRY_ALT_KM = 100.0  # lifetime ends here
 LIFETIME_CAP_YR = 200.0
-SECONDS_PER_YEAR = 365.25 * 86400.0
+SECONDS_PER_YEAR = 365.25 * DAY_S  # Julian year [s]
 
 # Vallado (2013) Table 8-4: base altitude h₀ [km], base density ρ₀ [kg/m³], scale height H [km].
 _ATMOSPHERE = np.array([
@@ -99,7 +99,7 @@ def scale_height_km(alt_km: ArrayLike) -> FloatArray:
 # G(h) on a 1 km grid [m²·s/kg]: circular decay time from h to 100 km is G(h)/B.
 _GRID_KM = np.arange(REENTRY_ALT_KM, 3000.0 + 1.0, 1.0)
 _INTEGRAND = 1.0 / (
-    density_kg_m3(_GRID_KM) * np.sqrt(MU_M3_S2 * (RE_WGS72_KM + _GRID_KM) * 1e3)
+    density_kg_m3(_GRID_KM) * np.sqrt(MU_EARTH_M3_S2 * (RE_WGS72_KM + _GRID_KM) * 1e3)
 )
 _G = np.concatenate(([0.0], np.cumsum(0.5 * (_INTEGRAND[1:] + _INTEGRAND[:-1]) * 1e3)))
 
@@ -118,7 +118,7 @@ def _circularise_s(
     u = np.linspace(0.0, 1.0, nodes)
     a = r_p[:, None] + u[None, :] * (a0 - r_p)[:, None]  # (n, nodes) [m]
     x = (a - r_p[:, None]) / scale_m[:, None]
-    integrand = 1.0 / (np.sqrt(MU_M3_S2 * a) * i0e(x))
+    integrand = 1.0 / (np.sqrt(MU_EARTH_M3_S2 * a) * i0e(x))
     integral = np.trapezoid(integrand, a, axis=1)
     return integral / (ballistic_m2_kg * density_kg_m3(perigee_km))
 

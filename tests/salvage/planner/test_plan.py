@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sweepers.epochs import mjd2000_s_to_datetime64
 from sweepers.formats import oem as oem_codec
 from sweepers.formats.czml import read_czml_positions
 from sweepers.salvage.planner import Plan, Ship, make_candidates, plan_job, plan_job_fast
@@ -16,7 +17,6 @@ from sweepers.salvage.planner.legs import verify_leg
 from sweepers.salvage.planner.output import write_outputs
 from sweepers.salvage.planner.search import burn_kg
 from sweepers.salvage.planner.ship import MONTH_DAYS
-from sweepers.salvage.planner.targets import datetime64_utc
 from sweepers.salvage.transfers.sampling import gtoc9_debris_ephemeris
 
 DAY = 86400.0
@@ -84,7 +84,7 @@ def test_outputs(plan: Plan, tmp_path: Path) -> None:
         assert steps.max() <= 60.0 + 1e-6
     # the ship sits on the second debris at arrival (within the GTOC9 bar)
     arrive = plan.stops[1].t_arrive_s
-    seg = next(s for s in oem.segments if s.epochs[0] == datetime64_utc(arrive))
+    seg = next(s for s in oem.segments if s.epochs[0] == mjd2000_s_to_datetime64(arrive))
     r_t, _ = plan.cands.ephemeris.take([plan.stops[1].node]).state([arrive])
     assert np.linalg.norm(seg.positions_km[0] - r_t[0]) < 0.1
 
@@ -110,8 +110,9 @@ def test_fast_mode_legs_are_exact_too(plan: Plan) -> None:
 
 
 def test_teme_to_gcrf_interpolation_matches_erfa() -> None:
+    from sweepers.epochs import JD_MJD2000
     from sweepers.orbits.frames import teme_to_gcrs_matrix
-    from sweepers.salvage.planner.output import JD_MJD2000, teme_to_gcrf_matrices
+    from sweepers.salvage.planner.output import teme_to_gcrf_matrices
 
     t = np.sort(np.random.default_rng(0).uniform(7.5e8, 7.5e8 + 3.2e7, 400))
     days = t / DAY

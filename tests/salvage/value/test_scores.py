@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sweepers.census.geometry import RE_WGS72_KM, orbit_geometry
+from sweepers.census.geometry import orbit_geometry
+from sweepers.orbits.constants import RE_WGS72_KM
 from sweepers.records import ElementSet, SatcatEntry, SizeMassEstimate
 from sweepers.salvage.value import (
     criticality,
@@ -19,7 +20,7 @@ from sweepers.salvage.value import (
 )
 from sweepers.salvage.value.density import shell_volumes_km3
 
-from .conftest import Meta
+from ..conftest import Meta
 
 EPOCH = datetime(2023, 10, 1, tzinfo=UTC)
 MU = 398600.8

@@ -9,7 +9,7 @@ import pytest
 from sweepers.salvage.value import FAMILIES, is_crewed_station, match_family
 from sweepers.salvage.value.families import launch_key, launch_rocket_families
 
-from .conftest import RealCatalog
+from ..conftest import RealCatalog
 
 
 @pytest.mark.parametrize(

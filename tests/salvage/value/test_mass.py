@@ -11,7 +11,7 @@ from sweepers.records import SatcatEntry, SizeMassEstimate
 from sweepers.salvage.value import DEFAULT_MASS_KG, estimate_mass, match_family
 from sweepers.salvage.value.mass import cara_mass_kg, object_class
 
-from .conftest import RealCatalog
+from ..conftest import RealCatalog
 
 SL16 = match_family("SL-16 R/B")
 

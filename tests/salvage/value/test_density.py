@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from sweepers.census.geometry import RE_WGS72_KM
+from sweepers.orbits.constants import RE_WGS72_KM
 from sweepers.salvage.value import density_profile, exposure_km3
 from sweepers.salvage.value.density import residence_weights, shell_volumes_km3, time_below
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sweepers.orbits.constants import MU_EARTH_KM3_S2
 from sweepers.orbits.j2 import J2Propagator
-from sweepers.orbits.kepler import MU_EARTH_KM3_S2, SecularJ2Ephemeris
+from sweepers.orbits.kepler import SecularJ2Ephemeris
 from sweepers.salvage.transfers import (
     J2RendezvousModel,
     LambertTransferModel,

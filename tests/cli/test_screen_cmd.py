@@ -22,11 +22,11 @@ from typer.testing import CliRunner
 from sweepers.catalog.ingest import ingest_files
 from sweepers.catalog.store import CatalogStore
 from sweepers.cli.main import app
+from sweepers.epochs import datetime64_to_jd
 from sweepers.formats import cdm as cdm_codec
 from sweepers.formats import oem as oem_codec
 from sweepers.orbits.frames import teme_to_gcrs
-from sweepers.orbits.kepler import propagate as kepler_propagate
-from sweepers.orbits.time import datetime64_to_jd
+from sweepers.orbits.kepler import kepler_propagate
 
 CLOUDS = ("catalog/debris-clouds/celestrak_fengyun-1c-debris_2025-02.txt",
           "catalog/debris-clouds/celestrak_cosmos-2251-debris_2025-02.txt")

@@ -18,15 +18,15 @@ import pytest
 from sgp4.api import Satrec
 
 from sweepers import formats
+from sweepers.epochs import JD_MJD2000, datetime64_to_jd, seconds_since_mjd2000
 from sweepers.formats import oem as oem_codec
 from sweepers.orbits.frames import gcrs_to_teme
-from sweepers.orbits.time import datetime64_to_jd
 from sweepers.records import ElementSet
 from sweepers.salvage.planner import VICTORY, Plan, make_candidates, plan_job
-from sweepers.salvage.planner.output import JD_MJD2000, plan_oem, screen_plan
-from sweepers.salvage.planner.targets import ephemeris_from_elsets, seconds_since_mjd2000
+from sweepers.salvage.planner.output import plan_oem, screen_plan
+from sweepers.salvage.planner.targets import ephemeris_from_elsets
 
-from .conftest import CATALOG, three_line_records
+from ..conftest import CATALOG, three_line_records
 
 START, TARGET = 17589, 22416
 THRESHOLD_KM = 40.0

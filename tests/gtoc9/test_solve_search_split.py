@@ -21,7 +21,7 @@ from sweepers.gtoc9.solve_exact import day_to_mjd2000
 from sweepers.gtoc9.solve_legs import split_plane_change
 from sweepers.salvage.engine.model import PlaneDrift, split_rotation_saving
 from sweepers.salvage.engine.pool import decode_chains, encode_chains
-from sweepers.salvage.engine.search import MODES, Chain, PlannedLeg, leg_options
+from sweepers.salvage.engine.search import MODES, MissionChain, PlannedLeg, leg_options
 
 # (from, to, departure day, arrival day): legs of results/gtoc9 (m01, m05, m09, m11, m15, m16)
 LEGS = (
@@ -110,7 +110,8 @@ def test_search_options_never_worse_with_the_split(debris: DebrisSet, drift: Pla
 
 
 def test_mix_legs_round_trip_through_the_pool_encoding() -> None:
-    chain = Chain([PlannedLeg(1, 2, 10, 20, "mix", 120.5), PlannedLeg(2, 3, 25, 40, "arr", 80.0)])
+    chain = MissionChain([PlannedLeg(1, 2, 10, 20, "mix", 120.5),
+                         PlannedLeg(2, 3, 25, 40, "arr", 80.0)])
     back = decode_chains(*encode_chains([chain]))
     assert back[0].legs == chain.legs
     assert MODES.index("mix") == 2
