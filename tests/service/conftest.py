@@ -9,6 +9,7 @@ cluster), loaded from ``tests/catalog/conftest.py`` so both suites start servers
 from __future__ import annotations
 
 import importlib.util
+import json
 import socket
 import threading
 import time
@@ -35,6 +36,7 @@ pg_url = _catalog.pg_url
 pg_schema_url = _catalog.pg_schema_url
 
 CATALOG = "catalog/spacetrack_3le_full_catalog_2023-10.txt"
+SATCAT = "satcat/spacetrack_satcat_current_2025-03-16.json"
 # The first 120 objects of the file (Vanguard 1 onwards: mixed regimes and types), the ISS
 # and three vehicles docked to it in 2023-10 (Cygnus NG-19, Progress MS-24, Dragon Endurance),
 # and Kosmos 1833 with two SL-16 fragments near 71° (the planner tests' trio).
@@ -56,6 +58,14 @@ def catalog_slice(shared_data: Path, folder: Path) -> Path:
     return path
 
 
+def satcat_slice(shared_data: Path, folder: Path, ids: set[int]) -> Path:
+    """The SATCAT (2025-03 current file) rows of ``ids``, as a JSON file."""
+    rows = json.loads((shared_data / SATCAT).read_text())
+    path = folder / "satcat.json"
+    path.write_text(json.dumps([r for r in rows if int(r["NORAD_CAT_ID"]) in ids]))
+    return path
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """URL of an empty database: a SQLite file, or a fresh PostgreSQL schema."""
@@ -74,7 +84,10 @@ def sqlite_url(tmp_path: Path) -> str:
 def catalog_url(db_url: str, shared_data: Path, tmp_path: Path) -> str:
     """``db_url`` with the catalog slice ingested and the service tables migrated."""
     with open_store(db_url) as store:
-        report = ingest_files(store, [catalog_slice(shared_data, tmp_path)])
+        elements = catalog_slice(shared_data, tmp_path)
+        ids = {int(line[2:7]) for line in elements.read_text().splitlines()
+               if line.startswith("1 ")}
+        report = ingest_files(store, [elements, satcat_slice(shared_data, tmp_path, ids)])
         assert all(f.error is None and not f.rejected for f in report.files)
     return db_url
 
