@@ -65,7 +65,7 @@ def parse_utc(text: str) -> datetime:
     try:
         return parse_epoch(text.strip())
     except ValueError as exc:
-        raise SweepersError(f"{exc} (e.g. 2023-10-09T12:00:00Z)") from None
+        raise SweepersError(f"{exc}: not an ISO 8601 epoch (e.g. 2023-10-09T12:00:00Z)") from None
 
 
 def set_debug(flag: bool) -> None:
