@@ -7,7 +7,16 @@ from typing import Annotated
 import typer
 
 from sweepers import __version__
-from sweepers.cli import catalog_cmd, gtoc9_cmd, pc_cmd, plan_cmd, screen_cmd, sky_cmd, targets_cmd
+from sweepers.cli import (
+    campaign_cmd,
+    catalog_cmd,
+    gtoc9_cmd,
+    pc_cmd,
+    plan_cmd,
+    screen_cmd,
+    sky_cmd,
+    targets_cmd,
+)
 from sweepers.cli.common import set_debug
 
 app = typer.Typer(
@@ -25,6 +34,7 @@ app.command("screen")(screen_cmd.screen)
 app.command("pc")(pc_cmd.pc)
 app.command("targets")(targets_cmd.targets)
 app.command("plan")(plan_cmd.plan)
+app.command("campaign")(campaign_cmd.campaign)
 app.add_typer(gtoc9_cmd.app, name="gtoc9", help='GTOC9 "The Kessler Run": check campaigns.')
 
 
