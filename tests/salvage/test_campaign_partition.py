@@ -12,6 +12,7 @@ import pytest
 from sweepers.salvage.campaign.partition import (
     UNCOVERED_COST,
     Columns,
+    Limits,
     exact_cover,
     relax,
     select,
@@ -106,3 +107,66 @@ def test_relaxation_prices_satisfy_lp_duality(seed: int) -> None:
     assert np.abs(lp.reduced[support]).max() <= 1e-7
     assert lp.value <= enumerate_optimum(cols, debris) + 1e-6
     assert float(cols.cost @ lp.x) == pytest.approx(lp.value)
+
+
+def _independent_columns(rng: np.random.Generator, n_targets: int, n_cols: int) -> Columns:
+    """Random columns of 1–3 targets, each blocking its own unit interval (independent ships,
+    as ``salvage.campaign.engine`` builds them)."""
+    members = [
+        tuple(sorted(rng.choice(n_targets, size=int(rng.integers(1, 4)), replace=False).tolist()))
+        for _ in range(n_cols)
+    ]
+    cost = np.array([10.0 + float(rng.uniform(0.0, 5.0)) * len(m) for m in members])
+    k = np.arange(n_cols)
+    return Columns(cost, members, k, k + 1)
+
+
+def _enumerate_limited(
+    cols: Columns, n_targets: int, limits: Limits
+) -> tuple[float, frozenset[int]]:
+    """Best objective of the model with side rows over every subset of columns whose targets
+    are disjoint (brute force; slack targets pay their uncovered price)."""
+    price = np.broadcast_to(np.asarray(limits.uncovered_cost, float), (n_targets,))
+    best, where = math.inf, frozenset()
+    for r in range(len(cols) + 1):
+        for pick in itertools.combinations(range(len(cols)), r):
+            if limits.max_chosen is not None and r > limits.max_chosen:
+                continue
+            covered = [d for k in pick for d in cols.members[k]]
+            if len(covered) != len(set(covered)):
+                continue
+            spent = float(sum(cols.cost[k] for k in pick))
+            if limits.budget is not None and spent > limits.budget + 1e-9:
+                continue
+            lost = float(sum(price[d] for d in range(n_targets) if d not in covered))
+            value = lost if limits.budget is not None else spent + lost
+            if value < best - 1e-9:
+                best, where = value, frozenset(pick)
+    return best, where
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_fleet_cap_and_budget_rows_match_enumeration(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 6
+    cols = _independent_columns(rng, n, 9)
+    values = rng.uniform(5.0, 30.0, n)
+    cases = [
+        Limits(uncovered_cost=100.0, max_chosen=2),
+        Limits(uncovered_cost=100.0, max_chosen=4),
+        Limits(uncovered_cost=values, budget=35.0),
+        Limits(uncovered_cost=values, budget=25.0, max_chosen=1),
+    ]
+    for limits in cases:
+        expected, _ = _enumerate_limited(cols, n, limits)
+        sel = exact_cover(cols, list(range(n)), limits=limits)
+        assert sel.objective == pytest.approx(expected, abs=1e-6)
+        if limits.max_chosen is not None:
+            assert len(sel.chosen) <= limits.max_chosen
+        if limits.budget is not None:
+            assert float(cols.cost[sel.chosen].sum()) <= limits.budget + 1e-9
+        covered = [d for k in sel.chosen for d in cols.members[k]]
+        assert len(covered) == len(set(covered))
+        assert sorted(covered + sel.uncovered) == list(range(n))
+        # the LP relaxation with the same rows bounds the optimum from below
+        assert relax(cols, list(range(n)), limits).value <= expected + 1e-6

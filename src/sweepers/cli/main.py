@@ -8,6 +8,7 @@ import typer
 
 from sweepers import __version__
 from sweepers.cli import (
+    campaign_cmd,
     catalog_cmd,
     gtoc9_cmd,
     pc_cmd,
@@ -34,6 +35,7 @@ app.command("screen")(screen_cmd.screen)
 app.command("pc")(pc_cmd.pc)
 app.command("targets")(targets_cmd.targets)
 app.command("plan")(plan_cmd.plan)
+app.command("campaign")(campaign_cmd.campaign)
 app.add_typer(gtoc9_cmd.app, name="gtoc9", help='GTOC9 "The Kessler Run": check campaigns.')
 app.command("serve")(service_cmd.serve)
 app.command("worker")(service_cmd.worker)

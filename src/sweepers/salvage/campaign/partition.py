@@ -17,7 +17,11 @@ feasible — an uncovered target is reported, never silently dropped. Constraint
   (≈ 250 for GTOC9), which keeps a pool of 10⁵ columns small for HiGHS. Columns that must not
   exclude each other in time (independent ships) are given disjoint intervals by the caller.
 
-Objective: Σ cost_c x_c + Σ UNCOVERED_COST s_i.
+Objective: Σ cost_c x_c + Σ u_i s_i, u_i = ``UNCOVERED_COST`` unless the caller gives each
+target its own price of being left out (:class:`Limits`). Two optional side rows
+(:class:`Limits`): at most ``max_chosen`` columns (a fleet of N ships), and a *budget*
+Σ cost_c x_c ≤ B — then the columns' cost leaves the objective, which becomes Σ u_i s_i: with
+u_i a target's value, the model maximises the value removed for the budget.
 
 Solution: the LP relaxation of the whole pool is solved first (``scipy.optimize.linprog``,
 HiGHS); its value is a lower bound for any choice from the pool, and its duals give every column
@@ -84,11 +88,43 @@ class Selection:
         return (self.objective - self.lp_bound) / max(abs(self.objective), 1e-9)
 
 
+@dataclass(frozen=True)
+class Limits:
+    """Optional terms of the model (module docstring). ``uncovered_cost``: price [cost unit] of
+    leaving a target out — one number, or one per target in ``target_ids`` order;
+    ``max_chosen``: at most this many columns; ``budget``: Σ cost_c x_c ≤ budget [cost unit],
+    the objective then being the uncovered price alone. The defaults give the plain model."""
+
+    uncovered_cost: float | NDArray[np.float64] = UNCOVERED_COST
+    max_chosen: int | None = None
+    budget: float | None = None
+
+
+PLAIN = Limits()
+
+
+def _side_rows(
+    cols: Columns, n_var: int, limits: Limits
+) -> tuple[sparse.csr_matrix, NDArray] | None:
+    """Inequality rows A_ub z ≤ b_ub of ``limits`` (cardinality, budget), or None."""
+    n = len(cols)
+    rows, ub = [], []
+    if limits.max_chosen is not None:
+        rows.append(np.r_[np.ones(n), np.zeros(n_var - n)])
+        ub.append(float(limits.max_chosen))
+    if limits.budget is not None:
+        rows.append(np.r_[cols.cost, np.zeros(n_var - n)])
+        ub.append(float(limits.budget))
+    if not rows:
+        return None
+    return sparse.csr_matrix(np.vstack(rows)), np.asarray(ub)
+
+
 def _model(
-    cols: Columns, target_ids: Sequence[int]
+    cols: Columns, target_ids: Sequence[int], limits: Limits = PLAIN
 ) -> tuple[sparse.csr_matrix, NDArray, NDArray, int, int]:
     """Equality system A z = b over z = (x, idle arcs, slacks); returns (A, b, c, n_idle,
-    n_rows_cover)."""
+    n_rows_cover). With a budget the columns cost nothing in ``c`` (:class:`Limits`)."""
     ids = list(target_ids)
     row_of = {d: r for r, d in enumerate(ids)}
     n_cols = len(cols)
@@ -123,7 +159,9 @@ def _model(
     b[:n_cover] = 1.0
     b[n_cover] = -1.0  # source: the first node
     b[-1] = 1.0  # sink: the last node
-    c = np.concatenate([cols.cost, np.zeros(n_idle), np.full(n_cover, UNCOVERED_COST)])
+    uncovered = np.broadcast_to(np.asarray(limits.uncovered_cost, float), (n_cover,))
+    col_cost = np.zeros(n_cols) if limits.budget is not None else cols.cost
+    c = np.concatenate([col_cost, np.zeros(n_idle), uncovered])
     return a, b, c, n_idle, n_cover
 
 
@@ -145,15 +183,20 @@ class Relaxation:
     prices: NDArray[np.float64]
 
 
-def relax(cols: Columns, target_ids: Sequence[int]) -> Relaxation:
-    """The LP relaxation of the module's model (HiGHS through ``scipy.optimize.linprog``)."""
-    a, b, c, _, n_cover = _model(cols, target_ids)
+def relax(cols: Columns, target_ids: Sequence[int], limits: Limits = PLAIN) -> Relaxation:
+    """The LP relaxation of the module's model (HiGHS through ``scipy.optimize.linprog``).
+    With side rows (``limits``) the reduced costs include their duals."""
+    a, b, c, _, n_cover = _model(cols, target_ids, limits)
     bounds = np.stack([np.zeros(c.size), np.ones(c.size)], axis=1)
-    lp = linprog(c, A_eq=a, b_eq=b, bounds=bounds, method="highs")
+    side = _side_rows(cols, c.size, limits)
+    a_ub, b_ub = side if side is not None else (None, None)
+    lp = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a, b_eq=b, bounds=bounds, method="highs")
     if lp.status != 0:
         raise RuntimeError(f"LP relaxation failed: {lp.message}")
     duals = np.asarray(lp.eqlin.marginals)
     reduced = c - a.T @ duals
+    if side is not None:
+        reduced = reduced - side[0].T @ np.asarray(lp.ineqlin.marginals)
     n = len(cols)
     return Relaxation(
         float(lp.fun),
@@ -171,17 +214,22 @@ def exact_cover(
     time_limit_s: float = 60.0,
     node_limit: int = 20_000,
     mip_rel_gap: float = 1e-6,
+    limits: Limits = PLAIN,
 ) -> Selection:
     """The MILP of the module docstring on ``cols`` directly (no LP filtering): for small
     models, e.g. one time window of a campaign. ``lp_bound`` is HiGHS' bound."""
     import time
 
     t0 = time.monotonic()
-    a, b, c, n_idle, n_cover = _model(cols, target_ids)
+    a, b, c, n_idle, n_cover = _model(cols, target_ids, limits)
     integrality = np.concatenate([np.ones(len(cols)), np.zeros(n_idle), np.zeros(n_cover)])
+    constraints = [LinearConstraint(a, b, b)]
+    side = _side_rows(cols, c.size, limits)
+    if side is not None:
+        constraints.append(LinearConstraint(side[0], -np.inf, side[1]))
     res = milp(
         c,
-        constraints=LinearConstraint(a, b, b),
+        constraints=constraints,
         integrality=integrality.astype(np.int8),
         bounds=Bounds(np.zeros(c.size), np.ones(c.size)),
         options={
@@ -227,6 +275,7 @@ def select(
     time_limit_s: float = 600.0,
     node_limit: int = 20_000,
     mip_rel_gap: float = 1e-4,
+    limits: Limits = PLAIN,
 ) -> Selection:
     """Choose columns from a large pool ``cols`` covering each of ``target_ids`` once: the LP
     relaxation of the whole pool (bound, reduced costs), then the MILP on the ``max_columns``
@@ -235,7 +284,7 @@ def select(
     import time
 
     t0 = time.monotonic()
-    lp = relax(cols, target_ids)
+    lp = relax(cols, target_ids, limits)
     if always is None:
         always = np.array([k for k, m in enumerate(cols.members) if len(m) == 1], dtype=np.intp)
     others = np.setdiff1d(np.arange(len(cols)), always)
@@ -247,6 +296,7 @@ def select(
         time_limit_s=time_limit_s,
         node_limit=node_limit,
         mip_rel_gap=mip_rel_gap,
+        limits=limits,
     )
     return Selection(
         [int(keep[k]) for k in sel.chosen],
