@@ -43,7 +43,7 @@ from sweepers.formats.omm import element_set_to_omm
 
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "src" / "sweepers" / "service" / "console_dist"
-BASELINE = ROOT / "console" / "baseline"
+BASELINE = ROOT / "console" / "dist-baseline"
 CESIUM = ROOT / "console" / "node_modules" / "cesium" / "Build" / "Cesium"
 SATJS = ROOT / "console" / "node_modules" / "satellite.js" / "dist"
 CATALOG = "catalog/spacetrack_3le_full_catalog_2023-10.txt"

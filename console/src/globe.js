@@ -108,6 +108,21 @@ uniform vec4 u_color;
 out vec4 color;
 void main() { color = u_color; }`;
 
+const SPLAT_VS = `#version 300 es
+out vec2 v_uv;
+void main() {
+  vec2 p = vec2((gl_VertexID & 1) == 1 ? 1.0 : -1.0, (gl_VertexID & 2) == 2 ? 1.0 : -1.0);
+  v_uv = vec2((p.x + 1.0) * 0.5, (1.0 - p.y) * 0.5);
+  gl_Position = vec4(p, 0.0, 1.0);
+}`;
+
+const SPLAT_FS = `#version 300 es
+precision mediump float;
+in vec2 v_uv;
+uniform sampler2D u_tex;
+out vec4 color;
+void main() { color = texture(u_tex, v_uv); }`;
+
 function compile(gl, vs, fs) {
   const prog = gl.createProgram();
   for (const [type, src] of [[gl.VERTEX_SHADER, vs], [gl.FRAGMENT_SHADER, fs]]) {
@@ -127,6 +142,14 @@ function compile(gl, vs, fs) {
   }
   return { prog, uniforms };
 }
+
+function rgba32(c) {
+  return (255 << 24) | (Math.round(c[2] * 255) << 16) | (Math.round(c[1] * 255) << 8) | Math.round(c[0] * 255);
+}
+const RGBA_CLAIMED = rgba32([1.0, 0.85, 0.1]);
+const RGBA_MINE = rgba32([0.2, 1.0, 0.4]);
+const RGBA_ALERT = rgba32([1.0, 0.2, 0.2]);
+const RGBA_SELECTED = rgba32([1, 1, 1]);
 
 /** Cubic Hermite blend of two keyframe states (km, km/s) at fraction s of a span of h seconds. */
 export function hermite(a, b, o, s, h) {
@@ -196,7 +219,7 @@ export class Globe {
   /** @param {HTMLCanvasElement} canvas */
   constructor(canvas) {
     this.canvas = canvas;
-    const gl = canvas.getContext('webgl2', { antialias: false, preserveDrawingBuffer: true });
+    const gl = canvas.getContext('webgl2', { antialias: false, preserveDrawingBuffer: false });
     if (!gl) throw new Error('WebGL2 is not available in this browser');
     this.gl = gl;
     const dbg = gl.getExtension('WEBGL_debug_renderer_info');
@@ -229,6 +252,19 @@ export class Globe {
     this.keyA = null;
     this.keyB = null;
     this.overlays = new Map(); // name -> {vao, count, color, mode, earthFixed}
+    // Points mode: 'gpu' = one POINTS draw call, blended in the vertex shader; 'cpu' = the same
+    // blend in JavaScript, splatted into a texture drawn as one quad. Software renderers
+    // (SwiftShader, llvmpipe) pay ~1 µs per point primitive, the splat ~20 ns: chosen by measurement,
+    // see console/README.md. '?points=gpu|cpu' forces one.
+    this.software = /swiftshader|llvmpipe|softpipe|software/i.test(this.renderer);
+    this.pointsMode = this.software ? 'cpu' : 'gpu';
+    this.splat = compile(gl, SPLAT_VS, SPLAT_FS);
+    this.splatTex = gl.createTexture();
+    this.splatVao = gl.createVertexArray();
+    this.splatPixels = null;
+    this.cpuKinds = null;
+    this.cpuFlags = null;
+    this.kindRgba = new Uint32Array(KIND_COLORS.map(rgba32));
 
     this.yaw = 0.6;
     this.pitch = 0.35;
@@ -250,6 +286,8 @@ export class Globe {
   setObjects(kinds, flags) {
     const gl = this.gl;
     this.n = kinds.length;
+    this.cpuKinds = kinds;
+    this.cpuFlags = flags;
     gl.bindVertexArray(this.pointsVao);
     gl.bindBuffer(gl.ARRAY_BUFFER, this.kindBuf);
     gl.bufferData(gl.ARRAY_BUFFER, kinds, gl.STATIC_DRAW);
@@ -264,12 +302,14 @@ export class Globe {
 
   updateKinds(kinds) {
     const gl = this.gl;
+    this.cpuKinds = kinds;
     gl.bindBuffer(gl.ARRAY_BUFFER, this.kindBuf);
     gl.bufferSubData(gl.ARRAY_BUFFER, 0, kinds);
   }
 
   updateFlags(flags) {
     const gl = this.gl;
+    this.cpuFlags = flags;
     gl.bindBuffer(gl.ARRAY_BUFFER, this.flagBuf);
     gl.bufferSubData(gl.ARRAY_BUFFER, 0, flags);
   }
@@ -348,8 +388,11 @@ export class Globe {
     }
   }
 
-  /** Render one frame at span fraction s of a span of h seconds; gmst in rad turns the Earth. */
-  draw(s, h, gmst) {
+  /**
+   * Render one frame at span fraction s of a span of h seconds; gmst in rad turns the Earth.
+   * cpu = {a, b}: the two keyframes' Float32Arrays, used by the 'cpu' points mode.
+   */
+  draw(s, h, gmst, cpu) {
     const gl = this.gl;
     this.resize();
     gl.viewport(0, 0, this.canvas.width, this.canvas.height);
@@ -384,7 +427,9 @@ export class Globe {
       gl.drawArrays(o.mode === 'lines' ? gl.LINES : gl.LINE_STRIP, 0, o.count);
     }
 
-    if (this.n > 0 && this.keyA && this.keyB) {
+    if (this.n > 0 && this.pointsMode === 'cpu' && cpu) {
+      this._splatPoints(cpu.a, cpu.b, s, h, vp);
+    } else if (this.n > 0 && this.keyA && this.keyB) {
       gl.useProgram(this.points.prog);
       gl.uniformMatrix4fv(this.points.uniforms.u_viewProj, false, vp);
       gl.uniform1f(this.points.uniforms.u_s, s);
@@ -395,6 +440,85 @@ export class Globe {
       gl.drawArrays(gl.POINTS, 0, this.n);
     }
     gl.bindVertexArray(null);
+  }
+
+  /** The 'cpu' points mode: Hermite blend, projection and Earth occlusion in JS, one texture. */
+  _splatPoints(a, b, s, h, vp) {
+    const gl = this.gl;
+    const w = this.canvas.width;
+    const ht = this.canvas.height;
+    if (!this.splatPixels || this.splatPixels.length !== w * ht) {
+      this.splatPixels = new Uint32Array(w * ht);
+      gl.bindTexture(gl.TEXTURE_2D, this.splatTex);
+      gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, w, ht, 0, gl.RGBA, gl.UNSIGNED_BYTE, null);
+      gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+      gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+    }
+    const px = this.splatPixels;
+    px.fill(0);
+    const s2 = s * s;
+    const s3 = s2 * s;
+    const h00 = 2 * s3 - 3 * s2 + 1;
+    const h10 = (s3 - 2 * s2 + s) * h;
+    const h01 = -2 * s3 + 3 * s2;
+    const h11 = (s3 - s2) * h;
+    const R = 1 / EARTH_RADIUS_KM;
+    const [ex, ey, ez] = this.eye();
+    const ec = ex * ex + ey * ey + ez * ez - 1;
+    const m = vp;
+    const flags = this.cpuFlags;
+    const kinds = this.cpuKinds;
+    const base = Math.max(1, Math.round(this.pointSize));
+    for (let i = 0, o = 0; i < this.n; i++, o += 6) {
+      const f = flags[i];
+      if (!(f & F_VISIBLE)) continue;
+      const ax = a[o];
+      const bx = b[o];
+      if ((ax === 0 && a[o + 1] === 0) || (bx === 0 && b[o + 1] === 0)) continue;
+      const x = (h00 * ax + h10 * a[o + 3] + h01 * bx + h11 * b[o + 3]) * R;
+      const y = (h00 * a[o + 1] + h10 * a[o + 4] + h01 * b[o + 1] + h11 * b[o + 4]) * R;
+      const z = (h00 * a[o + 2] + h10 * a[o + 5] + h01 * b[o + 2] + h11 * b[o + 5]) * R;
+      const cw = m[3] * x + m[7] * y + m[11] * z + m[15];
+      if (cw <= 0) continue;
+      const sx = Math.floor(((m[0] * x + m[4] * y + m[8] * z + m[12]) / cw + 1) * 0.5 * w);
+      const sy = Math.floor((1 - (m[1] * x + m[5] * y + m[9] * z + m[13]) / cw) * 0.5 * ht);
+      if (sx < 0 || sy < 0 || sx >= w || sy >= ht) continue;
+      // hidden by the Earth: the segment eye -> point meets the unit sphere
+      const dx = x - ex;
+      const dy = y - ey;
+      const dz = z - ez;
+      const qa = dx * dx + dy * dy + dz * dz;
+      const qb = 2 * (ex * dx + ey * dy + ez * dz);
+      const disc = qb * qb - 4 * qa * ec;
+      if (disc > 0) {
+        const t = (-qb - Math.sqrt(disc)) / (2 * qa);
+        if (t > 0 && t < 1) continue;
+      }
+      let c = this.kindRgba[kinds[i]];
+      let size = base;
+      if (f & (F_CLAIMED | F_MINE | F_ALERT | F_SELECTED)) {
+        if (f & F_CLAIMED) { c = RGBA_CLAIMED; size += 1; }
+        if (f & F_MINE) { c = RGBA_MINE; size += 2; }
+        if (f & F_ALERT) { c = RGBA_ALERT; size += 4; }
+        if (f & F_SELECTED) { c = RGBA_SELECTED; size += 6; }
+      }
+      const x0 = Math.max(0, sx - (size >> 1));
+      const y0 = Math.max(0, sy - (size >> 1));
+      const x1 = Math.min(w, x0 + size);
+      const y1 = Math.min(ht, y0 + size);
+      for (let yy = y0; yy < y1; yy++) px.fill(c, yy * w + x0, yy * w + x1);
+    }
+    gl.bindTexture(gl.TEXTURE_2D, this.splatTex);
+    gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, w, ht, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(px.buffer));
+    gl.disable(gl.DEPTH_TEST);
+    gl.enable(gl.BLEND);
+    gl.blendFunc(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA);
+    gl.useProgram(this.splat.prog);
+    gl.uniform1i(this.splat.uniforms.u_tex, 0);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindVertexArray(this.splatVao);
+    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    gl.disable(gl.BLEND);
   }
 
   /** Screen position (CSS px) of a world point in km, or null when behind the Earth or the eye. */

@@ -622,7 +622,7 @@ function frame() {
     if (globe.keyA !== sp.a.buf || globe.keyB !== sp.b.buf) globe.setSpan(sp.a.buf, sp.b.buf);
   }
   const gmst = gstime(jdOf(t));
-  globe.draw(sp ? sp.s : 0, sp ? sp.h : 1, gmst);
+  globe.draw(sp ? sp.s : 0, sp ? sp.h : 1, gmst, sp ? { a: sp.a.data, b: sp.b.data } : null);
   if (sp && state.firstPaintMs == null && state.omms.length) {
     state.firstPaintMs = performance.now() - tStart;
     status(`${state.omms.length.toLocaleString('en')} objects on the globe after ${(state.firstPaintMs / 1000).toFixed(2)} s (renderer: ${globe.renderer}).`);
@@ -688,6 +688,7 @@ function exposeState() {
   def('firstPaintMs', () => state.firstPaintMs);
   def('readyMs', () => state.readyMs);
   def('renderer', () => globe.renderer);
+  def('pointsMode', () => globe.pointsMode);
   def('time', () => isoOf(clock.now()));
   def('timeMs', () => clock.now());
   def('speed', () => clock.speed);
@@ -718,6 +719,7 @@ function exposeState() {
 // Start
 
 const globe = new Globe($('globe'));
+if (params.get('points') === 'gpu' || params.get('points') === 'cpu') globe.pointsMode = params.get('points');
 const pool = new PropagatorPool(Math.min(4, Math.max(1, Number(params.get('workers')) || navigator.hardwareConcurrency || 2)));
 const timeline = new Timeline(pool, globe);
 let clock = new Clock(Date.now());
