@@ -7,7 +7,16 @@ from typing import Annotated
 import typer
 
 from sweepers import __version__
-from sweepers.cli import catalog_cmd, gtoc9_cmd, pc_cmd, plan_cmd, screen_cmd, sky_cmd, targets_cmd
+from sweepers.cli import (
+    catalog_cmd,
+    gtoc9_cmd,
+    pc_cmd,
+    plan_cmd,
+    screen_cmd,
+    service_cmd,
+    sky_cmd,
+    targets_cmd,
+)
 from sweepers.cli.common import set_debug
 
 app = typer.Typer(
@@ -26,6 +35,9 @@ app.command("pc")(pc_cmd.pc)
 app.command("targets")(targets_cmd.targets)
 app.command("plan")(plan_cmd.plan)
 app.add_typer(gtoc9_cmd.app, name="gtoc9", help='GTOC9 "The Kessler Run": check campaigns.')
+app.command("serve")(service_cmd.serve)
+app.command("worker")(service_cmd.worker)
+app.add_typer(service_cmd.crew_app, name="crew", help="Crews of the operations service.")
 
 
 def _version(value: bool) -> None:
