@@ -88,7 +88,8 @@ def synthetic(omms: list[dict[str, Any]], objects: list[dict[str, Any]], n: int,
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    """Static files; /api/v1/catalog/{elements,objects} and /api/v1/claims from memory;
+    """Static files; /api/v1/catalog/{elements,objects}, claims, me, ships, alerts from memory
+    (alerts/stream: an empty event stream);
     /baseline/, /cesium/ and /satellite.js/ from the console's sources and node_modules."""
 
     routes: ClassVar[dict[str, bytes]] = {}
@@ -105,7 +106,14 @@ class _Handler(SimpleHTTPRequestHandler):
         return str(DIST / path.lstrip("/"))
 
     def do_GET(self) -> None:
-        body = self.routes.get(self.path.split("?", 1)[0])
+        path = self.path.split("?", 1)[0]
+        if path == "/api/v1/alerts/stream":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            self.wfile.write(b": no alerts in the benchmark\n\n")
+            return
+        body = self.routes.get(path)
         if body is None:
             super().do_GET()
             return
@@ -121,7 +129,11 @@ def serve(omms: list[dict[str, Any]], objects: list[dict[str, Any]]) -> Threadin
     routes = {
         "/api/v1/catalog/elements": json.dumps(omms).encode(),
         "/api/v1/catalog/objects": json.dumps({"items": objects, "next_cursor": None}).encode(),
-        "/api/v1/claims": b"[]",
+        "/api/v1/claims": b'{"items": [], "next_cursor": null}',
+        "/api/v1/me": b'{"crew": "benchmark", "role": "viewer"}',
+        "/api/v1/ships": b"[]",
+        "/api/v1/alerts": b"[]",
+        "/api/v1/targets": b"[]",
     }
     handler = type("Handler", (_Handler,), {"routes": routes})
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler))
@@ -136,6 +148,9 @@ def measure(browser: Any, url: str, n: int, seconds: float,
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
+    # logged in before the page starts (the key is only read from sessionStorage; the static
+    # server accepts any), so first paint does not include typing a key
+    page.add_init_script("sessionStorage.setItem('sweepers.apiKey', 'benchmark')")
     t0 = time.perf_counter()
     page.goto(url)
     page.wait_for_function(

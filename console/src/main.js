@@ -67,6 +67,15 @@ function startTime(omms) {
 }
 
 function applyMeta(items) {
+  if (!state.kinds) {
+    state.pendingMeta = (state.pendingMeta ?? []).concat(items);
+    return;
+  }
+  if (state.pendingMeta) {
+    const pending = state.pendingMeta;
+    state.pendingMeta = null;
+    applyMeta(pending);
+  }
   for (const it of items) {
     const i = state.index.get(it.norad_id);
     if (i === undefined) continue;
@@ -181,7 +190,7 @@ async function updateTopN() {
 // Positions as drawn
 
 function spanNow() {
-  return state.span && !state.span.restart ? state.span : null;
+  return state.span;
 }
 
 /** The drawn TEME position (km) of object i at the current span, or null. */
@@ -355,7 +364,7 @@ async function login(key) {
     api.setKey(null);
     state.me = null;
     $('crew-name').textContent = err instanceof ApiError && err.status === 401 ? 'Key refused.' : `Login failed: ${err.message}`;
-    return;
+    return false;
   }
   const crew = state.me.crew?.name ?? state.me.crew ?? '?';
   $('crew-name').textContent = `Crew ${crew}${state.me.role ? ` (${state.me.role})` : ''}`;
@@ -364,6 +373,16 @@ async function login(key) {
   $('login-btn').hidden = true;
   $('logout-btn').hidden = false;
   $('crew').hidden = false;
+  if (state.loginWaiter) {
+    state.loginWaiter();
+    state.loginWaiter = null;
+  }
+  if (state.omms.length) await crewViews();
+  return true;
+}
+
+/** The crew's layers, once both the catalog and the key are there. */
+async function crewViews() {
   await refreshClaims();
   loadShips();
   startAlerts();
@@ -513,10 +532,11 @@ function wireControls() {
   $('play').addEventListener('click', () => {
     clock.play(!clock.playing);
     syncPlay();
+    retime();
   });
   $('speed').addEventListener('change', () => {
     clock.setSpeed(Number($('speed').value));
-    timeline.reset(clock.now(), clock.speed);
+    retime();
   });
   $('jump').addEventListener('click', () => {
     const v = $('date').value;
@@ -528,6 +548,9 @@ function wireControls() {
     clock.jump(t);
   });
   $('now').addEventListener('click', () => clock.jump(Date.now()));
+  $('date').addEventListener('focus', () => {
+    if (!$('date').value) $('date').value = isoOf(clock.now()).slice(0, 19);
+  });
   $('search').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const i = find($('q').value);
@@ -612,11 +635,7 @@ let lastClockText = 0;
 
 function frame() {
   const t = clock.now();
-  let sp = timeline.at(t);
-  if (sp?.restart) {
-    timeline.reset(t, clock.speed);
-    sp = null;
-  }
+  const sp = timeline.at(t);
   if (sp) {
     state.span = sp;
     if (globe.keyA !== sp.a.buf || globe.keyB !== sp.b.buf) globe.setSpan(sp.a.buf, sp.b.buf);
@@ -707,7 +726,7 @@ function exposeState() {
   view.position = (norad) => {
     const i = state.index.get(Number(norad));
     if (i === undefined) return null;
-    const t = state.span && !state.span.restart ? state.span.a.tMs + state.span.s * state.span.h * 1000 : null;
+    const t = state.span ? state.span.a.tMs + state.span.s * state.span.h * 1000 : null;
     const p = drawnTeme(i);
     if (!p || t == null) return null;
     return { norad: Number(norad), time: isoOf(t), timeMs: t, teme_km: p, itrs_km: temeToItrs(p, t), visible: !!(state.flags[i] & F_VISIBLE), fresh: !!state.span.fresh };
@@ -725,30 +744,53 @@ const timeline = new Timeline(pool, globe);
 let clock = new Clock(Date.now());
 exposeState();
 
+/** Load a catalog read; on 401 (no or refused key) ask for the crew's key and try again. */
+async function withLogin(read) {
+  for (;;) {
+    try {
+      return await read();
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 401)) throw err;
+      if (api.key) logout();
+      status('The catalog is served to crews: log in with your crew\'s API key (top right) to load it.');
+      $('key').focus();
+      await new Promise((resolve) => {
+        state.loginWaiter = resolve;
+      });
+      status('Loading the catalog…');
+    }
+  }
+}
+
 async function main() {
   wireControls();
   requestAnimationFrame(frame);
+  if (api.key) await login(api.key);
+  if (!state.me) {
+    // the service serves its catalog to crews only: ask before the first read
+    status('The catalog is served to crews: log in with your crew\'s API key (top right) to load it.');
+    $('key').focus();
+    await new Promise((resolve) => {
+      state.loginWaiter = resolve;
+    });
+    status('Loading the catalog…');
+  }
+  const omms = await withLogin(loadElements);
   const metaPromise = api
-    .all('/catalog/objects?limit=1000', (batch) => {
-      if (state.kinds) {
-        applyMeta(batch);
-        globe.updateKinds(state.kinds);
-      } else {
-        state.pendingMeta = (state.pendingMeta ?? []).concat(batch);
-      }
+    .all('/catalog/objects?limit=5000', (batch) => {
+      applyMeta(batch);
+      globe.updateKinds(state.kinds);
     })
     .catch((err) => {
       state.errors.push(`catalog/objects: ${err.message}`);
       status(`Object details could not be read: ${err.message}`);
       return [];
     });
-  const omms = await loadElements();
   state.omms = omms;
   state.meta = new Array(omms.length).fill(null);
   omms.forEach((o, i) => state.index.set(Number(o.NORAD_CAT_ID), i));
   state.kinds = new Uint8Array(omms.length).fill(3);
   state.flags = new Uint8Array(omms.length).fill(F_VISIBLE);
-  if (state.pendingMeta) applyMeta(state.pendingMeta);
   globe.setObjects(state.kinds, state.flags);
   const start = startTime(omms);
   const speed = Number(params.get('speed')) || 1;
@@ -758,15 +800,14 @@ async function main() {
   $('speed').value = String(speed);
   syncPlay();
   state.initRejected = await pool.init(omms);
-  timeline.reset(clock.now(), clock.speed);
+  retime();
   wireClock();
   await metaPromise;
   globe.updateKinds(state.kinds);
   buildRegimeFilter();
   recomputeFlags();
-  await refreshClaims();
-  const key = api.key;
-  if (key) await login(key);
+  if (state.me) await crewViews();
+  else await refreshClaims();
   state.ready = true;
   state.readyMs = performance.now() - tStart;
   const rejected = state.initRejected.length ? ` ${state.initRejected.length} element set(s) SGP4 could not initialise (not drawn).` : '';
@@ -776,10 +817,15 @@ async function main() {
 function wireClock() {
   clock.on((what) => {
     if (what === 'jump') {
-      timeline.reset(clock.now(), clock.speed);
+      retime();
       if (state.selected != null) select(state.selected);
     }
   });
+}
+
+/** New keyframes from the clock's time (a paused clock gets a span starting exactly there). */
+function retime() {
+  timeline.reset(clock.now(), clock.playing ? clock.speed : 0);
 }
 
 main().catch((err) => {
