@@ -24,7 +24,15 @@ from sqlalchemy import text
 from sweepers import __version__
 from sweepers.catalog.store import CatalogStore
 from sweepers.errors import StoreError
-from sweepers.service import catalog_routes, claims, crew_routes
+from sweepers.service import (
+    alerts,
+    catalog_routes,
+    claims,
+    crew_routes,
+    jobs_routes,
+    ships,
+    webhooks,
+)
 from sweepers.service.auth import KeyVerifier
 from sweepers.service.common import Problem, RateLimiter, Services
 from sweepers.service.console import mount_console
@@ -113,7 +121,8 @@ def create_app(db_url: str | None = None, *, store: CatalogStore | None = None,
         """Prometheus metrics (text exposition format)."""
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
-    for router in (crew_routes.router, claims.router, catalog_routes.router):
+    for router in (crew_routes.router, claims.router, catalog_routes.router, ships.router,
+                   jobs_routes.router, alerts.router, webhooks.router):
         app.include_router(router, responses=COMMON_RESPONSES)
     mount_console(app)  # last: the console's "/" must not shadow an API route
     return app

@@ -118,7 +118,8 @@ ships = Table(
     Column("isp_s", Double, nullable=False),
     Column("start_norad_id", NoradId),  # start co-located with a catalogued object ...
     Column("start_omm", Text),  # ... or an uploaded OMM (CelesTrak JSON object)
-    Column("active_plan_id", Integer),  # the plan it flies (its OEM is screened)
+    Column("active_plan_id", Integer),  # the plan it flies (its OEM is screened) ...
+    Column("trajectory_oem", Text),  # ... or an uploaded trajectory (CCSDS OEM), which wins
     Column("created_at", UTCDateTime(), nullable=False),
     Index(None, "crew_id"),
 )

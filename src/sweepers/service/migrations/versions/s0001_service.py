@@ -93,6 +93,7 @@ def upgrade() -> None:
         sa.Column("start_norad_id", NORAD),
         sa.Column("start_omm", sa.Text),
         sa.Column("active_plan_id", sa.Integer),
+        sa.Column("trajectory_oem", sa.Text),
         sa.Column("created_at", UTC_TIME, nullable=False),
     )
     op.create_index("ix_ships_crew_id", "ships", ["crew_id"])
