@@ -132,6 +132,7 @@ def serve(omms: list[dict[str, Any]], objects: list[dict[str, Any]]) -> Threadin
         "/api/v1/claims": b'{"items": [], "next_cursor": null}',
         "/api/v1/me": b'{"crew": "benchmark", "role": "viewer"}',
         "/api/v1/ships": b"[]",
+        "/api/v1/plans": b"[]",
         "/api/v1/alerts": b"[]",
         "/api/v1/targets": b"[]",
     }

@@ -405,63 +405,80 @@ function logout() {
 
 async function loadShips() {
   let ships = [];
+  let plans = [];
   try {
-    ships = await api.all('/ships');
+    [ships, plans] = await Promise.all([api.all('/ships'), api.all('/plans')]);
   } catch (err) {
     $('ships').textContent = `Ships could not be read: ${err.message}`;
     return;
   }
+  state.shipNames = new Map(ships.map((sh) => [sh.id, sh.name]));
   const ul = $('ships');
   ul.replaceChildren();
+  for (const name of [...globe.overlays.keys()]) if (name.startsWith('route:')) globe.removeOverlay(name);
   state.routeLabels = [];
+  if (!ships.length) ul.textContent = 'No ships yet.';
   for (const ship of ships) {
     const li = document.createElement('li');
-    li.textContent = `${ship.name} `;
+    const mine = plans.filter((p) => p.ship_id === ship.id);
+    li.textContent = `${ship.name}: ${mine.length} plan(s)`;
     ul.append(li);
-    let plans = ship.plans ?? null;
-    if (!plans) {
+    for (const plan of mine.filter((p) => p.status === 'done')) {
       try {
-        plans = await api.all(`/ships/${ship.id}/plans`);
-      } catch {
-        plans = [];
-      }
-    }
-    const withCzml = plans.filter((p) => p.czml_url || p.id != null);
-    li.append(`— ${plans.length} plan(s)`);
-    for (const plan of withCzml) {
-      const url = plan.czml_url ?? `/plans/${plan.id}/czml`;
-      try {
-        const doc = await api.get(url.replace(/^.*\/api\/v1/, ''));
+        const doc = await api.get(`/plans/${plan.id}/czml`);
         const route = parseCzmlRoute(doc, (t) => gstime(jdOf(t)));
-        for (const [k, line] of route.lines.entries()) globe.setOverlay(`route:${plan.id}:${k}`, line, [0.2, 1, 0.4, 0.9]);
-        route.targets.forEach((t, n) => state.routeLabels.push({ text: `${n + 1}. ${t.name}`, pos: t.pos }));
-        li.append(` · route ${plan.id}: ${route.targets.length} target(s)`);
+        route.lines.forEach((line, k) => globe.setOverlay(`route:${plan.id}:${k}`, line, [0.2, 1, 0.4, 0.9]));
+        route.targets.forEach((t, n) => state.routeLabels.push({ text: /^\d/.test(t.name) ? t.name : `${n + 1}: ${t.name}`, pos: t.pos }));
+        li.append(` · plan ${plan.id}: ${route.targets.length} target(s) numbered on the globe`);
       } catch (err) {
-        li.append(` · route ${plan.id}: ${err.message}`);
+        li.append(` · plan ${plan.id}: ${err.status === 404 ? 'no route' : err.message}`);
       }
     }
   }
 }
 
+function parseTime(s) {
+  return Date.parse(/Z$|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`);
+}
+
 function alertText(a) {
-  const ids = [a.norad_id_1 ?? a.primary_norad_id ?? a.object1?.norad_id, a.norad_id_2 ?? a.secondary_norad_id ?? a.object2?.norad_id];
-  return { ids: ids.map(Number), text: `${ids[0]} × ${ids[1]} at ${a.tca} — miss ${fmt(a.miss_m, 0)} m${a.pc != null ? `, Pc ${Number(a.pc).toExponential(1)}` : ''}` };
+  const i = state.index.get(Number(a.secondary_id));
+  const name = i != null ? `${state.omms[i].OBJECT_NAME} (${a.secondary_id})` : String(a.secondary_id);
+  const ship = state.shipNames?.get(a.ship_id) ?? `ship ${a.ship_id}`;
+  return `${a.kind ?? 'alert'}: ${ship} × ${name}, TCA ${isoOf(parseTime(a.tca)).slice(0, 19)}Z, miss ${fmt(a.miss_km * 1000, 0)} m, Pc ${Number(a.pc).toExponential(1)}`;
 }
 
 function addAlert(a) {
-  if (state.alerts.some((x) => x.id != null && x.id === a.id)) return;
+  if (state.alerts.some((x) => x.id === a.id)) return;
   state.alerts.push(a);
-  const { text } = alertText(a);
+  const text = alertText(a);
   const li = document.createElement('li');
   li.className = 'new';
-  li.dataset.alertId = String(a.id ?? state.alerts.length);
+  li.dataset.alertId = String(a.id);
   const b = document.createElement('button');
   b.type = 'button';
   b.textContent = 'Go to TCA − 30 s';
-  b.setAttribute('aria-label', `Go to 30 seconds before the close approach ${text}`);
+  b.setAttribute('aria-label', `Go to 30 seconds before the close approach: ${text}`);
   b.addEventListener('click', () => goToAlert(a));
   li.append(`${text} `, b);
   $('alerts').prepend(li);
+}
+
+/** OBJECT1 and OBJECT2 positions [km] of a CDM in KVN (the state vectors' X, Y, Z). */
+function cdmPositions(text) {
+  const out = [];
+  let cur = null;
+  for (const line of String(text).split(/\r?\n/)) {
+    const m = line.match(/^\s*([A-Z_0-9]+)\s*=\s*([^[]*?)\s*(\[.*\])?\s*$/);
+    if (!m) continue;
+    if (m[1] === 'OBJECT') {
+      cur = [];
+      out.push(cur);
+    } else if (cur && (m[1] === 'X' || m[1] === 'Y' || m[1] === 'Z')) {
+      cur.push(Number(m[2]));
+    }
+  }
+  return out.filter((p) => p.length === 3);
 }
 
 async function startAlerts() {
@@ -476,8 +493,9 @@ async function startAlerts() {
   const run = async () => {
     for (let attempt = 0; !ctl.signal.aborted && attempt < 1000; attempt++) {
       try {
-        await api.stream('/alerts/stream', (ev) => {
-          if (ev.event !== 'alert' && ev.event !== 'message') return;
+        const after = state.alerts.reduce((m, a) => Math.max(m, Number(a.id) || 0), 0);
+        await api.stream(`/alerts/stream?after=${after}`, (ev) => {
+          if (ev.event !== 'alert') return;
           try {
             addAlert(JSON.parse(ev.data));
           } catch (err) {
@@ -495,29 +513,38 @@ async function startAlerts() {
 }
 
 async function goToAlert(a) {
-  const { ids } = alertText(a);
-  const tca = Date.parse(/Z$|[+-]\d\d:\d\d$/.test(a.tca) ? a.tca : `${a.tca}Z`);
+  const tca = parseTime(a.tca);
   clock.play(false);
   syncPlay();
   clock.jump(tca - 30_000);
-  state.alertIds = new Set(ids);
-  const idx = ids.map((n) => state.index.get(n)).filter((i) => i != null);
-  if (idx.length) select(idx[0]);
+  const i = state.index.get(Number(a.secondary_id));
+  state.alertIds = new Set([Number(a.secondary_id)]);
+  if (i != null) select(i);
   else recomputeFlags();
-  // both objects at TCA, and the miss vector (drawn long enough to see, its scale stated)
-  const at = await Promise.all(idx.map((i) => pool.track(i, tca, 0, 1)));
-  const overlay = [];
-  if (at.length === 2) overlay.push(...at[0], ...at[1]);
-  const miss = a.miss_vector_m ?? a.relative_position_m ?? a.miss_vector ?? null;
+  globe.removeOverlay('miss');
   let note = '';
-  if (at.length >= 1 && Array.isArray(miss) && miss.length === 3) {
-    const len = Math.hypot(...miss) || 1;
-    const scale = 300 / (len / 1000); // drawn 300 km long
-    overlay.push(...at[0], ...[0, 1, 2].map((k) => at[0][k] + (miss[k] / 1000) * scale));
-    note = ` Miss vector drawn ×${fmt(scale, 0)}.`;
+  try {
+    // the catalog object at TCA from the page's SGP4 (TEME); the ship from the CDM: the CDM's
+    // states are GCRF, but their difference (the miss vector) is frame-safe to 0.4° (~7 m per km)
+    const [r1, r2] = cdmPositions(await api.get(`/alerts/${a.id}/cdm`));
+    if (i != null && r1 && r2) {
+      const sec = await pool.track(i, tca, 0, 1);
+      const miss = [0, 1, 2].map((k) => r1[k] - r2[k]);
+      const len = Math.hypot(...miss) || 1e-9;
+      const ship = [0, 1, 2].map((k) => sec[k] + miss[k]);
+      const scale = Math.max(1, 300 / len); // drawn 300 km long
+      const tip = [0, 1, 2].map((k) => sec[k] + miss[k] * scale);
+      const cross = [];
+      for (const axis of [[60, 0, 0], [0, 60, 0], [0, 0, 60]]) {
+        cross.push(...ship.map((c, k) => c - axis[k]), ...ship.map((c, k) => c + axis[k]));
+      }
+      globe.setOverlay('miss', new Float32Array([...sec, ...tip, ...cross]), [1, 0.25, 0.25, 1], { mode: 'lines' });
+      note = ` Miss vector ${fmt(len * 1000, 0)} m, drawn ×${fmt(scale, 0)}; the ship is the red cross.`;
+    }
+  } catch (err) {
+    note = ` (CDM not available: ${err.message})`;
   }
-  if (overlay.length) globe.setOverlay('miss', new Float32Array(overlay), [1, 0.25, 0.25, 1], { mode: 'lines' });
-  status(`Clock at TCA − 30 s of ${alertText(a).text}.${note}`);
+  status(`Clock at TCA − 30 s: ${alertText(a)}.${note}`);
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -719,6 +746,7 @@ function exposeState() {
   def('claims', () => state.claims.size);
   def('alerts', () => state.alerts.map((a) => ({ ...a })));
   def('crew', () => state.me?.crew?.name ?? state.me?.crew ?? null);
+  def('overlays', () => [...globe.overlays.keys()]);
   def('errors', () => [...state.errors]);
   def('lastKeyframeMs', () => pool.lastKeyframeMs);
   def('workers', () => pool.workers.length);

@@ -3,9 +3,9 @@ SQLite test store, a crew key, and Debian's Chromium driven by Playwright (never
 browser: ``executable_path`` points at /usr/bin/chromium, which ``.ci/run`` installs).
 
 The test store holds a sample of the bundled Space-Track 3LE catalog (Oct 2023): every 100th
-record plus the ISS, Vanguard 2 and its rocket body, and one member of each of three debris clouds, with the Space-Track SATCAT
-for object types. Screenshots of the main views go to ``$SWEEPERS_ARTIFACTS`` (default
-``<tmp>/sweepers-artifacts/console``).
+record plus the ISS, Vanguard 2 and its rocket body, and one member of each of three debris
+clouds, with the Space-Track SATCAT for object types. Screenshots of the main views go to
+``$SWEEPERS_ARTIFACTS`` (default ``<tmp>/sweepers-artifacts/console``).
 """
 
 from __future__ import annotations

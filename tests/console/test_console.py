@@ -145,3 +145,68 @@ def test_claim_from_the_panel_appears_through_the_api(console: ConsolePage, arti
     assert rival.page.locator("dd[data-field='Claim']").inner_text().startswith(svc.crew)
     assert rival.page.locator("#claim-btn").is_hidden()
     assert console.errors == [] and rival.errors == []
+
+
+def _riding_oem(service_db: str, norad: int, start: datetime, hours: float,
+                offset_km: float) -> str:
+    """A ship's OEM (TEME, every 60 s) riding object ``norad`` ``offset_km`` above it (radially):
+    the screen's close approach at ``offset_km``, a persistent proximity for the service."""
+    import numpy as np
+
+    from sweepers.formats import oem as oem_codec
+    from sweepers.orbits.sgp4_batch import propagate
+    from sweepers.service.db import open_store
+
+    with open_store(service_db) as store:
+        es = store.latest([norad])[0]
+    t0 = np.datetime64(start.replace(tzinfo=None), "us")
+    t = t0 + (np.arange(0, hours * 3600 + 1, 60) * 1e6).astype("timedelta64[us]")
+    eph = propagate([es], t)
+    r = eph.r[0] + offset_km * eph.r[0] / np.linalg.norm(eph.r[0], axis=1)[:, None]
+    seg = oem_codec.OemSegment(
+        object_name="TUG", object_id="SHIP-1", center_name="EARTH", ref_frame="TEME",
+        time_system="UTC", start_time=t[0], stop_time=t[-1], epochs=t, positions_km=r,
+        velocities_km_s=eph.v[0], interpolation="HERMITE", interpolation_degree=5)
+    return oem_codec.dumps_kvn(oem_codec.Oem(originator="test", segments=[seg],
+                                             creation_date=t0))
+
+
+def test_alert_pushed_by_the_service_appears_and_jumps_to_tca(console: ConsolePage,
+                                                                artifacts: Any):
+    from sweepers.service.alerts import screen_ships
+    from sweepers.service.db import open_store
+
+    svc = console.service
+    _, key = svc.new_crew("console-test-alerts")
+    start = datetime(2023, 10, 9, 12, 0, tzinfo=UTC)
+    with svc.client(key) as c:
+        ship = c.post("/ships", json={"name": "Tug", "dry_mass_kg": 500, "propellant_kg": 100,
+                                      "isp_s": 300, "start_norad_id": 25544}).json()
+        oem = _riding_oem(svc.db, 25544, start, 6.0, 0.4)
+        put = c.put(f"/ships/{ship['id']}/trajectory", content=oem)
+        assert put.status_code == 200, put.text
+    console.open(key=key)
+    assert console.state("alerts") == []
+    # the service's own re-screen (what a refresh job runs) raises the alert; the page hears it
+    # on the event stream
+    with open_store(svc.db) as store:
+        summary = screen_ships(store, as_of=start)
+    assert any(s.get("alerts") for s in summary), summary
+    console.page.wait_for_function("() => window.sweepersConsole.alerts.length >= 1",
+                                   timeout=30_000)
+    alert = console.state("alerts")[0]
+    assert alert["secondary_id"] == 25544 and alert["ship_id"] == ship["id"]
+    item = console.page.locator("#alerts li").first
+    assert "ISS (ZARYA) (25544)" in item.inner_text() and "Tug" in item.inner_text()
+    assert console.page.get_attribute("#alerts", "aria-live") == "assertive"
+    item.get_by_role("button").click()
+    tca = datetime.fromisoformat(alert["tca"].replace("Z", "+00:00"))
+    if tca.tzinfo is None:
+        tca = tca.replace(tzinfo=UTC)
+    want = (tca - timedelta(seconds=30)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    console.page.wait_for_function(f"() => window.sweepersConsole.time.startsWith('{want}')")
+    console.page.wait_for_function("() => window.sweepersConsole.overlays.includes('miss')")
+    assert console.state("selected") == 25544 and console.state("playing") is False
+    console.wait_fresh()
+    console.page.screenshot(path=str(artifacts / "alert.png"))
+    assert console.errors == []
