@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import os
 import random
 import statistics
 import threading
@@ -162,15 +163,71 @@ def measure(browser: Any, url: str, n: int, seconds: float,
                           " renderer: window.sweepersConsole.renderer,"
                           " drawn: window.sweepersConsole.drawn})")
     page.wait_for_timeout(1500)  # let the first second's fps settle
-    samples = []
+    samples, keyframe_ms = [], []
     for _ in range(int(seconds)):
         page.wait_for_timeout(1000)
         samples.append(page.evaluate("() => window.sweepersConsole.fps"))
+        keyframe_ms.append(page.evaluate("() => window.sweepersConsole.lastKeyframeMs || 0"))
+    mode = page.evaluate("() => window.sweepersConsole.pointsMode || 'cesium'")
     page.close()
     return {"objects": n, "drawn": state["drawn"], "first_paint_s": state["first"] / 1000,
             "first_paint_wall_s": wall_first, "fps_median": statistics.median(samples),
             "fps_min": min(samples), "fps_samples": samples, "renderer": state["renderer"],
+            "points_mode": mode, "keyframe_ms_median": statistics.median(keyframe_ms),
             "console_errors": errors}
+
+
+def service_positions(runs: int = 3) -> dict[str, float]:
+    """The other design, measured: ``sweepers serve`` over the bundled catalog answering
+    ``/catalog/positions`` for every object at one instant (its batch SGP4 + JSON), and
+    ``/catalog/elements`` (what the page downloads once). Median wall time of ``runs`` requests."""
+    import socket
+    import subprocess
+    import sys
+    import tempfile
+
+    import httpx
+
+    tmp = Path(tempfile.mkdtemp(prefix="sweepers-console-bench-"))
+    db = f"sqlite:///{tmp / 'store.sqlite'}"
+    cli = [sys.executable, "-m", "sweepers.cli.main"]
+    subprocess.run([*cli, "catalog", "ingest", "--db", db, str(data_dir() / CATALOG),
+                    str(data_dir() / SATCAT)], check=True, capture_output=True)
+    key = json.loads(subprocess.run([*cli, "crew", "add", "bench", "--json", "--db", db],
+                                    check=True, capture_output=True, text=True).stdout)["api_key"]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([*cli, "serve", "--db", db, "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=os.environ.copy())
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        headers = {"Authorization": f"Bearer {key}"}
+        out: dict[str, float] = {}
+        with httpx.Client(base_url=base + "/api/v1", headers=headers, timeout=300) as c:
+            for name, url, params in (
+                    ("elements", "/catalog/elements", {}),
+                    ("positions_all", "/catalog/positions", {"at": "2023-10-09T12:00:00Z"})):
+                times = []
+                for _ in range(runs + 1):  # the first request also builds the service's cache
+                    t0 = time.perf_counter()
+                    r = c.get(url, params=params)
+                    r.raise_for_status()
+                    times.append(time.perf_counter() - t0)
+                out[f"{name}_first_s"] = times[0]
+                out[f"{name}_s"] = statistics.median(times[1:])
+                out[f"{name}_bytes"] = len(r.content)
+        return out
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def main() -> None:
@@ -178,8 +235,20 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=8, help="fps sampling time per case")
     ap.add_argument("--skip-baseline", action="store_true")
     ap.add_argument("--skip-100k", action="store_true")
+    ap.add_argument("--baseline-timeout", type=float, default=300,
+                    help="seconds the Cesium page gets to draw its first globe")
+    ap.add_argument("--skip-service", action="store_true",
+                    help="do not time the service's batch positions (the other design)")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
+
+    print(f"load average before the run: {os.getloadavg()[0]:.2f} (2 cores)", flush=True)
+    service = None if args.skip_service else service_positions()
+    if service:
+        print(f"service  /catalog/positions, all objects: {service['positions_all_s']:.2f} s"
+              f" ({service['positions_all_bytes'] / 1e6:.1f} MB); /catalog/elements:"
+              f" {service['elements_s']:.2f} s ({service['elements_bytes'] / 1e6:.1f} MB)",
+              flush=True)
 
     omms, objects = bundled_snapshot()
     cases = [("catalog", omms, objects)]
@@ -197,10 +266,26 @@ def main() -> None:
                 print(f"console  {name:14s} {len(o):7d} objects  first globe "
                       f"{r['first_paint_s']:.2f} s"
                       f"  fps ×60 median {r['fps_median']:.1f} (min {r['fps_min']:.1f})"
-                      f"  errors {len(r['console_errors'])}", flush=True)
+                      f"  errors {len(r['console_errors'])}  points {r['points_mode']}"
+                      f"  SGP4 keyframe {r['keyframe_ms_median']:.0f} ms", flush=True)
+                g = measure(browser, f"http://127.0.0.1:{port}/?speed=60&points=gpu", len(o),
+                            args.seconds)
+                results[f"console_gpu_{name}"] = g
+                print(f"console  {name:14s} {len(o):7d} objects  first globe "
+                      f"{g['first_paint_s']:.2f} s  fps ×60 median {g['fps_median']:.1f}"
+                      f" (min {g['fps_min']:.1f})  errors {len(g['console_errors'])}"
+                      f"  points {g['points_mode']} (forced)", flush=True)
                 if not args.skip_baseline:
-                    r = measure(browser, f"http://127.0.0.1:{port}/baseline/index.html?speed=60",
-                                len(o), args.seconds, timeout_s=600)
+                    try:
+                        r = measure(browser,
+                                    f"http://127.0.0.1:{port}/baseline/index.html?speed=60",
+                                    len(o), args.seconds, timeout_s=args.baseline_timeout)
+                    except Exception as exc:  # Playwright's TimeoutError: say so, keep going
+                        print(f"cesium   {name:14s} {len(o):7d} objects  no first globe within"
+                              f" {args.baseline_timeout:.0f} s ({type(exc).__name__})", flush=True)
+                        results[f"cesium_{name}"] = {"first_paint_s": None, "fps_median": None,
+                                                     "console_errors": []}
+                        continue
                     results[f"cesium_{name}"] = r
                     print(f"cesium   {name:14s} {len(o):7d} objects  first globe "
                           f"{r['first_paint_s']:.2f} s  fps ×60 median {r['fps_median']:.1f}"
@@ -225,10 +310,21 @@ def main() -> None:
                         "fps_100k_x60": round(s["fps_median"], 1),
                         "goal_100k_fps_ge_20": s["fps_median"] >= 20})
     for name in ("catalog", "synthetic100k"):
+        if f"console_gpu_{name}" in results:
+            summary[f"gpu_points_{name}_fps_x60"] = round(
+                results[f"console_gpu_{name}"]["fps_median"], 1)
         if f"cesium_{name}" in results:
             b = results[f"cesium_{name}"]
-            summary[f"cesium_{name}_first_paint_s"] = round(b["first_paint_s"], 3)
-            summary[f"cesium_{name}_fps_x60"] = round(b["fps_median"], 1)
+            summary[f"cesium_{name}_first_paint_s"] = (
+                None if b["first_paint_s"] is None else round(b["first_paint_s"], 3))
+            summary[f"cesium_{name}_fps_x60"] = (
+                None if b["fps_median"] is None else round(b["fps_median"], 1))
+    summary["keyframe_ms"] = round(c["keyframe_ms_median"], 1)
+    summary["points_mode"] = c["points_mode"]
+    if service:
+        summary["service_positions_all_s"] = round(service["positions_all_s"], 3)
+        summary["service_elements_s"] = round(service["elements_s"], 3)
+    summary["load_average_1min_end"] = round(os.getloadavg()[0], 2)
     summary["console_errors"] = sum(len(r["console_errors"]) for r in results.values())
     print(json.dumps(summary))
 

@@ -685,7 +685,7 @@ function frame() {
     $('clock').textContent = `${isoOf(t).replace('T', ' ').slice(0, 19)} UTC`;
     lastClockText = now;
     const errs = timeline.lastErrors;
-    const txt = errs ? `${errs.toLocaleString('en')} objects not drawn: SGP4 cannot propagate them to this time (decayed or invalid elements).` : '';
+    const txt = errs ? `${errs.toLocaleString('en')} objects not drawn: SGP4 fails for them at this time (error code, or a position beyond 500,000 km: decayed or stale elements).` : '';
     if ($('sgp4-msg').textContent !== txt) $('sgp4-msg').textContent = txt;
   }
   requestAnimationFrame(frame);

@@ -5,6 +5,8 @@
 // written as all zeros and counted; the renderer hides it and the page reports the count.
 import { json2satrec, sgp4 } from 'satellite.js';
 
+const MAX_KM = 500_000;
+
 /** @type {{rec: any, epochMs: number}[]} */
 let sats = [];
 let initErrors = [];
@@ -43,7 +45,10 @@ function keyframe(tMs) {
     const r = sgp4(s.rec, (tMs - s.epochMs) / 60000);
     const p = r && r.position;
     const v = r && r.velocity;
-    if (!p || !v || !Number.isFinite(p.x) || !Number.isFinite(v.x)) {
+    // SGP4 without an error code can still return nonsense for an element set far from its
+    // epoch (a decayed fragment propagated for weeks lands at 1e10 km in python-sgp4 too): a
+    // position beyond MAX_KM (past the Moon) is counted with the errors, not drawn
+    if (!p || !v || !Number.isFinite(p.x) || !Number.isFinite(v.x) || p.x * p.x + p.y * p.y + p.z * p.z > MAX_KM * MAX_KM) {
       errors++;
       continue; // left as zeros = "not drawable"
     }

@@ -81,6 +81,10 @@ export class Timeline {
     const last = keys[keys.length - 1];
     const next = last ? last.tMs + this.spanMs : this.base;
     if (!last || (keys.length < 3 && next - tMs < 4 * this.spanMs)) this._want(next);
+    if (keys.length === 1 && !this.stale.length) {
+      // first paint: draw the first keyframe as it is while the second is being computed
+      return { a: keys[0], b: keys[0], s: 0, h: 1, fresh: tMs === keys[0].tMs };
+    }
     if (keys.length < 2) {
       const st = this.stale;
       return st.length >= 2 ? { a: st[0], b: st[1], s: 0, h: (st[1].tMs - st[0].tMs) / 1000, fresh: false } : null;

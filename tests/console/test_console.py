@@ -32,7 +32,10 @@ def test_page_loads_every_object_without_console_errors(console: ConsolePage, ar
         elements = c.get("/catalog/elements").json()
         ids = ",".join(str(e["NORAD_CAT_ID"]) for e in elements)
         positions = c.get("/catalog/positions", params={"at": T0, "ids": ids}).json()
-    propagatable = sum(1 for p in positions["items"] if p["teme_km"] is not None)
+    # the page's rule (console/src/sgp4.worker.js): an SGP4 error, or a position beyond
+    # 500,000 km (SGP4's nonsense for a decayed fragment far from its epoch), is not drawn
+    propagatable = sum(1 for p in positions["items"]
+                       if p["teme_km"] is not None and math.hypot(*p["teme_km"]) <= 500_000)
     assert len(elements) == len(svc.ids)
     assert console.state("objects") == len(elements)
     # every object the service's SGP4 can place at T0 is drawn, and no other
@@ -41,6 +44,18 @@ def test_page_loads_every_object_without_console_errors(console: ConsolePage, ar
     assert console.state("time").startswith("2023-10-09T12:00:00")
     assert console.state("crew") == svc.crew
     console.page.screenshot(path=str(artifacts / "globe.png"))
+    # layers: the Fengyun 1C cloud by designator prefix, then debris only
+    cloud = sum(1 for e in elements if (e["OBJECT_ID"] or "").startswith("1999-025"))
+    assert cloud >= 1
+    console.page.select_option("#cloud", "1999-025")
+    assert console.state("shown") == cloud
+    console.page.select_option("#cloud", "")
+    for kind in ("0", "1", "3"):
+        console.page.uncheck(f"input[name=type][value='{kind}']")
+    with svc.client() as c:
+        debris = c.get("/catalog/objects", params={"type": "DEBRIS", "limit": 5000}).json()
+    assert console.state("shown") == debris["total"]
+    console.page.screenshot(path=str(artifacts / "filter-debris.png"))
     assert console.errors == []
 
 
