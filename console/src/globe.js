@@ -420,12 +420,6 @@ export class Globe {
     gl.drawArrays(gl.LINES, 0, this.earthLines.coast);
     gl.uniform4f(this.line.uniforms.u_color, 0.2, 0.3, 0.45, 1);
     gl.drawArrays(gl.LINES, this.earthLines.coast, this.earthLines.total - this.earthLines.coast);
-    for (const o of this.overlays.values()) {
-      gl.uniformMatrix4fv(this.line.uniforms.u_model, false, o.earthFixed ? model : ident);
-      gl.uniform4f(this.line.uniforms.u_color, ...o.color);
-      gl.bindVertexArray(o.vao);
-      gl.drawArrays(o.mode === 'lines' ? gl.LINES : gl.LINE_STRIP, 0, o.count);
-    }
 
     if (this.n > 0 && this.pointsMode === 'cpu' && cpu) {
       this._splatPoints(cpu.a, cpu.b, s, h, vp);
@@ -438,6 +432,16 @@ export class Globe {
       gl.uniform3fv(this.points.uniforms.u_colors, new Float32Array(KIND_COLORS.flat()));
       gl.bindVertexArray(this.pointsVao);
       gl.drawArrays(gl.POINTS, 0, this.n);
+    }
+    // lines last, over the points (still hidden behind the Earth by its depth)
+    gl.enable(gl.DEPTH_TEST);
+    gl.useProgram(this.line.prog);
+    gl.uniformMatrix4fv(this.line.uniforms.u_viewProj, false, vp);
+    for (const o of this.overlays.values()) {
+      gl.uniformMatrix4fv(this.line.uniforms.u_model, false, o.earthFixed ? model : ident);
+      gl.uniform4f(this.line.uniforms.u_color, ...o.color);
+      gl.bindVertexArray(o.vao);
+      gl.drawArrays(o.mode === 'lines' ? gl.LINES : gl.LINE_STRIP, 0, o.count);
     }
     gl.bindVertexArray(null);
   }
