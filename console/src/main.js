@@ -327,7 +327,7 @@ function pick(x, y) {
 
 async function refreshClaims() {
   try {
-    const items = await api.all('/claims');
+    const items = await api.all('/claims?limit=1000');
     state.claims = new Map(items.map((c) => [Number(c.norad_id), c]));
   } catch (err) {
     status(`Claims could not be read: ${err.message}`);
@@ -661,6 +661,7 @@ let fpsT0 = performance.now();
 let lastClockText = 0;
 
 function frame() {
+  const tFrame = performance.now();
   const t = clock.now();
   const sp = timeline.at(t);
   if (sp) {
@@ -674,6 +675,8 @@ function frame() {
     status(`${state.omms.length.toLocaleString('en')} objects on the globe after ${(state.firstPaintMs / 1000).toFixed(2)} s (renderer: ${globe.renderer}).`);
   }
   drawLabels();
+  // JavaScript time of this frame (the GPU process's work is not in it), smoothed
+  state.frameJsMs = 0.9 * (state.frameJsMs ?? 0) + 0.1 * (performance.now() - tFrame);
   frames++;
   const now = performance.now();
   if (now - fpsT0 >= 1000) {
@@ -731,6 +734,7 @@ function exposeState() {
   def('sgp4Errors', () => timeline.lastErrors);
   def('initRejected', () => state.initRejected.length);
   def('fps', () => state.fps);
+  def('frameJsMs', () => state.frameJsMs ?? 0);
   def('firstPaintMs', () => state.firstPaintMs);
   def('readyMs', () => state.readyMs);
   def('renderer', () => globe.renderer);
