@@ -36,7 +36,7 @@ from sweepers.conjunctions.events import Conjunction
 from sweepers.errors import SweepersError
 from sweepers.formats import oem as oem_codec
 from sweepers.formats.cdm import dumps_kvn
-from sweepers.service.common import CallerDep, Problem, ServicesDep, not_found
+from sweepers.service.common import CallerDep, IdPath, Problem, ServicesDep, not_found
 from sweepers.service.db import utcnow, write
 from sweepers.service.models import alerts, crews, deliveries, plans, ships, webhooks
 
@@ -226,14 +226,14 @@ def _latest_id(engine: Any, crew_id: int) -> int:
 
 
 @router.get("/{alert_id}", response_model=AlertOut, responses={404: {"model": Problem}})
-def get_alert(alert_id: int, who: CallerDep, svc: ServicesDep) -> AlertOut:
+def get_alert(alert_id: IdPath, who: CallerDep, svc: ServicesDep) -> AlertOut:
     """One of your crew's alerts."""
     return alert_out(_own_alert(svc, alert_id, who.crew_id))
 
 
 @router.get("/{alert_id}/cdm", response_class=Response,
             responses={200: {"content": {"text/plain": {}}}, 404: {"model": Problem}})
-def alert_cdm(alert_id: int, who: CallerDep, svc: ServicesDep) -> Response:
+def alert_cdm(alert_id: IdPath, who: CallerDep, svc: ServicesDep) -> Response:
     """The alert's CCSDS CDM (KVN)."""
     row = _own_alert(svc, alert_id, who.crew_id)
     return Response(row.cdm, media_type="text/plain",

@@ -45,6 +45,7 @@ DEFAULT_RATE = "20/200"
 (``$SWEEPERS_RATE_LIMIT`` overrides)."""
 
 COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "a parameter that cannot be used (cursor, range)"},
     401: {"model": Problem, "description": "missing, unknown or revoked key"},
     403: {"model": Problem, "description": "the key's role may not do this"},
     429: {"model": Problem, "description": "over the key's rate limit (see Retry-After)"},

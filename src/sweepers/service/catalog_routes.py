@@ -21,6 +21,7 @@ from sweepers.service.catalog_view import CatalogView, ViewCache, body_etag
 from sweepers.service.claims import active_claims, salvaged_ids
 from sweepers.service.common import (
     CallerDep,
+    IdPath,
     Problem,
     Services,
     ServicesDep,
@@ -187,7 +188,7 @@ def list_objects(
 
 @router.get("/catalog/objects/{norad_id}", response_model=CatalogObject,
             responses={304: {"description": "not modified"}, 404: {"model": Problem}})
-def get_object(norad_id: int, request: Request, who: CallerDep, svc: ServicesDep) -> Response:
+def get_object(norad_id: IdPath, request: Request, who: CallerDep, svc: ServicesDep) -> Response:
     """One catalogued object."""
     view = views(svc).get()
     k = view.by_id.get(norad_id)
@@ -200,7 +201,7 @@ def get_object(norad_id: int, request: Request, who: CallerDep, svc: ServicesDep
 @router.get("/catalog/objects/{norad_id}/omm", response_class=Response,
             responses={200: {"content": {"application/json": {}, "application/xml": {},
                                          "text/plain": {}}}, 404: {"model": Problem}})
-def object_omm(norad_id: int, who: CallerDep, svc: ServicesDep,
+def object_omm(norad_id: IdPath, who: CallerDep, svc: ServicesDep,
                format: Literal["json", "xml", "kvn"] = "kvn") -> Response:
     """The object's latest element set as a CCSDS OMM (KVN or XML) or CelesTrak JSON."""
     view = views(svc).get()

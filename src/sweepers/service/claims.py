@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sweepers.catalog.schema import element_sets
 from sweepers.service.common import (
     CallerDep,
+    IdPath,
     Problem,
     ServicesDep,
     WriterDep,
@@ -260,7 +261,7 @@ def list_claims(
 
 
 @router.get("/{claim_id}", response_model=ClaimOut, responses={404: {"model": Problem}})
-def get_claim(claim_id: int, who: CallerDep, svc: ServicesDep) -> ClaimOut:
+def get_claim(claim_id: IdPath, who: CallerDep, svc: ServicesDep) -> ClaimOut:
     """One of your crew's claims."""
     return _out(_own(svc.engine, who.crew_id, claim_id))
 
@@ -290,7 +291,7 @@ def _change(svc: Any, who: Any, claim_id: int, action: str, **values: Any) -> Cl
 @router.post("/{claim_id}/renew", response_model=ClaimOut,
              responses={400: {"model": Problem}, 404: {"model": Problem},
                         409: {"model": Problem}})
-def renew_claim(claim_id: int, body: RenewIn, who: WriterDep, svc: ServicesDep) -> Any:
+def renew_claim(claim_id: IdPath, body: RenewIn, who: WriterDep, svc: ServicesDep) -> Any:
     """Extend the lease of an active claim of your crew."""
     try:
         end = _lease_end(body.until, utcnow())
@@ -301,14 +302,14 @@ def renew_claim(claim_id: int, body: RenewIn, who: WriterDep, svc: ServicesDep) 
 
 @router.delete("/{claim_id}", response_model=ClaimOut,
                responses={404: {"model": Problem}, 409: {"model": Problem}})
-def release_claim(claim_id: int, who: WriterDep, svc: ServicesDep) -> ClaimOut:
+def release_claim(claim_id: IdPath, who: WriterDep, svc: ServicesDep) -> ClaimOut:
     """Release an active claim of your crew (the object is free for anyone)."""
     return _change(svc, who, claim_id, "claim.release", status="released", ended_at=utcnow())
 
 
 @router.post("/{claim_id}/salvaged", response_model=ClaimOut,
              responses={404: {"model": Problem}, 409: {"model": Problem}})
-def mark_salvaged(claim_id: int, who: WriterDep, svc: ServicesDep) -> ClaimOut:
+def mark_salvaged(claim_id: IdPath, who: WriterDep, svc: ServicesDep) -> ClaimOut:
     """Mark the object of your active claim salvaged: it leaves every crew's targets for good
     (the claim and its history stay)."""
     return _change(svc, who, claim_id, "claim.salvaged", status="salvaged", ended_at=utcnow())

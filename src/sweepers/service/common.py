@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
@@ -127,3 +127,7 @@ def decode_cursor(cursor: str | None) -> Any:
 def not_found(what: str, ident: object) -> HTTPException:
     """404 for an id that does not exist *for this crew* (another crew's ids included)."""
     return HTTPException(404, f"no {what} {ident}")
+
+
+IdPath = Annotated[int, Path(ge=1, le=2_147_483_647)]
+"""A row id or catalog number in a path (bounded: every id column holds it)."""

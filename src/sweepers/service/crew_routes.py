@@ -14,6 +14,7 @@ from sweepers.service.auth import add_member
 from sweepers.service.common import (
     CallerDep,
     CaptainDep,
+    IdPath,
     Problem,
     ServicesDep,
     decode_cursor,
@@ -131,7 +132,7 @@ def create_member(body: MemberIn, who: CaptainDep, svc: ServicesDep) -> MemberOu
 
 @router.delete("/members/{member_id}", response_model=MemberOut,
                responses={404: {"model": Problem}})
-def revoke_member(member_id: int, who: CaptainDep, svc: ServicesDep) -> MemberOut:
+def revoke_member(member_id: IdPath, who: CaptainDep, svc: ServicesDep) -> MemberOut:
     """Revoke a member's key (captain); its requests answer 401 from then on."""
     with write(svc.engine) as conn:
         row = conn.execute(select(members).where(members.c.id == member_id,

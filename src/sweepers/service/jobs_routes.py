@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from sweepers.service.common import CallerDep, Problem, ServicesDep
+from sweepers.service.common import CallerDep, IdPath, Problem, ServicesDep
 from sweepers.service.models import jobs
 from sweepers.service.ships import own_row
 
@@ -57,14 +57,14 @@ def list_jobs(who: CallerDep, svc: ServicesDep) -> list[JobOut]:
 
 
 @router.get("/{job_id}", response_model=JobOut, responses={404: {"model": Problem}})
-def get_job(job_id: int, who: CallerDep, svc: ServicesDep) -> JobOut:
+def get_job(job_id: IdPath, who: CallerDep, svc: ServicesDep) -> JobOut:
     """One of your crew's jobs."""
     return job_out(own_row(svc, jobs, job_id, who.crew_id, "job"))
 
 
 @router.get("/{job_id}/events", response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}}}, 404: {"model": Problem}})
-def job_events(job_id: int, who: CallerDep, svc: ServicesDep) -> StreamingResponse:
+def job_events(job_id: IdPath, who: CallerDep, svc: ServicesDep) -> StreamingResponse:
     """Server-sent events: the job's state each time it changes, until it is done or failed."""
     own_row(svc, jobs, job_id, who.crew_id, "job")
 

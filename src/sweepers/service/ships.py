@@ -15,7 +15,7 @@ from sweepers.errors import FormatError, SweepersError
 from sweepers.formats import oem as oem_codec
 from sweepers.formats.omm import element_set_from_omm
 from sweepers.service.claims import CONFLICT_RESPONSES, ClaimError, claim_objects, error_response
-from sweepers.service.common import CallerDep, Problem, ServicesDep, WriterDep, not_found
+from sweepers.service.common import CallerDep, IdPath, Problem, ServicesDep, WriterDep, not_found
 from sweepers.service.db import audit, utcnow, write
 from sweepers.service.jobs import enqueue
 from sweepers.service.models import plans, ships
@@ -139,7 +139,7 @@ def list_ships(who: CallerDep, svc: ServicesDep) -> list[ShipOut]:
 
 
 @router.get("/ships/{ship_id}", response_model=ShipOut, responses={404: {"model": Problem}})
-def get_ship(ship_id: int, who: CallerDep, svc: ServicesDep) -> ShipOut:
+def get_ship(ship_id: IdPath, who: CallerDep, svc: ServicesDep) -> ShipOut:
     """One of your crew's ships."""
     return _ship(own_row(svc, ships, ship_id, who.crew_id, "ship"))
 
@@ -148,7 +148,7 @@ def get_ship(ship_id: int, who: CallerDep, svc: ServicesDep) -> ShipOut:
             responses={400: {"model": Problem}, 404: {"model": Problem}},
             openapi_extra={"requestBody": {"required": True, "content": {
                 "text/plain": {"schema": {"type": "string"}}}}})
-async def upload_trajectory(ship_id: int, request: Request, who: WriterDep,
+async def upload_trajectory(ship_id: IdPath, request: Request, who: WriterDep,
                             svc: ServicesDep) -> ShipOut:
     """Set the trajectory the ship flies (a CCSDS OEM in KVN): screened after every refresh in
     place of its plan's."""
@@ -169,7 +169,7 @@ async def upload_trajectory(ship_id: int, request: Request, who: WriterDep,
 
 @router.post("/ships/{ship_id}/plans", status_code=202, response_model=PlanOut,
              responses={404: {"model": Problem}})
-def create_plan(ship_id: int, body: PlanIn, who: WriterDep, svc: ServicesDep) -> PlanOut:
+def create_plan(ship_id: IdPath, body: PlanIn, who: WriterDep, svc: ServicesDep) -> PlanOut:
     """Plan the ship's job: queued for a worker; poll the plan or its job for progress."""
     own_row(svc, ships, ship_id, who.crew_id, "ship")
     with write(svc.engine) as conn:
@@ -194,7 +194,7 @@ def list_plans(who: CallerDep, svc: ServicesDep) -> list[PlanOut]:
 
 
 @router.get("/plans/{plan_id}", response_model=PlanOut, responses={404: {"model": Problem}})
-def get_plan(plan_id: int, who: CallerDep, svc: ServicesDep) -> PlanOut:
+def get_plan(plan_id: IdPath, who: CallerDep, svc: ServicesDep) -> PlanOut:
     """One of your crew's plans, with its route once done."""
     return _plan(own_row(svc, plans, plan_id, who.crew_id, "plan"))
 
@@ -216,21 +216,21 @@ def _file(svc: Any, who: Any, plan_id: int, kind: str) -> Response:
 
 @router.get("/plans/{plan_id}/oem", response_class=Response,
             responses={200: {"content": {"text/plain": {}}}, 404: {"model": Problem}})
-def plan_oem_file(plan_id: int, who: CallerDep, svc: ServicesDep) -> Response:
+def plan_oem_file(plan_id: IdPath, who: CallerDep, svc: ServicesDep) -> Response:
     """The ship's planned trajectory as a CCSDS OEM (KVN, GCRF)."""
     return _file(svc, who, plan_id, "oem")
 
 
 @router.get("/plans/{plan_id}/czml", response_class=Response,
             responses={200: {"content": {"application/json": {}}}, 404: {"model": Problem}})
-def plan_czml_file(plan_id: int, who: CallerDep, svc: ServicesDep) -> Response:
+def plan_czml_file(plan_id: IdPath, who: CallerDep, svc: ServicesDep) -> Response:
     """The route as CZML (for Cesium)."""
     return _file(svc, who, plan_id, "czml")
 
 
 @router.post("/plans/{plan_id}/claim", status_code=201, response_model=list[int],
              responses={**CONFLICT_RESPONSES})
-def claim_route(plan_id: int, who: WriterDep, svc: ServicesDep,
+def claim_route(plan_id: IdPath, who: WriterDep, svc: ServicesDep,
                 until: Annotated[datetime | None, None] = None) -> Any:
     """Claim every target of the plan's route at once: all (201, the claim ids) or none
     (409 with the first object held by someone else)."""

@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select, update
 
 from sweepers.service.alerts import alert_payload
-from sweepers.service.common import CallerDep, Problem, ServicesDep, WriterDep, not_found
+from sweepers.service.common import CallerDep, IdPath, Problem, ServicesDep, WriterDep, not_found
 from sweepers.service.db import audit, utcnow, write
 from sweepers.service.models import alerts, deliveries, webhooks
 
@@ -144,7 +144,7 @@ def list_webhooks(who: CallerDep, svc: ServicesDep) -> list[WebhookOut]:
 
 
 @router.delete("/{hook_id}", response_model=WebhookOut, responses={404: {"model": Problem}})
-def delete_webhook(hook_id: int, who: WriterDep, svc: ServicesDep) -> WebhookOut:
+def delete_webhook(hook_id: IdPath, who: WriterDep, svc: ServicesDep) -> WebhookOut:
     """Stop sending to a webhook (pending deliveries are dropped)."""
     with write(svc.engine) as conn:
         row = conn.execute(select(webhooks).where(webhooks.c.id == hook_id,
