@@ -15,7 +15,7 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.console.conftest import T0, ConsolePage
+from .conftest import T0, ConsolePage
 
 # ISS (LEO), Vanguard 1 (e = 0.18), Vanguard R/B, Fengyun 1C debris (SSO, 850 km)
 SAMPLE = (25544, 5, 12, 29733)
