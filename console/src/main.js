@@ -706,9 +706,9 @@ function drawLabels() {
   labels.forEach((l, k) => {
     const el = box.children[k];
     const s = globe.project(l.pos, vp);
-    el.hidden = !s;
+    el.hidden = !s; // behind the Earth or the eye
+    if (el.textContent !== l.text) el.textContent = l.text;
     if (s) {
-      el.textContent = l.text;
       el.style.left = `${s[0]}px`;
       el.style.top = `${s[1]}px`;
     }

@@ -38,8 +38,9 @@ DIST = Path(__file__).resolve().parents[2] / "src" / "sweepers" / "service" / "c
 # propagates over hours, not years.
 T0 = "2023-10-09T12:00:00Z"
 # ISS; Vanguard 2 and its rocket body; one debris of each cloud: Fengyun 1C (1999-025X),
-# Iridium 33 (1997-051L), Cosmos 2251 (1993-036E) — names and designators from the 3LE file
-EXTRA_IDS = (25544, 11, 12, 29733, 33773, 33757)
+# Iridium 33 (1997-051L), Cosmos 2251 (1993-036E); a ship's start (17589) and a salvage target
+# (22416), the pair of the service's plan-job test — names and designators from the 3LE file
+EXTRA_IDS = (25544, 11, 12, 29733, 33773, 33757, 17589, 22416)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -225,3 +225,34 @@ def test_alert_pushed_by_the_service_appears_and_jumps_to_tca(console: ConsolePa
     console.wait_fresh()
     console.page.screenshot(path=str(artifacts / "alert.png"))
     assert console.errors == []
+
+
+def test_ship_route_from_the_planner_is_drawn_with_numbered_targets(console: ConsolePage,
+                                                                     artifacts: Any):
+    from sweepers.service.db import open_store
+    from sweepers.service.worker import run_worker
+
+    svc = console.service
+    _, key = svc.new_crew("console-test-routes")
+    with svc.client(key) as c:
+        ship = c.post("/ships", json={"name": "Victory", "dry_mass_kg": 2000,
+                                      "propellant_kg": 1000, "isp_s": 320,
+                                      "start_norad_id": 17589})
+        assert ship.status_code == 201, ship.text
+        plan = c.post(f"/ships/{ship.json()['id']}/plans",
+                      json={"months": 1, "candidates": [22416]})
+        assert plan.status_code == 202, plan.text
+        with open_store(svc.db) as store:  # what `sweepers worker` does, once
+            run_worker(store, once=True, lease_s=60)
+        done = c.get(f"/plans/{plan.json()['id']}").json()
+        assert done["status"] == "done", done
+        target_name = done["route"]["targets"][0]["name"]
+    console.open(key=key)
+    console.page.wait_for_function(
+        "() => window.sweepersConsole.overlays.some((o) => o.startsWith('route:'))")
+    ships = console.page.inner_text("#ships")
+    assert "Victory: 1 plan(s)" in ships and "1 target(s) numbered on the globe" in ships
+    labels = console.page.eval_on_selector_all("#labels span", "els => els.map(e => e.textContent)")
+    assert labels == [f"1: {target_name}"]
+    console.page.screenshot(path=str(artifacts / "route.png"))
+    assert console.errors == []
