@@ -5,7 +5,7 @@ import { Api, ApiError } from './api.js';
 import { Clock } from './clock.js';
 import { EARTH_RADIUS_KM, F_ALERT, F_CLAIMED, F_MINE, F_SELECTED, F_VISIBLE, Globe, KIND_NAMES, hermite } from './globe.js';
 import { PropagatorPool } from './propagator.js';
-import { parseCzmlRoute } from './route.js';
+import { parseCzmlRoute, routeWindow } from './route.js';
 import { Timeline } from './timeline.js';
 
 const $ = (id) => document.getElementById(id);
@@ -58,7 +58,7 @@ async function loadElements() {
 
 function startTime(omms) {
   const p = params.get('t');
-  if (p) return { tMs: Date.parse(p), why: 'from the address (t=)' };
+  if (p) return { tMs: Date.parse(p), why: 'the time in the address (t=)' };
   const epochs = omms.map((o) => Date.parse(/Z$/.test(o.EPOCH) ? o.EPOCH : `${o.EPOCH}Z`)).filter(Number.isFinite).sort((a, b) => a - b);
   const median = epochs[Math.floor(epochs.length / 2)];
   const now = Date.now();
@@ -399,6 +399,7 @@ function logout() {
   $('crew').hidden = true;
   for (const name of [...globe.overlays.keys()]) if (name.startsWith('route:')) globe.removeOverlay(name);
   state.routeLabels = [];
+  state.routes = [];
   recomputeFlags();
   renderPanel();
 }
@@ -413,6 +414,7 @@ async function loadShips() {
     return;
   }
   state.shipNames = new Map(ships.map((sh) => [sh.id, sh.name]));
+  state.routes = [];
   const ul = $('ships');
   ul.replaceChildren();
   for (const name of [...globe.overlays.keys()]) if (name.startsWith('route:')) globe.removeOverlay(name);
@@ -427,7 +429,18 @@ async function loadShips() {
       try {
         const doc = await api.get(`/plans/${plan.id}/czml`);
         const route = parseCzmlRoute(doc, (t) => gstime(jdOf(t)));
-        route.lines.forEach((line, k) => globe.setOverlay(`route:${plan.id}:${k}`, line, [0.2, 1, 0.4, 0.9]));
+        route.lines.forEach((line, k) => state.routes.push({ name: `route:${plan.id}:${k}`, line }));
+        state.routeT = null;
+        const t0 = Math.min(...route.lines.map((l) => l.times[0]));
+        const t1 = Math.max(...route.lines.map((l) => l.times[l.times.length - 1]));
+        if (Number.isFinite(t0)) {
+          const go = document.createElement('button');
+          go.type = 'button';
+          go.textContent = 'Go to its start';
+          go.setAttribute('aria-label', `Set the clock to the start of plan ${plan.id}'s route (${isoOf(t0).slice(0, 16)}Z to ${isoOf(t1).slice(0, 16)}Z)`);
+          go.addEventListener('click', () => clock.jump(t0));
+          li.append(' ', go);
+        }
         route.targets.forEach((t, n) => state.routeLabels.push({ text: /^\d/.test(t.name) ? t.name : `${n + 1}: ${t.name}`, pos: t.pos }));
         li.append(` · plan ${plan.id}: ${route.targets.length} target(s) numbered on the globe`);
       } catch (err) {
@@ -674,6 +687,7 @@ function frame() {
     state.firstPaintMs = performance.now() - tStart;
     status(`${state.omms.length.toLocaleString('en')} objects on the globe after ${(state.firstPaintMs / 1000).toFixed(2)} s (renderer: ${globe.renderer}).`);
   }
+  updateRoutes(t);
   drawLabels();
   // JavaScript time of this frame (the GPU process's work is not in it), smoothed
   state.frameJsMs = 0.9 * (state.frameJsMs ?? 0) + 0.1 * (performance.now() - tFrame);
@@ -692,6 +706,24 @@ function frame() {
     if ($('sgp4-msg').textContent !== txt) $('sgp4-msg').textContent = txt;
   }
   requestAnimationFrame(frame);
+}
+
+/** Redraw the routes' windows when the clock moved more than 2 min (simulated) since the last. */
+function updateRoutes(tMs) {
+  if (!state.routes?.length || (state.routeT != null && Math.abs(tMs - state.routeT) < 120_000)) return;
+  state.routeT = tMs;
+  for (const { name, line } of state.routes) {
+    const w = routeWindow(line, tMs);
+    if (w.pts.length >= 6) globe.setOverlay(name, w.pts, [0.2, 1, 0.4, 0.9]);
+    else globe.removeOverlay(name);
+    if (w.now) {
+      const cross = [];
+      for (const axis of [[80, 0, 0], [0, 80, 0], [0, 0, 80]]) cross.push(...w.now.map((c, k) => c - axis[k]), ...w.now.map((c, k) => c + axis[k]));
+      globe.setOverlay(`${name}:ship`, new Float32Array(cross), [0.2, 1, 0.4, 1], { mode: 'lines' });
+    } else {
+      globe.removeOverlay(`${name}:ship`);
+    }
+  }
 }
 
 function drawLabels() {

@@ -248,6 +248,7 @@ def test_ship_route_from_the_planner_is_drawn_with_numbered_targets(console: Con
         assert done["status"] == "done", done
         target_name = done["route"]["targets"][0]["name"]
     console.open(key=key)
+    console.page.get_by_role("button", name="Set the clock to the start of plan").click()
     console.page.wait_for_function(
         "() => window.sweepersConsole.overlays.some((o) => o.startsWith('route:'))")
     ships = console.page.inner_text("#ships")
