@@ -31,6 +31,7 @@ const state = {
   errors: [],
   initRejected: [],
   span: null,
+  timings: {}, // ms: elements download + parse, worker set-up, page start → workers ready
 };
 
 const KIND_CODE = { PAYLOAD: 0, 'ROCKET BODY': 1, DEBRIS: 2, UNKNOWN: 3 };
@@ -767,6 +768,7 @@ function exposeState() {
   def('initRejected', () => state.initRejected.length);
   def('fps', () => state.fps);
   def('frameJsMs', () => state.frameJsMs ?? 0);
+  def('timings', () => ({ ...state.timings }));
   def('firstPaintMs', () => state.firstPaintMs);
   def('readyMs', () => state.readyMs);
   def('renderer', () => globe.renderer);
@@ -829,7 +831,12 @@ async function withLogin(read) {
 async function main() {
   wireControls();
   requestAnimationFrame(frame);
-  if (api.key) await login(api.key);
+  let early = null;
+  if (api.key) {
+    // a key from this tab's session: ask for the catalog while the key is being checked
+    early = loadElements().catch(() => null);
+    await login(api.key);
+  }
   if (!state.me) {
     // the service serves its catalog to crews only: ask before the first read
     status('The catalog is served to crews: log in with your crew\'s API key (top right) to load it.');
@@ -839,7 +846,9 @@ async function main() {
     });
     status('Loading the catalog…');
   }
-  const omms = await withLogin(loadElements);
+  const tLoad = performance.now();
+  const omms = (state.me && early && (await early)) || (await withLogin(loadElements));
+  state.timings.elementsMs = performance.now() - tLoad;
   const metaPromise = api
     .all('/catalog/objects?limit=5000', (batch) => {
       applyMeta(batch);
@@ -863,7 +872,10 @@ async function main() {
   if (params.get('paused') === '1') clock.play(false);
   $('speed').value = String(speed);
   syncPlay();
+  const tInit = performance.now();
   state.initRejected = await pool.init(omms);
+  state.timings.workersInitMs = performance.now() - tInit;
+  state.timings.startedMs = performance.now() - tStart;
   retime();
   wireClock();
   await metaPromise;
