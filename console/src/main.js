@@ -59,7 +59,7 @@ async function loadElements() {
 
 function startTime(omms) {
   const p = params.get('t');
-  if (p) return { tMs: Date.parse(p), why: 'the time in the address (t=)' };
+  if (p && Number.isFinite(Date.parse(p))) return { tMs: Date.parse(p), why: 'the time in the address (t=)' };
   const epochs = omms.map((o) => Date.parse(/Z$/.test(o.EPOCH) ? o.EPOCH : `${o.EPOCH}Z`)).filter(Number.isFinite).sort((a, b) => a - b);
   const median = epochs[Math.floor(epochs.length / 2)];
   const now = Date.now();

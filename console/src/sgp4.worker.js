@@ -63,17 +63,19 @@ function keyframe(tMs) {
   return { out, errors };
 }
 
-/** Positions of one object of this slice over a time grid (for the orbit line), TEME km. */
+/** Positions of one object of this slice over a time grid (the orbit line, the miss vector),
+ *  TEME km; NaN where SGP4 fails (the same rule as keyframes). */
 function track(index, tMs, stepMs, n) {
   const s = sats[index];
   const out = new Float64Array(n * 3).fill(Number.NaN);
   if (!s || !s.rec) return out;
   for (let k = 0; k < n; k++) {
     const r = sgp4(s.rec, (tMs + k * stepMs - s.epochMs) / 60000);
-    if (r && r.position && Number.isFinite(r.position.x)) {
-      out[3 * k] = r.position.x;
-      out[3 * k + 1] = r.position.y;
-      out[3 * k + 2] = r.position.z;
+    const p = r && r.position;
+    if (p && Number.isFinite(p.x) && p.x * p.x + p.y * p.y + p.z * p.z <= MAX_KM * MAX_KM) {
+      out[3 * k] = p.x;
+      out[3 * k + 1] = p.y;
+      out[3 * k + 2] = p.z;
     }
   }
   return out;
