@@ -611,14 +611,18 @@ function wireControls() {
     const i = state.selected;
     if (i == null) return;
     const norad = Number(state.omms[i].NORAD_CAT_ID);
+    let msg;
     try {
       const c = await api.post('/claims', { norad_id: norad });
-      $('claim-msg').textContent = `Claimed ${norad} until ${c.until}.`;
+      msg = `Claimed ${norad} until ${c.until}.`;
     } catch (err) {
-      const until = err.body?.until ?? err.body?.detail?.until;
-      $('claim-msg').textContent = err.status === 409 ? `Already claimed by another crew${until ? ` until ${until}` : ''}.` : `Claim failed: ${err.message}`;
+      const b = err.body ?? {};
+      const holder = b.holder ?? b.detail?.holder;
+      const until = b.until ?? b.detail?.until;
+      msg = err.status === 409 ? `Already claimed${holder ? ` by ${holder}` : ' by another crew'}${until ? ` until ${until}` : ''}.` : `Claim failed: ${err.message}`;
     }
-    await refreshClaims();
+    await refreshClaims(); // the registry as the service now has it, then say what happened
+    $('claim-msg').textContent = msg;
   });
   for (const id of ['alt-min', 'alt-max', 'inc-min', 'inc-max', 'cloud', 'claimed']) $(id).addEventListener('change', recomputeFlags);
   for (const el of document.querySelectorAll('input[name=type]')) el.addEventListener('change', recomputeFlags);
