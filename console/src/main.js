@@ -801,6 +801,16 @@ function exposeState() {
     if (!p || t == null) return null;
     return { norad: Number(norad), time: isoOf(t), timeMs: t, teme_km: p, itrs_km: temeToItrs(p, t), visible: !!(state.flags[i] & F_VISIBLE), fresh: !!state.span.fresh };
   };
+  /** Where that object is drawn on the canvas now (CSS px from its top-left), or null when
+   *  hidden (filtered, behind the Earth, off screen). */
+  view.screen = (norad) => {
+    const i = state.index.get(Number(norad));
+    if (i === undefined || !(state.flags[i] & F_VISIBLE)) return null;
+    const p = drawnTeme(i);
+    const sc = p && globe.project(p);
+    const cv = $('globe');
+    return sc && sc[0] >= 0 && sc[1] >= 0 && sc[0] < cv.clientWidth && sc[1] < cv.clientHeight ? sc : null;
+  };
   window.sweepersConsole = Object.freeze(view);
 }
 

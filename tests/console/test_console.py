@@ -258,3 +258,24 @@ def test_ship_route_from_the_planner_is_drawn_with_numbered_targets(console: Con
     assert labels == [f"1: {target_name}"]
     console.page.screenshot(path=str(artifacts / "route.png"))
     assert console.errors == []
+
+
+def test_clicking_a_point_opens_its_panel(console: ConsolePage):
+    console.open()
+    ids = console.service.ids
+    spots = console.page.evaluate("ids => ids.map(n => [n, window.sweepersConsole.screen(n)])", ids)
+    drawn = [(n, xy) for n, xy in spots if xy is not None]
+    # a point with no other within 12 px, so that the click is not ambiguous
+    alone = [(n, xy) for n, xy in drawn
+             if all(m == n or math.dist(xy, other) > 12 for m, other in drawn)]
+    assert alone
+    norad, (x, y) = alone[0]
+    box = console.page.locator("#globe").bounding_box()
+    console.page.mouse.click(box["x"] + x, box["y"] + y)
+    console.page.wait_for_function(f"() => window.sweepersConsole.selected === {norad}")
+    assert console.page.locator("dd[data-field='NORAD id']").inner_text() == str(norad)
+    # and Escape on the globe clears it
+    console.page.focus("#globe")
+    console.page.keyboard.press("Escape")
+    console.page.wait_for_function("() => window.sweepersConsole.selected === null")
+    assert console.errors == []
