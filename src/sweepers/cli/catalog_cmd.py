@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from sweepers.cli.common import (
@@ -27,6 +28,7 @@ from sweepers.cli.common import (
     print_json,
     progress_bar,
 )
+from sweepers.records import printable
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -67,8 +69,8 @@ class _Bar:
 def _report_problems(files: list[Any], *, show_rejected: bool) -> None:
     for f in files:
         if f.error is not None:
-            err_console.print(f"[bold red]error:[/] {f.path}: {f.error}", highlight=False,
-                              soft_wrap=True)
+            err_console.print(f"[bold red]error:[/] {escape(printable(f'{f.path}: {f.error}'))}",
+                              highlight=False, soft_wrap=True)
         if show_rejected:
             for r in f.rejected:
                 err_console.print(str(r), highlight=False, soft_wrap=True, markup=False)

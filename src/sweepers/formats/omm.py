@@ -30,7 +30,7 @@ from xml.sax.saxutils import escape
 
 from sweepers.errors import FormatError
 from sweepers.formats._tables import collect, csv_records, json_records
-from sweepers.formats._text import format_epoch, iter_lines, parse_epoch, to_text, undecodable
+from sweepers.formats._text import damage, format_epoch, iter_lines, parse_epoch, to_text
 from sweepers.records import ElementSet, Parsed, Rejected
 
 MAX_CATALOG_NUMBER = 999_999_999
@@ -205,7 +205,7 @@ def parse_omm_xml(data: bytes | str, source: str = "<memory>") -> Parsed[Element
     document is not well-formed, each ``<omm>…</omm>`` block is parsed on its own so the good
     messages are kept and the broken block is reported.
     """
-    text, _clean = to_text(data)
+    text = to_text(data)
     if not text.strip():
         return Parsed()
     starts = [m.start() for m in _OMM_TAG.finditer(text)]
@@ -236,7 +236,7 @@ def _salvage_xml(text: str, starts: list[int], source: str, error: Exception) ->
         line = _line_of(text, start)
         block = text[start:stop]
         m = re.search(r"</(?:[\w.-]+:)?omm\s*>", block)
-        bad = undecodable(block)
+        bad = damage(block)
         if bad or m is None:
             reason = bad or "<omm> element is not closed"
             rejected.append(Rejected(source, line, f"XML is not well-formed: {reason}"))
@@ -310,7 +310,7 @@ def parse_omm_kvn(data: bytes | str, source: str = "<memory>") -> Parsed[Element
     skipped; any other line that is not ``KEY = VALUE`` rejects its message. ``Rejected.line`` is
     the message's first line.
     """
-    text, clean = to_text(data)
+    text = to_text(data)
     blocks: list[tuple[int, dict[str, str], str | None]] = []  # first line, fields, error
 
     def new_block(number: int) -> None:
@@ -325,8 +325,7 @@ def parse_omm_kvn(data: bytes | str, source: str = "<memory>") -> Parsed[Element
             if not blocks:
                 new_block(number)
             first, fields, error = blocks[-1]
-            bad = undecodable(line) if not clean else None
-            why = bad or f"not KEY = VALUE: {stripped[:40]!r}"
+            why = damage(line) or f"not KEY = VALUE: {stripped[:40]!r}"
             blocks[-1] = (first, fields, error or f"line {number}: {why}")
             continue
         key, value = m.groups()

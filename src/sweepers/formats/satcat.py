@@ -112,7 +112,7 @@ def parse_satcat(data: bytes | str, source: str = "<memory>") -> Parsed[SatcatEn
     """SATCAT entries from Space-Track JSON (``Rejected.line`` = record number) or CelesTrak
     CSV (``Rejected.line`` = line number); the container is told apart by its first character.
     """
-    text, _clean = to_text(data)
+    text = to_text(data)
     head = text.lstrip()[:1]
     if head in ("[", "{"):
         rows, rejected = json_records(data, source)

@@ -33,11 +33,11 @@ from math import copysign
 
 from sweepers.errors import FormatError
 from sweepers.formats._text import (
+    damage,
     designator_to_object_id,
     iter_lines,
     object_id_to_designator,
     to_text,
-    undecodable,
 )
 from sweepers.formats.alpha5 import decode_alpha5, encode_alpha5
 from sweepers.records import ElementSet, Parsed, Rejected
@@ -234,7 +234,7 @@ def parse_tle(data: bytes | str, source: str = "<memory>", *, sgp4_ver: bool = F
     needs ``verify_checksums=False`` too). An empty input gives zero records and zero rejections.
     Never raises on content.
     """
-    text, clean = to_text(data)
+    text = to_text(data)
     out: Parsed[ElementSet] = Parsed()
     reject = out.rejected.append
     name: _Pending | None = None
@@ -245,10 +245,9 @@ def parse_tle(data: bytes | str, source: str = "<memory>", *, sgp4_ver: bool = F
         if not junk:
             return
         first, last = junk[0][0], junk[-1][0]
-        bad = next((f"line {n}: {r}" for n, t in junk if (r := undecodable(t))), None
-                   ) if not clean else None
+        bad = next((f"line {n}: {r}" for n, t in junk if (r := damage(t))), None)
         if len(junk) == 1:
-            what = f"undecodable text ({bad})" if bad else f"name line {junk[0][1].strip()!r}"
+            what = f"damaged text ({bad})" if bad else f"name line {junk[0][1].strip()!r}"
             reject(Rejected(source, first, f"{what} is not followed by TLE lines 1 and 2"))
         else:
             what = f"; {bad}" if bad else ""
@@ -278,11 +277,10 @@ def parse_tle(data: bytes | str, source: str = "<memory>", *, sgp4_ver: bool = F
             if sgp4_ver:
                 l1, l2 = l1[:TLE_LINE_LENGTH], l2[:TLE_LINE_LENGTH]
             try:
-                if not clean:
-                    for label, t in (("name line", name[1] if name else ""),
-                                     ("line 1", l1), ("line 2", l2)):
-                        if (bad := undecodable(t)) is not None:
-                            raise ValueError(f"{label}: {bad}")
+                for label, at, t in (("name line", name[0] if name else 0, name[1] if name else ""),
+                                     ("line 1", line1[0], l1), ("line 2", number, l2)):
+                    if (bad := damage(t)) is not None:
+                        raise ValueError(f"{label} (line {at}): {bad}")
                 out.records.append(parse_tle_lines(l1, l2, name[1] if name else None,
                                                    verify_checksums=verify_checksums))
             except ValueError as exc:
