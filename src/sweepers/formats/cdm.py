@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sweepers.errors import FormatError
+from sweepers.formats import _xml
 
 # Covariance keywords in CDM order: row i (0-based) holds columns 0..i of the lower triangle.
 _COV_ROW_KEYS = ("R", "T", "N", "RDOT", "TDOT", "NDOT", "DRG", "SRP", "THR")
@@ -290,9 +291,11 @@ def _local(tag: str) -> str:
 def loads_xml(text: str, source: str = "<string>") -> Cdm:
     """Decode an XML CDM (CCSDS NDM/XML ``<cdm>``; element names are the KVN keywords)."""
     try:
-        root = ET.fromstring(text)
-    except ET.ParseError as exc:
-        raise FormatError(f"{source}: not well-formed XML: {exc}") from exc
+        root = _xml.fromstring(text)
+    except (ET.ParseError, UnicodeEncodeError) as exc:
+        raise FormatError(f"{source}: not well-formed XML: {exc}") from None
+    except _xml.XmlRefusedError as exc:
+        raise FormatError(f"{source}: XML {exc}") from None
     cdm = Cdm(objects=[])
     covs: list[dict[tuple[int, int], float]] = []
     cdm.version = root.get("version", "1.0")

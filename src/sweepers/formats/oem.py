@@ -50,6 +50,7 @@ from numpy.typing import ArrayLike, NDArray
 from sweepers.errors import FormatError, SweepersError
 from sweepers.formats._text import parse_epoch
 from sweepers.formats._time import as_datetime64
+from sweepers.formats._xml import MAX_DEPTH, XmlRefusedError, XmlTooDeepError, harden
 
 __all__ = [
     "COVARIANCE_KEYS",
@@ -622,9 +623,12 @@ class _Node:
 def _parse_xml(text: str, source: str) -> _Node:
     """XML → ``_Node`` tree with local tag names (namespaces dropped) and line numbers."""
     parser = expat.ParserCreate(namespace_separator="}")
+    harden(parser)
     stack: list[_Node] = [_Node("", 0, {})]
 
     def start(tag: str, attrs: dict[str, str]) -> None:
+        if len(stack) > MAX_DEPTH:
+            raise XmlTooDeepError(f"refused: elements nested deeper than {MAX_DEPTH} levels")
         node = _Node(tag.rsplit("}", 1)[-1], parser.CurrentLineNumber, attrs)
         stack[-1].children.append(node)
         stack.append(node)
@@ -637,6 +641,8 @@ def _parse_xml(text: str, source: str) -> _Node:
     except expat.ExpatError as exc:
         raise FormatError(f"{source}:{exc.lineno}: not well-formed XML: "
                           f"{expat.ErrorString(exc.code)}") from None
+    except XmlRefusedError as exc:
+        raise FormatError(f"{source}:{parser.CurrentLineNumber}: XML {exc}") from None
     return stack[0]
 
 

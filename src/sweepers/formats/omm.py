@@ -29,8 +29,10 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from sweepers.errors import FormatError
+from sweepers.formats import _xml
 from sweepers.formats._tables import collect, csv_records, json_records
 from sweepers.formats._text import damage, format_epoch, iter_lines, parse_epoch, to_text
+from sweepers.formats._xml import XmlRefusedError, XmlTooDeepError
 from sweepers.records import ElementSet, Parsed, Rejected
 
 MAX_CATALOG_NUMBER = 999_999_999
@@ -210,9 +212,11 @@ def parse_omm_xml(data: bytes | str, source: str = "<memory>") -> Parsed[Element
         return Parsed()
     starts = [m.start() for m in _OMM_TAG.finditer(text)]
     try:
-        root = ET.fromstring(text)
-    except (ET.ParseError, UnicodeEncodeError) as exc:
+        root = _xml.fromstring(text)
+    except (ET.ParseError, UnicodeEncodeError, XmlTooDeepError) as exc:
         return _salvage_xml(text, starts, source, exc)
+    except XmlRefusedError as exc:
+        return Parsed(rejected=[Rejected(source, 1, f"XML {exc}")])
     elements = [root] if _local(root.tag) == "omm" else [
         e for e in root.iter() if _local(e.tag) == "omm"]
     if not elements:
@@ -243,7 +247,9 @@ def _salvage_xml(text: str, starts: list[int], source: str, error: Exception) ->
             continue
         block = _PREFIXED_TAG.sub(r"<\1", block[: m.end()])
         try:
-            rows.append((line, _omm_fields(ET.fromstring(block))))
+            rows.append((line, _omm_fields(_xml.fromstring(block))))
+        except XmlRefusedError as exc:
+            rejected.append(Rejected(source, line, f"XML {exc}"))
         except ET.ParseError as exc:
             at = line + exc.position[0] - 1
             message = str(exc).rsplit(": line", 1)[0]
