@@ -61,10 +61,11 @@ def _resync(decoder: json.JSONDecoder, text: str, pos: int) -> int | None:
 def _salvage_json_array(text: str, source: str) -> tuple[list[tuple[int, Any]], list[Rejected]]:
     """Objects of a damaged JSON array: every record that decodes, and one rejection per damage.
 
-    After a syntax error the reader resynchronises on the next ``, {`` that starts an object that
-    decodes, so one damaged record does not hide the ones after it. Record numbers after the damage
-    count the ``}, {`` boundaries inside the skipped text (each skipped boundary is one record lost,
-    and said so).
+    After a syntax error the reader resynchronises on the next ``, {`` after the start of the
+    failing record that starts an object that decodes, so one damaged record does not hide the
+    ones after it; text after the closing ``]`` is reported and searched the same way. Record
+    numbers after the damage count the ``}, {`` boundaries inside the skipped text (each skipped
+    boundary is one record lost, and said so).
     """
     decoder = json.JSONDecoder()
     items: list[tuple[int, Any]] = []
@@ -75,8 +76,22 @@ def _salvage_json_array(text: str, source: str) -> tuple[list[tuple[int, Any]], 
     number = 0
     while True:
         i = _skip_ws(text, i)
-        if not single and text.startswith("]", i):
-            break
+        if (single and number) or (not single and text.startswith("]", i)):
+            end = _skip_ws(text, i + (not single))
+            if end >= len(text):
+                break
+            # text after the end of the JSON value: report it and look for more records in it
+            resume = _resync(decoder, text, end)
+            what = "object" if single else "array"
+            reason = (f"record {number + 1}: text after the end of the JSON {what} "
+                      f"at line {text.count(chr(10), 0, end) + 1}")
+            if resume is None:
+                rejected.append(Rejected(source, number + 1, f"{reason}; it was skipped"))
+                break
+            rejected.append(Rejected(source, number + 1, f"{reason}; reading resumed at line "
+                                     f"{text.count(chr(10), 0, resume) + 1}"))
+            single, i = False, resume
+            continue
         if i >= len(text):
             if not single:
                 rejected.append(Rejected(source, number + 1, f"record {number + 1}: input ends "
@@ -90,13 +105,13 @@ def _salvage_json_array(text: str, source: str) -> tuple[list[tuple[int, Any]], 
             if not single and not text.startswith((",", "]"), i) and i < len(text):
                 raise json.JSONDecodeError("expected ',' or ']' after a record", text, i)
         except json.JSONDecodeError as exc:
-            resume = _resync(decoder, text, max(exc.pos, start + 1))
+            resume = _resync(decoder, text, start + 1)
             stop = len(text) if resume is None else resume
             lost = len(_BOUNDARY.findall(text, start, stop))
             why = damage(text[max(0, exc.pos - 40): exc.pos + 40]) or exc.msg
             what = f"record {number}" if not lost else f"records {number}-{number + lost}"
             rest = ("the rest of the input was skipped" if resume is None else
-                    f"reading resumed at line {exc.doc.count(chr(10), 0, resume) + 1}")
+                    f"reading resumed at line {text.count(chr(10), 0, resume) + 1}")
             rejected.append(Rejected(
                 source, number,
                 f"{what}: invalid JSON at line {exc.lineno} column {exc.colno} ({why}); {rest}"))
@@ -106,9 +121,7 @@ def _salvage_json_array(text: str, source: str) -> tuple[list[tuple[int, Any]], 
             i = resume
             continue
         items.append((number, obj))
-        if single:
-            break
-        if text.startswith(",", i):
+        if not single and text.startswith(",", i):
             i += 1
     return items, rejected
 

@@ -47,6 +47,18 @@ def damage(text: str) -> str | None:
     return f"control character U+{ord(char):04X} at column {column}"
 
 
+def without_unit(value: str) -> str:
+    """KVN ``value`` without a trailing unit ``[km]`` (or an unclosed ``[km``), blanks stripped.
+
+    The unit starts at the first ``[`` after the last ``]`` that is not the final character. Done
+    with ``str`` methods: a regex for it backtracks quadratically on ``[[[[…`` or long blank runs.
+    """
+    text = value.strip()
+    body = text[:-1] if text.endswith("]") else text
+    start = body.find("[", body.rfind("]") + 1)
+    return text if start < 0 else text[:start].rstrip()
+
+
 def iter_lines(text: str) -> Iterator[tuple[int, str]]:
     """``(1-based line number, line)`` for LF or CRLF text; only ``\\n`` ends a line.
 

@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 
 from sweepers.errors import FormatError
 from sweepers.formats import _xml
+from sweepers.formats._text import without_unit
 
 # Covariance keywords in CDM order: row i (0-based) holds columns 0..i of the lower triangle.
 _COV_ROW_KEYS = ("R", "T", "N", "RDOT", "TDOT", "NDOT", "DRG", "SRP", "THR")
@@ -52,8 +53,8 @@ _HBR_RE = re.compile(
     r"\s*(?:\[?\s*(m|km)\s*\]?)?\s*$",
     re.IGNORECASE,
 )
-_KVN_LINE = re.compile(r"^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$")
-_UNIT_TAIL = re.compile(r"^(.*?)\s*(\[[^\]]*\]?)\s*$")
+_KVN_LINE = re.compile(r"\s*([A-Z0-9_]+)\s*=(.*)")  # value stripped after: no backtracking
+
 
 
 def parse_epoch(text: str) -> datetime:
@@ -260,13 +261,10 @@ def loads_kvn(text: str, source: str = "<string>") -> Cdm:
             else:
                 cdm.header_comments.append(comment)
             continue
-        m = _KVN_LINE.match(line)
+        m = _KVN_LINE.fullmatch(line)
         if m is None:
-            raise FormatError(f"{source}:{lineno}: not a KEY = VALUE line: {raw!r}")
-        key, value = m.group(1), m.group(2)
-        u = _UNIT_TAIL.match(value)
-        if u is not None:
-            value = u.group(1)
+            raise FormatError(f"{source}:{lineno}: not a KEY = VALUE line: {raw[:80]!r}")
+        key, value = m.group(1), without_unit(m.group(2))
         try:
             if key == "OBJECT":
                 section = "object"

@@ -96,7 +96,7 @@ COVARIANCE_KEYS: tuple[str, ...] = tuple(f"C{_AXES[i]}_{_AXES[j]}"
 """XML element names of the covariance lower triangle, row by row (§5.2.5)."""
 _COV_INDEX = dict(zip(COVARIANCE_KEYS, [(i, j) for i in range(6) for j in range(i + 1)],
                       strict=True))
-_KVN_LINE = re.compile(r"^([A-Z0-9_]+)\s*=\s*(.*?)\s*$")
+_KVN_LINE = re.compile(r"([A-Z0-9_]+)\s*=\s*(.*)")  # on stripped lines: no trailing blanks
 _MARKERS = {"META_START", "META_STOP", "DATA_START", "DATA_STOP", "COVARIANCE_START",
             "COVARIANCE_STOP"}
 # Interpolation samples default to degree + 1 (as Orekit and STK read INTERPOLATION_DEGREE).

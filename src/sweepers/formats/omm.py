@@ -31,7 +31,14 @@ from xml.sax.saxutils import escape
 from sweepers.errors import FormatError
 from sweepers.formats import _xml
 from sweepers.formats._tables import collect, csv_records, json_records
-from sweepers.formats._text import damage, format_epoch, iter_lines, parse_epoch, to_text
+from sweepers.formats._text import (
+    damage,
+    format_epoch,
+    iter_lines,
+    parse_epoch,
+    to_text,
+    without_unit,
+)
 from sweepers.formats._xml import XmlRefusedError, XmlTooDeepError
 from sweepers.records import ElementSet, Parsed, Rejected
 
@@ -186,6 +193,9 @@ def write_omm_csv(records: Iterable[ElementSet]) -> str:
 
 _OMM_TAG = re.compile(r"<(?:[\w.-]+:)?omm[\s>/]")
 _PREFIXED_TAG = re.compile(r"<(/?)[\w.-]+:")
+_OMM_END = re.compile(r"</(?:[\w.-]+:)?omm\s*>")
+_OUTSIDE_OMM = re.compile(  # what may sit between <omm> elements: declaration, comments, <ndm>
+    r"\s*(?:(?:<\?xml[^>]*\?>|<!--.*?-->|</?(?:[\w.-]+:)?ndm(?:\s[^>]*)?>)\s*)*", re.DOTALL)
 
 
 def _local(tag: str) -> str:
@@ -235,17 +245,21 @@ def _salvage_xml(text: str, starts: list[int], source: str, error: Exception) ->
         return Parsed(rejected=[Rejected(source, where, f"XML is not well-formed: {error}")])
     rows: list[tuple[int, dict[str, str]]] = []
     rejected: list[Rejected] = []
+    gaps = [(0, starts[0])]  # text outside the blocks: must hold no data (a damaged <omm> tag)
     bounds = [*starts[1:], len(text)]
     for start, stop in zip(starts, bounds, strict=True):
         line = _line_of(text, start)
         block = text[start:stop]
-        m = re.search(r"</(?:[\w.-]+:)?omm\s*>", block)
+        m = _OMM_END.search(block)
+        if m is not None:
+            gaps.append((start + m.end(), stop))
+            block = block[: m.end()]
         bad = damage(block)
         if bad or m is None:
             reason = bad or "<omm> element is not closed"
             rejected.append(Rejected(source, line, f"XML is not well-formed: {reason}"))
             continue
-        block = _PREFIXED_TAG.sub(r"<\1", block[: m.end()])
+        block = _PREFIXED_TAG.sub(r"<\1", block)
         try:
             rows.append((line, _omm_fields(_xml.fromstring(block))))
         except XmlRefusedError as exc:
@@ -255,6 +269,12 @@ def _salvage_xml(text: str, starts: list[int], source: str, error: Exception) ->
             message = str(exc).rsplit(": line", 1)[0]
             rejected.append(Rejected(source, line, f"XML is not well-formed at line {at}: "
                                                    f"{message}"))
+    for lo, hi in gaps:
+        if not _OUTSIDE_OMM.fullmatch(text, lo, hi):
+            at = lo + len(text[lo:hi]) - len(text[lo:hi].lstrip())
+            rejected.append(Rejected(source, _line_of(text, at),
+                                     "XML is not well-formed: text outside any <omm> element "
+                                     f"(a damaged <omm> tag?): {text[at:at + 40]!r}"))
     return collect(rows, element_set_from_omm, source, rejected)
 
 
@@ -304,8 +324,7 @@ def write_omm_xml(records: Iterable[ElementSet], *, originator: str = "sweepers"
 
 # ---------------------------------------------------------------- KVN
 
-_KVN_LINE = re.compile(r"\s*([A-Z][A-Z0-9_]*)\s*=\s*(.*?)\s*")
-_KVN_UNITS = re.compile(r"\s*\[[^\]]*\]$")
+_KVN_LINE = re.compile(r"\s*([A-Z][A-Z0-9_]*)\s*=(.*)")  # value stripped after: no backtracking
 _TEXT_KEYS = frozenset({"OBJECT_NAME", "OBJECT_ID", "ORIGINATOR", "CLASSIFICATION_TYPE"})
 
 
@@ -313,31 +332,56 @@ def parse_omm_kvn(data: bytes | str, source: str = "<memory>") -> Parsed[Element
     """Element sets of OMM KVN text (``KEY = VALUE`` lines), one or several messages per file.
 
     A message starts at ``CCSDS_OMM_VERS`` or when a key repeats. ``COMMENT`` and blank lines are
-    skipped; any other line that is not ``KEY = VALUE`` rejects its message. ``Rejected.line`` is
-    the message's first line.
+    skipped; any other line that is not ``KEY = VALUE`` rejects its message: the message it
+    follows directly, or, after a blank line or just before a repeated key, the message it starts.
+    ``Rejected.line`` is the message's first line.
     """
     text = to_text(data)
     blocks: list[tuple[int, dict[str, str], str | None]] = []  # first line, fields, error
+    pending: list[tuple[int, str]] = []  # bad lines not yet given to a message
 
-    def new_block(number: int) -> None:
-        blocks.append((number, {}, None))
+    def attach() -> None:
+        first, fields, error = blocks[-1]
+        number, why = pending[0]
+        blocks[-1] = (first, fields, error or f"line {number}: {why}")
+        pending.clear()
 
+    blank = True  # a blank line since the last KEY = VALUE line
     for number, line in iter_lines(text):
         stripped = line.strip()
-        if not stripped or stripped == "COMMENT" or stripped.startswith("COMMENT "):
+        if not stripped:
+            blank = True
+            continue
+        if stripped == "COMMENT" or stripped.startswith("COMMENT "):
             continue
         m = _KVN_LINE.fullmatch(line)
         if m is None:
-            if not blocks:
-                new_block(number)
-            first, fields, error = blocks[-1]
-            why = damage(line) or f"not KEY = VALUE: {stripped[:40]!r}"
-            blocks[-1] = (first, fields, error or f"line {number}: {why}")
+            pending.append((number, damage(line) or f"not KEY = VALUE: {stripped[:40]!r}"))
+            if blank and len(pending) == 1:  # after a blank line: the damaged start of a message
+                blocks.append((number, {}, None))
+                attach()
             continue
-        key, value = m.groups()
-        if not blocks or key == "CCSDS_OMM_VERS" or key in blocks[-1][1]:
-            new_block(number)
-        blocks[-1][1][key] = value if key in _TEXT_KEYS else _KVN_UNITS.sub("", value)
+        key, value = m.group(1), m.group(2).strip()
+        explicit = key == "CCSDS_OMM_VERS"
+        current = blocks[-1][1] if blocks else {}
+        # a blank line after a message that has every mandatory key ends it
+        complete = blank and all(k in current for k in MANDATORY_KEYS)
+        blank = False
+        if not blocks or explicit or key in current or complete:
+            # Bad lines just before CCSDS_OMM_VERS end the message before it; bad lines before a
+            # repeated key (a message without CCSDS_OMM_VERS) are the damaged start of the new one.
+            if pending and explicit:
+                if not blocks:  # bad lines before the first message are a message of their own
+                    blocks.append((pending[0][0], {}, None))
+                attach()
+            blocks.append((pending[0][0] if pending else number, {}, None))
+        if pending:
+            attach()
+        blocks[-1][1][key] = value if key in _TEXT_KEYS else without_unit(value)
+    if pending:
+        if not blocks:
+            blocks.append((pending[0][0], {}, None))
+        attach()
     rows = [(first, fields) for first, fields, error in blocks if error is None]
     rejected = [Rejected(source, first, error) for first, _, error in blocks if error]
     return collect(rows, element_set_from_omm, source, rejected)

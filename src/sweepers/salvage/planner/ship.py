@@ -229,8 +229,10 @@ def loads_ship(text: str, where: str = "<ship>") -> Ship:
     """A ship from TOML text (layout in the module docstring); :class:`ShipError` if unusable."""
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # TOMLDecodeError, or an integer beyond Python's 4300 digits
         raise ShipError(f"{where}: bad TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ShipError(f"{where}: bad TOML: arrays or tables nested too deep") from None
     return ship_from_dict(data, where)
 
 
