@@ -174,32 +174,43 @@ def _omm_csv_seeds() -> list[Seed]:
     return [_csv_seed(blob, 4, k) for k in range(3)]
 
 
-def _omm_xml_seeds() -> list[Seed]:
+def element_set_seed(fmt: str, records: list[Any]) -> Seed:
+    """A seed of ``records`` (``ElementSet``) written by the package's writer for ``fmt``."""
     from datetime import UTC, datetime
 
-    from sweepers.formats import write_omm_xml
+    from sweepers.formats import (
+        element_set_to_omm,
+        format_tle,
+        write_omm_csv,
+        write_omm_kvn,
+        write_omm_xml,
+    )
 
-    seeds = []
-    for k in range(2):
-        text = write_omm_xml(_element_sets(4, k), creation_date=datetime(2023, 10, 9, tzinfo=UTC))
-        head, rest = text.split("<omm ", 1)
-        body, tail = ("<omm " + rest).rsplit("</ndm>", 1)
-        chunks = [("<omm " + c).strip() for c in body.split("<omm ") if c.strip()]
-        seeds.append(Seed(head.encode(), [c.encode() for c in chunks], b"\n",
-                          ("\n</ndm>" + tail).encode()))
-    return seeds
+    created = datetime(2023, 10, 9, tzinfo=UTC)
+    if fmt == "tle":
+        return Seed(b"", [("0 " + (r.object_name or "") + "\n" + "\n".join(format_tle(r))).encode()
+                          for r in records], b"\n", b"\n")
+    if fmt == "omm-json":
+        return _json_seed([element_set_to_omm(r) for r in records])
+    if fmt == "omm-csv":
+        head, *rows = write_omm_csv(records).strip().split("\n")
+        return Seed((head + "\n").encode(), [r.encode() for r in rows], b"\n", b"\n")
+    if fmt == "omm-kvn":
+        text = write_omm_kvn(records, creation_date=created)
+        return Seed(b"", [m.strip().encode() for m in text.split("\n\n")], b"\n\n", b"\n")
+    text = write_omm_xml(records, creation_date=created)
+    head, rest = text.split("<omm ", 1)
+    body, tail = ("<omm " + rest).rsplit("</ndm>", 1)
+    chunks = [("<omm " + c).strip() for c in body.split("<omm ") if c.strip()]
+    return Seed(head.encode(), [c.encode() for c in chunks], b"\n", ("\n</ndm>" + tail).encode())
+
+
+def _omm_xml_seeds() -> list[Seed]:
+    return [element_set_seed("omm-xml", _element_sets(4, k)) for k in range(2)]
 
 
 def _omm_kvn_seeds() -> list[Seed]:
-    from datetime import UTC, datetime
-
-    from sweepers.formats import write_omm_kvn
-
-    seeds = []
-    for k in range(2):
-        text = write_omm_kvn(_element_sets(4, k), creation_date=datetime(2023, 10, 9, tzinfo=UTC))
-        seeds.append(Seed(b"", [m.strip().encode() for m in text.split("\n\n")], b"\n\n", b"\n"))
-    return seeds
+    return [element_set_seed("omm-kvn", _element_sets(4, k)) for k in range(2)]
 
 
 def _satcat_seeds() -> list[Seed]:
@@ -329,19 +340,51 @@ def reader(name: str) -> Reader:
     return _readers()[name]
 
 
+def with_expected(name: str, seed: Seed) -> Seed:
+    """``seed`` with the records each chunk gives on its own (``AssertionError`` if unclean)."""
+    r = reader(name)
+    seed.expected = []
+    for chunk in seed.chunks:
+        records, rejected = r.run(seed.join([chunk]))
+        if rejected:
+            raise AssertionError(f"{name}: seed chunk is not clean: {chunk[:80]!r}")
+        seed.expected.append(records)
+    return seed
+
+
 @cache
 def seeds(name: str) -> list[Seed]:
     """The seeds of reader ``name`` with the records each chunk gives on its own."""
-    r = reader(name)
-    out = r.seeds()
-    for seed in out:
-        seed.expected = []
-        for chunk in seed.chunks:
-            records, rejected = r.run(seed.join([chunk]))
-            if rejected:
-                raise AssertionError(f"{name}: seed chunk is not clean: {chunk[:80]!r}")
-            seed.expected.append(records)
-    return out
+    return [with_expected(name, seed) for seed in reader(name).seeds()]
+
+
+FIELDS: dict[str, re.Pattern[bytes]] = {
+    "tle": re.compile(rb"\S+"),
+    "omm-json": re.compile(rb'(?<=: )(?:"(?:[^"\\]|\\.)*"|[^,}\s]+)'),
+    "omm-csv": re.compile(rb"(?:(?<=^)|(?<=,))[^,\n]*"),
+    "omm-xml": re.compile(rb"(?<=>)[^<]+(?=</)"),
+    "omm-kvn": re.compile(rb"(?<==)[^\n]*"),
+    "satcat": re.compile(rb'(?<=: )(?:"(?:[^"\\]|\\.)*"|[^,}\s]+)'),
+    "cara-mass": re.compile(rb"(?:(?<=^)|(?<=,))[^,\n]*"),
+    "gcat": re.compile(rb"[^\t\n]+"),
+    "cdm-kvn": re.compile(rb"(?<==)[^\n]*"),
+    "cdm-xml": re.compile(rb"(?<=>)[^<]+(?=</)"),
+    "oem-kvn": re.compile(rb"(?<==)[^\n]*|(?m:^[0-9][^\n=]*$)"),
+    "oem-xml": re.compile(rb"(?<=>)[^<]+(?=</)"),
+    "gtoc9": re.compile(rb"\S+"),
+    "ship": re.compile(rb"(?<== )[^\n]+"),
+}
+"""What one field of a record looks like in each reader's text (values, cells, tokens)."""
+
+
+def field_spans(name: str, chunk: bytes) -> list[tuple[int, int]]:
+    """Spans of the fields of ``chunk`` (see :data:`FIELDS`)."""
+    return [m.span() for m in FIELDS[name].finditer(chunk)]
+
+
+def break_field(chunk: bytes, span: tuple[int, int], value: bytes) -> bytes:
+    """``chunk`` with the field at ``span`` replaced by ``value``."""
+    return chunk[:span[0]] + value + chunk[span[1]:]
 
 
 # ------------------------------------------------------------------------------------ mutation

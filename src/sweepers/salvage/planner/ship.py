@@ -157,21 +157,26 @@ def _utc(value: Any, where: str) -> datetime:
     return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
+def _short(value: Any) -> str:
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**30 else "a huge integer"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _number(table: dict[str, Any], key: str, default: float, where: str) -> float:
     """``table[key]`` as a finite float (TOML int or float, not a boolean), else ``default``."""
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ShipError(f"{where}: {key} must be a number, got {value!r}")
-    number = float(value)
+        raise ShipError(f"{where}: {key} must be a number, got {_short(value)}")
+    number = float(value) if isinstance(value, float) or abs(value) < 2**1023 else math.inf
     if not math.isfinite(number):
-        raise ShipError(f"{where}: {key} must be finite, got {value!r}")
+        raise ShipError(f"{where}: {key} must be finite, got {_short(value)}")
     return number
 
 
 def _integer(table: dict[str, Any], key: str, where: str) -> int:
     value = table[key]
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ShipError(f"{where}: {key} must be an integer, got {value!r}")
+        raise ShipError(f"{where}: {key} must be an integer, got {_short(value)}")
     return value
 
 
