@@ -105,7 +105,7 @@ def _salvage_json_array(text: str, source: str) -> tuple[list[tuple[int, Any]], 
             if not single and not text.startswith((",", "]"), i) and i < len(text):
                 raise json.JSONDecodeError("expected ',' or ']' after a record", text, i)
         except json.JSONDecodeError as exc:
-            resume = _resync(decoder, text, start + 1)
+            resume = _resync(decoder, text, start)
             stop = len(text) if resume is None else resume
             lost = len(_BOUNDARY.findall(text, start, stop))
             why = damage(text[max(0, exc.pos - 40): exc.pos + 40]) or exc.msg

@@ -49,7 +49,7 @@ _REL_VEC = ("RELATIVE_POSITION_R", "RELATIVE_POSITION_T", "RELATIVE_POSITION_N",
 _OBJ_META_KEYS = ("OBJECT", "OBJECT_DESIGNATOR", "CATALOG_NAME", "OBJECT_NAME",
                   "INTERNATIONAL_DESIGNATOR", "REF_FRAME")
 _HBR_RE = re.compile(
-    r"^\s*(?:HBR|HARD[\s_-]*BODY[\s_-]*RADIUS)\s*[=:]?\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
+    r"^\s*(?:HBR|HARD[\s_-]*BODY[\s_-]*RADIUS)\s*[=:]?\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)"
     r"\s*(?:\[?\s*(m|km)\s*\]?)?\s*$",
     re.IGNORECASE,
 )
@@ -164,7 +164,9 @@ class Cdm:
 
 
 def _hbr_from_comment(text: str) -> float | None:
-    m = _HBR_RE.match(text)
+    # Blank runs squeezed first: the pattern's adjacent optional blanks would otherwise backtrack
+    # polynomially on a long run (a fuzzed "COMMENT HBR   1111…" took minutes).
+    m = _HBR_RE.match(" ".join(text.split()))
     if m is None:
         return None
     value = float(m.group(1))

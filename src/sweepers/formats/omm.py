@@ -87,8 +87,8 @@ def _number(key: str, value: Any, kind: str) -> float | int:
             raise ValueError(f"non-integer {key}: {value!r}") from None
     try:
         number = float(value)
-    except ValueError:
-        raise ValueError(f"non-numeric {key}: {value!r}") from None
+    except (ValueError, OverflowError):  # OverflowError: a JSON integer beyond 1.8e308
+        raise ValueError(f"non-numeric {key}: {str(value)[:40]!r}") from None
     if not math.isfinite(number) or (isinstance(value, str) and "_" in value):
         raise ValueError(f"non-numeric {key}: {value!r}")
     return number
