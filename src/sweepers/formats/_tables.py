@@ -217,11 +217,13 @@ def collect(rows: Iterable[tuple[int, Row]], convert: Callable[[Row], T], source
     out: Parsed[T] = Parsed(rejected=list(rejected))
     for number, row in rows:
         try:
-            for key, value in row.items():
-                if bad := damage(key):
-                    raise ValueError(f"key {key!a}: {bad}")
-                if isinstance(value, str) and (bad := damage(value)):
-                    raise ValueError(f"{key}: {bad}")
+            texts = [t for kv in row.items() for t in kv if isinstance(t, str)]
+            if damage("\n".join(texts)):  # one search per row; find the field only if damaged
+                for key, value in row.items():
+                    if bad := damage(key):
+                        raise ValueError(f"key {key!a}: {bad}")
+                    if isinstance(value, str) and (bad := damage(value)):
+                        raise ValueError(f"{key}: {bad}")
             out.records.append(convert(row))
         except ValueError as exc:
             reason = f"{prefix} {number}: {exc}" if prefix else str(exc)
