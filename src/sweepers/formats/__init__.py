@@ -3,8 +3,12 @@
 The only place that knows a file layout. No database, no network, no file writes: readers take
 ``bytes`` (or ``str``) plus a ``source`` name used in reports, and return ``Parsed`` (good records
 and one ``Rejected(source, line, reason)`` per bad record). Readers never raise on content; a bad
-record never hides the good ones around it. Writers return ``str`` and raise ``FormatError`` for a
-record the format cannot hold.
+record never hides the good ones around it. Damaged text (undecodable bytes, NUL and other
+controls, from a cut or corrupted download) costs only the lines or records that hold it;
+``parse_bytes`` refuses input as a whole only when it is binary (a compressed file, an image;
+threshold and measurements in :data:`BINARY_SHARE`). XML input never expands entities or reads a
+DTD (``_xml``). Writers return ``str`` and raise ``FormatError`` for a record the format cannot
+hold.
 
 Front door::
 
