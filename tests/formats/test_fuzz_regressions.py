@@ -139,10 +139,11 @@ def test_kvn_bad_line_belongs_to_its_own_message(hit: int, edit: object) -> None
 
 def test_xml_damaged_omm_tag_is_reported() -> None:
     """main: ``<omm`` re-encoded as UTF-16 hid its element: the record vanished unreported; a
-    control character after the previous ``</omm>`` then also rejected that good block."""
+    control character after the previous ``</omm>`` then also rejected that good block. A
+    message cut to bare text (``Aomm id``, ``&amp;``) left a well-formed document: unreported."""
     seed = _seed("omm-xml")
     for chunk in (seed.chunks[2].replace(b"<omm ", "<omm ".encode("utf-16-le"), 1),
-                  seed.chunks[2].replace(b"<omm ", b"<oXm ", 1)):
+                  seed.chunks[2].replace(b"<omm ", b"<oXm ", 1), b"Aomm id", b"&amp;"):
         _kept_all_but("omm-xml", seed, 2, chunk)
         parsed = parse_bytes(_replace_chunk(seed, 2, chunk), "m.xml", "omm-xml")
         assert any("text outside any <omm> element" in r.reason for r in parsed.rejected)

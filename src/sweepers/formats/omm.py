@@ -231,6 +231,10 @@ def parse_omm_xml(data: bytes | str, source: str = "<memory>") -> Parsed[Element
         e for e in root.iter() if _local(e.tag) == "omm"]
     if not elements:
         return Parsed(rejected=[Rejected(source, 1, "no <omm> element in the XML document")])
+    if _local(root.tag) != "omm" and starts and any(
+            (t or "").strip() for t in (root.text, *(child.tail for child in root))):
+        # text between the messages: what is left of a damaged <omm>; salvage reports it by line
+        return _salvage_xml(text, starts, source, ValueError("text outside <omm>"))
     lines = [_line_of(text, s) for s in starts]
     if len(lines) != len(elements):  # e.g. "omm" inside a comment: fall back to record numbers
         lines = list(range(1, len(elements) + 1))
@@ -273,8 +277,8 @@ def _salvage_xml(text: str, starts: list[int], source: str, error: Exception) ->
         if not _OUTSIDE_OMM.fullmatch(text, lo, hi):
             at = lo + len(text[lo:hi]) - len(text[lo:hi].lstrip())
             rejected.append(Rejected(source, _line_of(text, at),
-                                     "XML is not well-formed: text outside any <omm> element "
-                                     f"(a damaged <omm> tag?): {text[at:at + 40]!r}"))
+                                     "text outside any <omm> element (a damaged <omm> tag?): "
+                                     f"{text[at:min(at + 40, hi)]!r}"))
     return collect(rows, element_set_from_omm, source, rejected)
 
 
