@@ -2,7 +2,7 @@
 
 Exit status (see :mod:`sweepers.cli.common`): 0 all good; 3 some records rejected (one line each
 on stderr, ``file:line: reason``); 2 usage or fatal error (unknown format, unreadable store, a
-failed fetch, an unknown object). ``ingest`` with several files reports a missing or undecodable
+failed fetch, an unknown object). ``ingest`` with several files reports a missing or binary
 file, still ingests the others, and exits 2.
 """
 
@@ -124,7 +124,7 @@ def ingest(
     """Ingest catalog files, one transaction per file; re-ingesting a file adds nothing.
 
     Exit 0: all records accepted; 3: some rejected (listed as file:line: reason); 2: a file was
-    missing or undecodable (the others are still ingested), or a fatal error.
+    missing or binary (the others are still ingested), or a fatal error.
     """
     from sweepers import config
     from sweepers.catalog.ingest import FORMATS, ingest_files
