@@ -29,12 +29,12 @@ import time
 from pathlib import Path
 
 from sweepers.catalog.store import CatalogStore
+from sweepers.epochs import seconds_since_mjd2000
 from sweepers.errors import StoreError
 from sweepers.salvage.campaign.engine import CampaignConfig, plan_campaign
 from sweepers.salvage.campaign.report import write_campaign
 from sweepers.salvage.campaign.targets import select_targets
 from sweepers.salvage.planner import VICTORY
-from sweepers.salvage.planner.targets import seconds_since_mjd2000
 from sweepers.salvage.value import score_objects
 
 INGEST_HINT = "run `sweepers catalog ingest --bundled` first (or pass --db / set SWEEPERS_DB)"

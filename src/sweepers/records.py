@@ -11,6 +11,7 @@ could doubt. Angles are degrees here, exactly as OMM/TLE print them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Generic, TypeVar
@@ -99,6 +100,25 @@ class GcatPayload:
     operation_ongoing: bool = False  # TOp is "*" (no end of operations recorded yet)
 
 
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffd\ufeff\u200e\u200f\u2028\u2029\u202a-\u202e"
+    "\u2066-\u2069]")
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte kept by ``surrogateescape``
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` safe for one terminal line: controls, undecodable bytes, U+FFFD and direction
+    overrides written as escapes (``\\x00``, ``\\xff`` for an undecodable byte 0xFF, ``\\ufffd``).
+    """
+    return _UNPRINTABLE.sub(_escape_char, text)
+
+
 @dataclass(frozen=True, slots=True)
 class Rejected:
     """One input record that was refused: where it is and why (one clear line to a person)."""
@@ -108,7 +128,8 @@ class Rejected:
     reason: str  # e.g. "checksum mismatch on line 2 (expected 7, found 3)"
 
     def __str__(self) -> str:
-        return f"{self.source}:{self.line}: {self.reason}"
+        """``file:line: reason``, with bad input escaped (see :func:`printable`)."""
+        return printable(f"{self.source}:{self.line}: {self.reason}")
 
 
 T = TypeVar("T")

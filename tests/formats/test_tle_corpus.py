@@ -92,13 +92,15 @@ def test_undecodable_bytes_reported_and_rest_kept() -> None:
     data = "\r\n".join([N1, A1, A2, "", N2, B1, B2]).encode()
     data = data.replace(b"VANGUARD 1", b"VA\xffGUARD 1").replace(b"59001A", b"59001\xfe")
     parsed = parse_tle(data, "u.tle")
-    assert parsed.records == []
+    # the damaged name line is reported and the element set after it kept, without a name
+    assert [(e.norad_id, e.object_name) for e in parsed.records] == [(5, None)]
     assert parsed.rejected == [
-        Rejected("u.tle", 1, "name line: undecodable byte 0xff at column 5 (not UTF-8)"),
-        Rejected("u.tle", 5, "line 1: undecodable byte 0xfe at column 15 (not UTF-8)"),
+        Rejected("u.tle", 1, "damaged text (line 1: undecodable byte 0xff at column 5 (not "
+                             "UTF-8)) is not followed by TLE lines 1 and 2"),
+        Rejected("u.tle", 5, "line 1 (line 6): undecodable byte 0xfe at column 15 (not UTF-8)"),
     ]
     ok = parse_tle(data.replace(b"\xfe", b"A"), "u.tle")
-    assert [e.norad_id for e in ok.records] == [11]
+    assert [e.norad_id for e in ok.records] == [5, 11]
 
 
 def test_binary_junk_in_the_middle() -> None:
@@ -109,13 +111,13 @@ def test_binary_junk_in_the_middle() -> None:
     assert [e.norad_id for e in parsed.records] == [5, 11]
     assert parsed.rejected == [Rejected(
         "j.tle", 4, "lines 4-7 are not TLE lines (4 lines of unrecognised text; "
-        "line 5: undecodable byte 0x80 at column 118 (not UTF-8))")]
+        "line 4: control character U+0000 at column 1)")]
 
 
 def test_binary_file_auto_is_a_format_error() -> None:
     from sweepers.errors import FormatError
 
-    with pytest.raises(FormatError, match=r"^junk\.bin: binary data, not a text format$"):
+    with pytest.raises(FormatError, match=r"^junk\.bin: binary data, not a text format \(61% "):
         parse_bytes(bytes(range(256)) * 40, "junk.bin")
 
 

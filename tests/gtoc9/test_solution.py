@@ -81,7 +81,8 @@ def test_empty_and_binary_files(tmp_path: Path) -> None:
     (tmp_path / "notes.md").write_text("ignored")
     files = solution_files(tmp_path)
     assert [p.name for p in files] == ["bin.txt", "empty.txt"]
-    assert read_mission(files[0]).issues[0].reason.startswith("unreadable")
+    assert str(read_mission(files[0]).issues[0]).endswith(
+        "bin.txt:1: undecodable byte 0xff at column 1 (not UTF-8)")
     assert read_mission(files[1]).issues[0].reason == "no events in file"
     assert solution_files(files[1]) == [files[1]]
 

@@ -2,7 +2,7 @@
 
 Exit status (see :mod:`sweepers.cli.common`): 0 all good; 3 some records rejected (one line each
 on stderr, ``file:line: reason``); 2 usage or fatal error (unknown format, unreadable store, a
-failed fetch, an unknown object). ``ingest`` with several files reports a missing or undecodable
+failed fetch, an unknown object). ``ingest`` with several files reports a missing or binary
 file, still ingests the others, and exits 2.
 """
 
@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from sweepers.cli.common import (
@@ -27,6 +28,7 @@ from sweepers.cli.common import (
     print_json,
     progress_bar,
 )
+from sweepers.records import printable
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -67,8 +69,8 @@ class _Bar:
 def _report_problems(files: list[Any], *, show_rejected: bool) -> None:
     for f in files:
         if f.error is not None:
-            err_console.print(f"[bold red]error:[/] {f.path}: {f.error}", highlight=False,
-                              soft_wrap=True)
+            err_console.print(f"[bold red]error:[/] {escape(printable(f'{f.path}: {f.error}'))}",
+                              highlight=False, soft_wrap=True)
         if show_rejected:
             for r in f.rejected:
                 err_console.print(str(r), highlight=False, soft_wrap=True, markup=False)
@@ -122,7 +124,7 @@ def ingest(
     """Ingest catalog files, one transaction per file; re-ingesting a file adds nothing.
 
     Exit 0: all records accepted; 3: some rejected (listed as file:line: reason); 2: a file was
-    missing or undecodable (the others are still ingested), or a fatal error.
+    missing or binary (the others are still ingested), or a fatal error.
     """
     from sweepers import config
     from sweepers.catalog.ingest import FORMATS, ingest_files

@@ -13,37 +13,65 @@ from datetime import date
 from sweepers.epochs import format_epoch, parse_epoch
 
 __all__ = [
-    "designator_to_object_id", "format_epoch", "iter_lines", "object_id_to_designator",
-    "parse_date", "parse_epoch", "to_text", "undecodable",
+    "damage",
+    "designator_to_object_id",
+    "format_epoch",
+    "iter_lines",
+    "object_id_to_designator",
+    "parse_date",
+    "parse_epoch",
+    "to_text",
+    "without_unit",
 ]
 
 UTF8_BOM = "\ufeff"
 
 
-def to_text(data: bytes | str) -> tuple[str, bool]:
-    """Whole input as text and whether it decoded cleanly as UTF-8 (BOM dropped).
+def to_text(data: bytes | str) -> str:
+    """Whole input as text (UTF-8, BOM dropped), whatever bytes it holds.
 
-    Undecodable bytes are kept as lone surrogates (``surrogateescape``) so that callers can find
-    and report them per line or per record instead of failing the whole input.
+    The replacement policy of every reader: undecodable bytes are kept as lone surrogates
+    (``surrogateescape``), so a reader finds them with :func:`damage` and rejects the one line or
+    record that holds them, with its number, instead of failing the whole input.
     """
-    if isinstance(data, str):
-        text, clean = data, True
-    else:
-        try:
-            text, clean = data.decode("utf-8"), True
-        except UnicodeDecodeError:
-            text, clean = data.decode("utf-8", "surrogateescape"), False
-    if text.startswith(UTF8_BOM):
-        text = text[1:]
-    return text, clean
+    text = data if isinstance(data, str) else data.decode("utf-8", "surrogateescape")
+    return text[1:] if text.startswith(UTF8_BOM) else text
 
 
-def undecodable(text: str) -> str | None:
-    """Reason string if ``text`` holds undecodable bytes (from ``to_text``), else ``None``."""
-    for column, char in enumerate(text, 1):
-        if "\udc80" <= char <= "\udcff":
-            return f"undecodable byte 0x{ord(char) - 0xDC00:02x} at column {column} (not UTF-8)"
-    return None
+_DAMAGE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Characters no catalog or message text holds: C0 controls other than TAB and LF, DEL, C1
+controls, and lone surrogates (``surrogateescape`` bytes from ``to_text`` or JSON ``\\ud800``
+escapes). A stray CR inside a line is damage too (``iter_lines`` strips only a line-ending
+one)."""
+
+
+def damage(text: str) -> str | None:
+    """Reason string for the first damaged character of ``text`` (see ``_DAMAGE``), else ``None``.
+
+    Undecodable bytes read ``undecodable byte 0xff at column 7 (not UTF-8)``; controls read
+    ``control character U+0000 at column 7``. Fast on clean text (one regex search).
+    """
+    m = _DAMAGE.search(text)
+    if m is None:
+        return None
+    char, column = m.group(), m.start() + 1
+    if "\udc80" <= char <= "\udcff":
+        return f"undecodable byte 0x{ord(char) - 0xDC00:02x} at column {column} (not UTF-8)"
+    if "\ud800" <= char <= "\udfff":
+        return f"lone surrogate U+{ord(char):04X} at column {column} (not text)"
+    return f"control character U+{ord(char):04X} at column {column}"
+
+
+def without_unit(value: str) -> str:
+    """KVN ``value`` without a trailing unit ``[km]`` (or an unclosed ``[km``), blanks stripped.
+
+    The unit starts at the first ``[`` after the last ``]`` that is not the final character. Done
+    with ``str`` methods: a regex for it backtracks quadratically on ``[[[[…`` or long blank runs.
+    """
+    text = value.strip()
+    body = text[:-1] if text.endswith("]") else text
+    start = body.find("[", body.rfind("]") + 1)
+    return text if start < 0 else text[:start].rstrip()
 
 
 def iter_lines(text: str) -> Iterator[tuple[int, str]]:

@@ -7,6 +7,7 @@ metres, mass and its 1-sigma in kg. An empty cell is ``None``; other values are 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 from sweepers.formats._tables import collect, csv_records
@@ -20,9 +21,12 @@ def _float(row: Mapping[str, str], key: str) -> float | None:
     if not value:
         return None
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
-        raise ValueError(f"non-numeric {key}: {value!r}") from None
+        raise ValueError(f"non-numeric {key}: {value[:40]!r}") from None
+    if not math.isfinite(number):  # "nan", "inf", or digits beyond 1.8e308
+        raise ValueError(f"non-finite {key}: {value[:40]!r}")
+    return number
 
 
 def size_mass_from_cara(row: Mapping[str, str]) -> SizeMassEstimate:

@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 
 from sweepers.epochs import parse_epoch
 from sweepers.errors import FormatError
+from sweepers.formats import _xml
 from sweepers.formats._ndm import (
     LEFT_OUT,
     XSD_DOUBLE,
@@ -38,6 +39,7 @@ from sweepers.formats._ndm import (
     check_xml_text,
     left_out,
 )
+from sweepers.formats._text import without_unit
 
 # Covariance keywords in CDM order: row i (0-based) holds columns 0..i of the lower triangle.
 _COV_ROW_KEYS = ("R", "T", "N", "RDOT", "TDOT", "NDOT", "DRG", "SRP", "THR")
@@ -56,12 +58,12 @@ _REL_VEC = ("RELATIVE_POSITION_R", "RELATIVE_POSITION_T", "RELATIVE_POSITION_N",
 _OBJ_META_KEYS = ("OBJECT", "OBJECT_DESIGNATOR", "CATALOG_NAME", "OBJECT_NAME",
                   "INTERNATIONAL_DESIGNATOR", "REF_FRAME")
 _HBR_RE = re.compile(
-    r"^\s*(?:HBR|HARD[\s_-]*BODY[\s_-]*RADIUS)\s*[=:]?\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
+    r"^\s*(?:HBR|HARD[\s_-]*BODY[\s_-]*RADIUS)\s*[=:]?\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)"
     r"\s*(?:\[?\s*(m|km)\s*\]?)?\s*$",
     re.IGNORECASE,
 )
-_KVN_LINE = re.compile(r"^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$")
-_UNIT_TAIL = re.compile(r"^(.*?)\s*(\[[^\]]*\]?)\s*$")
+_KVN_LINE = re.compile(r"\s*([A-Z0-9_]+)\s*=(.*)")  # value stripped after: no backtracking
+
 
 
 def format_epoch(t: datetime) -> str:
@@ -149,7 +151,9 @@ class Cdm:
 
 
 def _hbr_from_comment(text: str) -> float | None:
-    m = _HBR_RE.match(text)
+    # Blank runs squeezed first: the pattern's adjacent optional blanks would otherwise backtrack
+    # polynomially on a long run (a fuzzed "COMMENT HBR   1111…" took minutes).
+    m = _HBR_RE.match(" ".join(text.split()))
     if m is None:
         return None
     value = float(m.group(1))
@@ -267,13 +271,10 @@ def loads_kvn(text: str, source: str = "<string>") -> Cdm:
         if line.startswith("COMMENT"):
             pending.append(line[7:].strip())
             continue
-        m = _KVN_LINE.match(line)
+        m = _KVN_LINE.fullmatch(line)
         if m is None:
-            raise FormatError(f"{source}:{lineno}: not a KEY = VALUE line: {raw!r}")
-        key, value = m.group(1), m.group(2)
-        u = _UNIT_TAIL.match(value)
-        if u is not None:
-            value = u.group(1)
+            raise FormatError(f"{source}:{lineno}: not a KEY = VALUE line: {raw[:80]!r}")
+        key, value = m.group(1), without_unit(m.group(2))
         try:
             if key == "OBJECT":
                 section = "object"
@@ -306,9 +307,11 @@ def _local(tag: str) -> str:
 def loads_xml(text: str, source: str = "<string>") -> Cdm:
     """Decode an XML CDM (CCSDS NDM/XML ``<cdm>``; element names are the KVN keywords)."""
     try:
-        root = ET.fromstring(text)
-    except ET.ParseError as exc:
-        raise FormatError(f"{source}: not well-formed XML: {exc}") from exc
+        root = _xml.fromstring(text)
+    except (ET.ParseError, UnicodeEncodeError) as exc:
+        raise FormatError(f"{source}: not well-formed XML: {exc}") from None
+    except _xml.XmlRefusedError as exc:
+        raise FormatError(f"{source}: XML {exc}") from None
     cdm = Cdm(objects=[])
     covs: list[dict[tuple[int, int], float]] = []
     cdm.version = root.get("version", "1.0")

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from sweepers.formats._tables import collect
-from sweepers.formats._text import iter_lines, to_text, undecodable
+from sweepers.formats._text import damage, iter_lines, to_text
 from sweepers.records import GcatPayload, Parsed, Rejected
 
 _MONTHS = {m: k for k, m in enumerate(
@@ -89,12 +89,12 @@ def parse_gcat(data: bytes | str, source: str = "<memory>") -> Parsed[GcatPayloa
 
     A file without a ``#JCAT`` header line is one rejection at line 1 and no records.
     """
-    text, clean = to_text(data)
+    text = to_text(data)
     header: list[str] | None = None
     rows: list[tuple[int, dict[str, str]]] = []
     rejected: list[Rejected] = []
     for number, line in iter_lines(text):
-        if not clean and (bad := undecodable(line)):
+        if bad := damage(line):
             rejected.append(Rejected(source, number, bad))
             continue
         if line.startswith("#"):

@@ -51,6 +51,7 @@ from sweepers.epochs import as_datetime64
 from sweepers.errors import FormatError, SweepersError
 from sweepers.formats._ndm import LEFT_OUT, check_xml_text, left_out
 from sweepers.formats._text import parse_epoch
+from sweepers.formats._xml import MAX_DEPTH, XmlRefusedError, XmlTooDeepError, harden
 
 __all__ = [
     "COVARIANCE_KEYS",
@@ -96,7 +97,7 @@ COVARIANCE_KEYS: tuple[str, ...] = tuple(f"C{_AXES[i]}_{_AXES[j]}"
 """XML element names of the covariance lower triangle, row by row (§5.2.5)."""
 _COV_INDEX = dict(zip(COVARIANCE_KEYS, [(i, j) for i in range(6) for j in range(i + 1)],
                       strict=True))
-_KVN_LINE = re.compile(r"^([A-Z0-9_]+)\s*=\s*(.*?)\s*$")
+_KVN_LINE = re.compile(r"([A-Z0-9_]+)\s*=\s*(.*)")  # on stripped lines: no trailing blanks
 _MARKERS = {"META_START", "META_STOP", "DATA_START", "DATA_STOP", "COVARIANCE_START",
             "COVARIANCE_STOP"}
 # Interpolation samples default to degree + 1 (as Orekit and STK read INTERPOLATION_DEGREE).
@@ -623,9 +624,12 @@ class _Node:
 def _parse_xml(text: str, source: str) -> _Node:
     """XML → ``_Node`` tree with local tag names (namespaces dropped) and line numbers."""
     parser = expat.ParserCreate(namespace_separator="}")
+    harden(parser)
     stack: list[_Node] = [_Node("", 0, {})]
 
     def start(tag: str, attrs: dict[str, str]) -> None:
+        if len(stack) > MAX_DEPTH:
+            raise XmlTooDeepError(f"refused: elements nested deeper than {MAX_DEPTH} levels")
         node = _Node(tag.rsplit("}", 1)[-1], parser.CurrentLineNumber, attrs)
         stack[-1].children.append(node)
         stack.append(node)
@@ -638,6 +642,8 @@ def _parse_xml(text: str, source: str) -> _Node:
     except expat.ExpatError as exc:
         raise FormatError(f"{source}:{exc.lineno}: not well-formed XML: "
                           f"{expat.ErrorString(exc.code)}") from None
+    except XmlRefusedError as exc:
+        raise FormatError(f"{source}:{parser.CurrentLineNumber}: XML {exc}") from None
     return stack[0]
 
 

@@ -29,9 +29,18 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from sweepers.errors import FormatError
+from sweepers.formats import _xml
 from sweepers.formats._ndm import check_xml_text
 from sweepers.formats._tables import collect, csv_records, json_records
-from sweepers.formats._text import format_epoch, iter_lines, parse_epoch, to_text, undecodable
+from sweepers.formats._text import (
+    damage,
+    format_epoch,
+    iter_lines,
+    parse_epoch,
+    to_text,
+    without_unit,
+)
+from sweepers.formats._xml import XmlRefusedError, XmlTooDeepError
 from sweepers.records import ElementSet, Parsed, Rejected
 
 MAX_CATALOG_NUMBER = 999_999_999
@@ -79,8 +88,8 @@ def _number(key: str, value: Any, kind: str) -> float | int:
             raise ValueError(f"non-integer {key}: {value!r}") from None
     try:
         number = float(value)
-    except ValueError:
-        raise ValueError(f"non-numeric {key}: {value!r}") from None
+    except (ValueError, OverflowError):  # OverflowError: a JSON integer beyond 1.8e308
+        raise ValueError(f"non-numeric {key}: {str(value)[:40]!r}") from None
     if not math.isfinite(number) or (isinstance(value, str) and "_" in value):
         raise ValueError(f"non-numeric {key}: {value!r}")
     return number
@@ -185,6 +194,9 @@ def write_omm_csv(records: Iterable[ElementSet]) -> str:
 
 _OMM_TAG = re.compile(r"<(?:[\w.-]+:)?omm[\s>/]")
 _PREFIXED_TAG = re.compile(r"<(/?)[\w.-]+:")
+_OMM_END = re.compile(r"</(?:[\w.-]+:)?omm\s*>")
+_OUTSIDE_OMM = re.compile(  # what may sit between <omm> elements: declaration, comments, <ndm>
+    r"\s*(?:(?:<\?xml[^>]*\?>|<!--.*?-->|</?(?:[\w.-]+:)?ndm(?:\s[^>]*)?>)\s*)*", re.DOTALL)
 
 
 def _local(tag: str) -> str:
@@ -206,18 +218,24 @@ def parse_omm_xml(data: bytes | str, source: str = "<memory>") -> Parsed[Element
     document is not well-formed, each ``<omm>…</omm>`` block is parsed on its own so the good
     messages are kept and the broken block is reported.
     """
-    text, _clean = to_text(data)
+    text = to_text(data)
     if not text.strip():
         return Parsed()
     starts = [m.start() for m in _OMM_TAG.finditer(text)]
     try:
-        root = ET.fromstring(text)
-    except (ET.ParseError, UnicodeEncodeError) as exc:
+        root = _xml.fromstring(text)
+    except (ET.ParseError, UnicodeEncodeError, XmlTooDeepError) as exc:
         return _salvage_xml(text, starts, source, exc)
+    except XmlRefusedError as exc:
+        return Parsed(rejected=[Rejected(source, 1, f"XML {exc}")])
     elements = [root] if _local(root.tag) == "omm" else [
         e for e in root.iter() if _local(e.tag) == "omm"]
     if not elements:
         return Parsed(rejected=[Rejected(source, 1, "no <omm> element in the XML document")])
+    if _local(root.tag) != "omm" and starts and any(
+            (t or "").strip() for t in (root.text, *(child.tail for child in root))):
+        # text between the messages: what is left of a damaged <omm>; salvage reports it by line
+        return _salvage_xml(text, starts, source, ValueError("text outside <omm>"))
     lines = [_line_of(text, s) for s in starts]
     if len(lines) != len(elements):  # e.g. "omm" inside a comment: fall back to record numbers
         lines = list(range(1, len(elements) + 1))
@@ -232,24 +250,36 @@ def _salvage_xml(text: str, starts: list[int], source: str, error: Exception) ->
         return Parsed(rejected=[Rejected(source, where, f"XML is not well-formed: {error}")])
     rows: list[tuple[int, dict[str, str]]] = []
     rejected: list[Rejected] = []
+    gaps = [(0, starts[0])]  # text outside the blocks: must hold no data (a damaged <omm> tag)
     bounds = [*starts[1:], len(text)]
     for start, stop in zip(starts, bounds, strict=True):
         line = _line_of(text, start)
         block = text[start:stop]
-        m = re.search(r"</(?:[\w.-]+:)?omm\s*>", block)
-        bad = undecodable(block)
+        m = _OMM_END.search(block)
+        if m is not None:
+            gaps.append((start + m.end(), stop))
+            block = block[: m.end()]
+        bad = damage(block)
         if bad or m is None:
             reason = bad or "<omm> element is not closed"
             rejected.append(Rejected(source, line, f"XML is not well-formed: {reason}"))
             continue
-        block = _PREFIXED_TAG.sub(r"<\1", block[: m.end()])
+        block = _PREFIXED_TAG.sub(r"<\1", block)
         try:
-            rows.append((line, _omm_fields(ET.fromstring(block))))
+            rows.append((line, _omm_fields(_xml.fromstring(block))))
+        except XmlRefusedError as exc:
+            rejected.append(Rejected(source, line, f"XML {exc}"))
         except ET.ParseError as exc:
             at = line + exc.position[0] - 1
             message = str(exc).rsplit(": line", 1)[0]
             rejected.append(Rejected(source, line, f"XML is not well-formed at line {at}: "
                                                    f"{message}"))
+    for lo, hi in gaps:
+        if not _OUTSIDE_OMM.fullmatch(text, lo, hi):
+            at = lo + len(text[lo:hi]) - len(text[lo:hi].lstrip())
+            rejected.append(Rejected(source, _line_of(text, at),
+                                     "text outside any <omm> element (a damaged <omm> tag?): "
+                                     f"{text[at:min(at + 40, hi)]!r}"))
     return collect(rows, element_set_from_omm, source, rejected)
 
 
@@ -334,8 +364,7 @@ def write_omm_xml(records: Iterable[ElementSet], *, originator: str = "sweepers"
 
 # ---------------------------------------------------------------- KVN
 
-_KVN_LINE = re.compile(r"\s*([A-Z][A-Z0-9_]*)\s*=\s*(.*?)\s*")
-_KVN_UNITS = re.compile(r"\s*\[[^\]]*\]$")
+_KVN_LINE = re.compile(r"\s*([A-Z][A-Z0-9_]*)\s*=(.*)")  # value stripped after: no backtracking
 _TEXT_KEYS = frozenset({"OBJECT_NAME", "OBJECT_ID", "ORIGINATOR", "CLASSIFICATION_TYPE"})
 
 
@@ -343,32 +372,56 @@ def parse_omm_kvn(data: bytes | str, source: str = "<memory>") -> Parsed[Element
     """Element sets of OMM KVN text (``KEY = VALUE`` lines), one or several messages per file.
 
     A message starts at ``CCSDS_OMM_VERS`` or when a key repeats. ``COMMENT`` and blank lines are
-    skipped; any other line that is not ``KEY = VALUE`` rejects its message. ``Rejected.line`` is
-    the message's first line.
+    skipped; any other line that is not ``KEY = VALUE`` rejects its message: the message it
+    follows directly, or, after a blank line or just before a repeated key, the message it starts.
+    ``Rejected.line`` is the message's first line.
     """
-    text, clean = to_text(data)
+    text = to_text(data)
     blocks: list[tuple[int, dict[str, str], str | None]] = []  # first line, fields, error
+    pending: list[tuple[int, str]] = []  # bad lines not yet given to a message
 
-    def new_block(number: int) -> None:
-        blocks.append((number, {}, None))
+    def attach() -> None:
+        first, fields, error = blocks[-1]
+        number, why = pending[0]
+        blocks[-1] = (first, fields, error or f"line {number}: {why}")
+        pending.clear()
 
+    blank = True  # a blank line since the last KEY = VALUE line
     for number, line in iter_lines(text):
         stripped = line.strip()
-        if not stripped or stripped == "COMMENT" or stripped.startswith("COMMENT "):
+        if not stripped:
+            blank = True
+            continue
+        if stripped == "COMMENT" or stripped.startswith("COMMENT "):
             continue
         m = _KVN_LINE.fullmatch(line)
         if m is None:
-            if not blocks:
-                new_block(number)
-            first, fields, error = blocks[-1]
-            bad = undecodable(line) if not clean else None
-            why = bad or f"not KEY = VALUE: {stripped[:40]!r}"
-            blocks[-1] = (first, fields, error or f"line {number}: {why}")
+            pending.append((number, damage(line) or f"not KEY = VALUE: {stripped[:40]!r}"))
+            if blank and len(pending) == 1:  # after a blank line: the damaged start of a message
+                blocks.append((number, {}, None))
+                attach()
             continue
-        key, value = m.groups()
-        if not blocks or key == "CCSDS_OMM_VERS" or key in blocks[-1][1]:
-            new_block(number)
-        blocks[-1][1][key] = value if key in _TEXT_KEYS else _KVN_UNITS.sub("", value)
+        key, value = m.group(1), m.group(2).strip()
+        explicit = key == "CCSDS_OMM_VERS"
+        current = blocks[-1][1] if blocks else {}
+        # a blank line after a message that has every mandatory key ends it
+        complete = blank and all(k in current for k in MANDATORY_KEYS)
+        blank = False
+        if not blocks or explicit or key in current or complete:
+            # Bad lines just before CCSDS_OMM_VERS end the message before it; bad lines before a
+            # repeated key (a message without CCSDS_OMM_VERS) are the damaged start of the new one.
+            if pending and explicit:
+                if not blocks:  # bad lines before the first message are a message of their own
+                    blocks.append((pending[0][0], {}, None))
+                attach()
+            blocks.append((pending[0][0] if pending else number, {}, None))
+        if pending:
+            attach()
+        blocks[-1][1][key] = value if key in _TEXT_KEYS else without_unit(value)
+    if pending:
+        if not blocks:
+            blocks.append((pending[0][0], {}, None))
+        attach()
     rows = [(first, fields) for first, fields, error in blocks if error is None]
     rejected = [Rejected(source, first, error) for first, _, error in blocks if error]
     return collect(rows, element_set_from_omm, source, rejected)

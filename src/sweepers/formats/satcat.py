@@ -11,6 +11,7 @@ Space-Track's size class (SMALL < 0.1 m² ≤ MEDIUM ≤ 1 m² < LARGE).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -37,9 +38,12 @@ def _float(row: Mapping[str, Any], key: str) -> float | None:
     if value is None:
         return None
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
-        raise ValueError(f"non-numeric {key}: {value!r}") from None
+        raise ValueError(f"non-numeric {key}: {value[:40]!r}") from None
+    if not math.isfinite(number):  # "nan", "inf", or digits beyond 1.8e308
+        raise ValueError(f"non-finite {key}: {value[:40]!r}")
+    return number
 
 
 def _date(row: Mapping[str, Any], key: str) -> date | None:
@@ -112,7 +116,7 @@ def parse_satcat(data: bytes | str, source: str = "<memory>") -> Parsed[SatcatEn
     """SATCAT entries from Space-Track JSON (``Rejected.line`` = record number) or CelesTrak
     CSV (``Rejected.line`` = line number); the container is told apart by its first character.
     """
-    text, _clean = to_text(data)
+    text = to_text(data)
     head = text.lstrip()[:1]
     if head in ("[", "{"):
         rows, rejected = json_records(data, source)

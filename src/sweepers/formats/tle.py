@@ -1,11 +1,13 @@
 """Two- and three-line element sets (TLE / 3LE): reader and writer.
 
 Reading (``parse_tle``) accepts 2LE and 3LE, LF or CRLF, Space-Track name lines (``0 NAME``) and
-CelesTrak ones (no prefix, padded to 24 columns), zero- or space-padded and Alpha-5 catalog
-numbers, ``+``/``-``/blank mantissa signs, ``+0``/``-0`` exponents, blank lines (skipped) and
-lines starting with ``#`` (comments, skipped). Trailing blanks after column 69 are ignored; other
-text after column 69 is an error unless ``sgp4_ver=True`` (Vallado's ``SGP4-VER.TLE`` puts start,
-stop and step times there). Every bad record becomes one ``Rejected`` at the line number of the
+CelesTrak ones (no prefix, padded to 24 columns; a line longer than ``MAX_NAME_LENGTH`` or holding
+damaged text is reported, never taken as a name, and the element set after it is kept unnamed),
+zero- or space-padded and Alpha-5 catalog numbers, ``+``/``-``/blank mantissa signs, ``+0``/``-0``
+exponents, blank lines (skipped) and lines starting with ``#`` (comments, skipped). Trailing blanks
+after column 69 are ignored; other text after column 69 is an error unless ``sgp4_ver=True``
+(Vallado's ``SGP4-VER.TLE`` puts start, stop
+and step times there). Every bad record becomes one ``Rejected`` at the line number of the
 record's first line (its name line in a 3LE); reasons say "line 1" and "line 2" for the TLE's own
 lines. Reading resynchronises on the next line 1, so one bad record never hides a good one.
 
@@ -33,11 +35,11 @@ from math import copysign
 
 from sweepers.errors import FormatError
 from sweepers.formats._text import (
+    damage,
     designator_to_object_id,
     iter_lines,
     object_id_to_designator,
     to_text,
-    undecodable,
 )
 from sweepers.formats.alpha5 import decode_alpha5, encode_alpha5
 from sweepers.records import ElementSet, Parsed, Rejected
@@ -222,6 +224,19 @@ def _clean_name(line: str | None) -> str | None:
     return line.strip() or None
 
 
+MAX_NAME_LENGTH = 30
+"""Longest line 0 (after ``0 ``) read as a name. Space-Track and CelesTrak print names in 24
+columns (CelesTrak's GP format page: "Name of Satellite [24 characters]"; the bundled catalogs
+hold none longer); a longer line is damaged TLE text, not a name, and must not become the name
+of the next element set."""
+
+
+def _is_name_line(line: str) -> bool:
+    """Whether ``line`` can be a 3LE line 0: at most ``MAX_NAME_LENGTH`` characters, undamaged."""
+    name = line[2:] if line == "0" or line.startswith("0 ") else line
+    return len(name.rstrip()) <= MAX_NAME_LENGTH and damage(line) is None
+
+
 _Pending = tuple[int, str]  # (line number, text)
 
 
@@ -234,7 +249,7 @@ def parse_tle(data: bytes | str, source: str = "<memory>", *, sgp4_ver: bool = F
     needs ``verify_checksums=False`` too). An empty input gives zero records and zero rejections.
     Never raises on content.
     """
-    text, clean = to_text(data)
+    text = to_text(data)
     out: Parsed[ElementSet] = Parsed()
     reject = out.rejected.append
     name: _Pending | None = None
@@ -245,10 +260,11 @@ def parse_tle(data: bytes | str, source: str = "<memory>", *, sgp4_ver: bool = F
         if not junk:
             return
         first, last = junk[0][0], junk[-1][0]
-        bad = next((f"line {n}: {r}" for n, t in junk if (r := undecodable(t))), None
-                   ) if not clean else None
+        bad = next((f"line {n}: {r}" for n, t in junk if (r := damage(t))), None)
         if len(junk) == 1:
-            what = f"undecodable text ({bad})" if bad else f"name line {junk[0][1].strip()!r}"
+            line = junk[0][1].strip()
+            what = (f"damaged text ({bad})" if bad else f"name line {line!r}"
+                    if _is_name_line(line) else f"text {line[:40]!r}")
             reject(Rejected(source, first, f"{what} is not followed by TLE lines 1 and 2"))
         else:
             what = f"; {bad}" if bad else ""
@@ -278,11 +294,9 @@ def parse_tle(data: bytes | str, source: str = "<memory>", *, sgp4_ver: bool = F
             if sgp4_ver:
                 l1, l2 = l1[:TLE_LINE_LENGTH], l2[:TLE_LINE_LENGTH]
             try:
-                if not clean:
-                    for label, t in (("name line", name[1] if name else ""),
-                                     ("line 1", l1), ("line 2", l2)):
-                        if (bad := undecodable(t)) is not None:
-                            raise ValueError(f"{label}: {bad}")
+                for label, at, t in (("line 1", line1[0], l1), ("line 2", number, l2)):
+                    if (bad := damage(t)) is not None:
+                        raise ValueError(f"{label} (line {at}): {bad}")
                 out.records.append(parse_tle_lines(l1, l2, name[1] if name else None,
                                                    verify_checksums=verify_checksums))
             except ValueError as exc:
@@ -298,6 +312,9 @@ def parse_tle(data: bytes | str, source: str = "<memory>", *, sgp4_ver: bool = F
             elif name is not None:
                 junk.append(name)
             name = (number, raw)
+            if not _is_name_line(raw):
+                junk.append(name)
+                name = None
     if line1 is not None:
         flush_junk()
         first = name[0] if name else line1[0]

@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from sweepers.formats._text import damage
 from sweepers.gtoc9 import rules
 
 if TYPE_CHECKING:
@@ -167,13 +168,19 @@ def parse_event_line(text: str) -> Event:
 
 
 def parse_mission(text: str, path: str = "<string>") -> MissionFile:
-    """Decode a whole mission file; bad lines go to ``issues``, good ones are kept."""
+    """Decode a whole mission file; bad lines go to ``issues``, good ones are kept.
+
+    Lines end at ``\\n`` only (a stray form feed or other control does not shift the numbering);
+    undecodable bytes (``surrogateescape``, see :func:`read_mission`) only spoil their own line.
+    """
     mission = MissionFile(path)
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.split("\n"), start=1):
         stripped = raw.strip()
         if not stripped or stripped.startswith("#"):
             continue
         try:
+            if bad := damage(stripped):
+                raise ValueError(bad)
             event = parse_event_line(stripped)
         except ValueError as exc:
             mission.issues.append(LineIssue(path, number, str(exc)))
@@ -195,11 +202,12 @@ def parse_mission(text: str, path: str = "<string>") -> MissionFile:
 
 
 def read_mission(path: Path | str) -> MissionFile:
-    """Read one mission file. An unreadable file (not UTF-8 text) becomes one issue at line 0."""
+    """Read one mission file. An unreadable file becomes one issue at line 0; bytes that are not
+    UTF-8 are reported on their own line (the other lines are kept)."""
     file_path = Path(path)
     try:
-        text = file_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = file_path.read_bytes().decode("utf-8", "surrogateescape")
+    except OSError as exc:
         return MissionFile(
             str(file_path), issues=[LineIssue(str(file_path), 0, f"unreadable: {exc}")]
         )

@@ -9,13 +9,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from sweepers.epochs import mjd2000_s_to_datetime64
 from sweepers.salvage.campaign.engine import Campaign, FleetResult, Progress, ShipRoute
 from sweepers.salvage.planner.output import SCREEN_DAYS, write_outputs
-from sweepers.salvage.planner.targets import datetime64_utc
 
 
 def _iso(t_s: float) -> str:
-    return str(datetime64_utc(t_s))[:19] + "Z"
+    return str(mjd2000_s_to_datetime64(t_s))[:19] + "Z"
 
 
 def ship_summary(route: ShipRoute, campaign: Campaign) -> dict[str, Any]:
@@ -108,8 +108,8 @@ def plot_timeline(campaign: Campaign, path: str | Path) -> None:
         stops = route.plan.stops
         if not stops:
             continue
-        t = [datetime64_utc(s.t_arrive_s) for s in stops]
-        t_end = datetime64_utc(stops[-1].t_depart_s)
+        t = [mjd2000_s_to_datetime64(s.t_arrive_s) for s in stops]
+        t_end = mjd2000_s_to_datetime64(stops[-1].t_depart_s)
         ax.plot([t[0], t_end], [y, y], color=colour, lw=3, alpha=0.5)
         reached = {campaign.cands.ids[n - 1] for n in route.reached}
         for s, ts in zip(stops, t, strict=True):

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from sweepers.epochs import seconds_since_mjd2000
 from sweepers.errors import SweepersError
 from sweepers.records import ElementSet
-from sweepers.salvage.planner.targets import seconds_since_mjd2000
 from sweepers.salvage.value import ScoredObject, rank_targets
 
 DAY_S = 86400.0

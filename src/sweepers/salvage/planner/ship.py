@@ -39,7 +39,7 @@ from __future__ import annotations
 import math
 import tomllib
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -148,66 +148,105 @@ _ORBIT_KEYS = {"altitude_km", "a_km", "e", "i_deg", "raan_deg", "argp_deg", "mea
 def _utc(value: Any, where: str) -> datetime:
     if isinstance(value, datetime):  # TOML datetimes arrive parsed
         return as_utc(value)
+    if not isinstance(value, str | date):
+        raise ShipError(f"{where}: start {value!r} is not an ISO 8601 date")
     try:
         return parse_epoch(str(value))
     except ValueError:
         raise ShipError(f"{where}: start {value!r} is not an ISO 8601 date") from None
 
 
-def _orbit(table: dict[str, Any], where: str) -> StartOrbit:
+def _short(value: Any) -> str:
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**30 else "a huge integer"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _number(table: dict[str, Any], key: str, default: float, where: str) -> float:
+    """``table[key]`` as a finite float (TOML int or float, not a boolean), else ``default``."""
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ShipError(f"{where}: {key} must be a number, got {_short(value)}")
+    number = float(value) if isinstance(value, float) or abs(value) < 2**1023 else math.inf
+    if not math.isfinite(number):
+        raise ShipError(f"{where}: {key} must be finite, got {_short(value)}")
+    return number
+
+
+def _integer(table: dict[str, Any], key: str, where: str) -> int:
+    value = table[key]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ShipError(f"{where}: {key} must be an integer, got {_short(value)}")
+    return value
+
+
+def _orbit(table: Any, where: str) -> StartOrbit:
+    if not isinstance(table, dict):
+        raise ShipError(f"{where}: orbit must be a table ([orbit]), got {table!r}")
     unknown = set(table) - _ORBIT_KEYS
     if unknown:
         raise ShipError(f"{where}: unknown [orbit] keys {sorted(unknown)}")
+    where = f"{where}: [orbit]"
     if "from_norad_id" in table:
-        return StartOrbit(from_norad_id=int(table["from_norad_id"]))
-    a_km = float(table.get("a_km", R_EARTH_KM + float(table.get("altitude_km", 780.0))))
+        return StartOrbit(from_norad_id=_integer(table, "from_norad_id", where))
+    altitude = _number(table, "altitude_km", 780.0, where)
+    a_km = _number(table, "a_km", R_EARTH_KM + altitude, where)
     inc = table.get("i_deg", "sso")
-    raan = table.get("raan_deg")
-    try:
-        return StartOrbit(
-            a_km=a_km, e=float(table.get("e", 0.0)),
-            i_rad=None if str(inc).lower() == "sso" else math.radians(float(inc)),
-            raan_rad=None if raan is None else math.radians(float(raan)),
-            argp_rad=math.radians(float(table.get("argp_deg", 0.0))),
-            m_rad=math.radians(float(table.get("mean_anomaly_deg", 0.0))))
-    except (TypeError, ValueError) as exc:
-        raise ShipError(f"{where}: [orbit]: {exc}") from None
+    sso = isinstance(inc, str) and inc.lower() == "sso"
+    return StartOrbit(
+        a_km=a_km, e=_number(table, "e", 0.0, where),
+        i_rad=None if sso else math.radians(_number(table, "i_deg", 0.0, where)),
+        raan_rad=(None if table.get("raan_deg") is None
+                  else math.radians(_number(table, "raan_deg", 0.0, where))),
+        argp_rad=math.radians(_number(table, "argp_deg", 0.0, where)),
+        m_rad=math.radians(_number(table, "mean_anomaly_deg", 0.0, where)))
 
 
 def ship_from_dict(data: dict[str, Any], where: str = "<ship>") -> Ship:
-    """A :class:`Ship` from the TOML layout of the module docstring (defaults: Victory)."""
+    """A :class:`Ship` from the TOML layout of the module docstring (defaults: Victory).
+
+    Raises :class:`ShipError` naming the key for anything else: unknown keys, a value of the
+    wrong type (numbers must be TOML numbers, finite; ``capacity`` an integer), bad dates.
+    """
     unknown = set(data) - _SHIP_KEYS
     if unknown:
         raise ShipError(f"{where}: unknown keys {sorted(unknown)}")
     kw: dict[str, Any] = {}
-    try:
-        for key in ("dry_mass_kg", "propellant_kg", "isp_s", "kit_mass_kg", "min_stay_days",
-                    "months"):
-            if key in data:
-                kw[key] = float(data[key])
-        if "capacity" in data:
-            kw["capacity"] = int(data["capacity"])
-    except (TypeError, ValueError) as exc:
-        raise ShipError(f"{where}: {exc}") from None
+    for key in ("dry_mass_kg", "propellant_kg", "isp_s", "kit_mass_kg", "min_stay_days",
+                "months"):
+        if key in data:
+            kw[key] = _number(data, key, 0.0, where)
+    if "capacity" in data:
+        kw["capacity"] = _integer(data, "capacity", where)
     if "name" in data:
         kw["name"] = str(data["name"])
     if "start" in data:
         kw["start"] = _utc(data["start"], where)
     if "orbit" in data:
-        kw["orbit"] = _orbit(dict(data["orbit"]), where)
+        kw["orbit"] = _orbit(data["orbit"], where)
     try:
         return Ship(**kw)
     except ShipError as exc:
         raise ShipError(f"{where}: {exc}") from None
 
 
+def loads_ship(text: str, where: str = "<ship>") -> Ship:
+    """A ship from TOML text (layout in the module docstring); :class:`ShipError` if unusable."""
+    try:
+        data = tomllib.loads(text)
+    except ValueError as exc:  # TOMLDecodeError, or an integer beyond Python's 4300 digits
+        raise ShipError(f"{where}: bad TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ShipError(f"{where}: bad TOML: arrays or tables nested too deep") from None
+    return ship_from_dict(data, where)
+
+
 def load_ship(path: str | Path) -> Ship:
     """Read a ship from a TOML file (layout in the module docstring)."""
     p = Path(path)
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        text = p.read_bytes().decode("utf-8")
     except OSError as exc:
         raise ShipError(f"{p}: cannot read: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ShipError(f"{p}: bad TOML: {exc}") from None
-    return ship_from_dict(data, str(p))
+    except UnicodeDecodeError as exc:
+        raise ShipError(f"{p}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+    return loads_ship(text, str(p))
