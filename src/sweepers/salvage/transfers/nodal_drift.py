@@ -108,7 +108,7 @@ class DriftBounds:
       also turns the node: ΔΩ = (7/2) |Ω̇|/a · ȧ T²/2 over the drift — at 400 km for 120 days
       about 3.6° at 71°, far more than the aimed burn's error. h_drag(T) is the altitude where
       that node error costs ``node_tolerance_km_s`` (v sin i ΔΩ = 10 m/s): ≈ 610 km for a
-      120-day drift at 74°, ≈ 525 km for 60 days, below 400 km for drifts of a few weeks.
+      120-day drift at 74°, ≈ 525 km for 60 days, below 400 km for drifts up to about 3 weeks.
       Solar maximum raises the densities by a factor of several (Vallado §8.6.2): the floor is
       for mean activity, the exact legs (full J2, no drag) do not see it, and the final short
       transfer absorbs what is left.
@@ -333,7 +333,7 @@ def _min_two_norms(w: Array, m20: Array, m21: Array, g: Array, iterations: int,
     per-row loop. φ was unimodal on every one of 50,000 random rows of the planners' range
     (checked on a 2,001-point grid); if it were not somewhere, the answer would still be the
     cost of an actual drift orbit (the best point evaluated), only not the cheapest. 40
-    evaluations bracket α* to 0.618³⁸ ≈ 1e-8; the ends are always evaluated.
+    evaluations bracket α* to 0.618³⁶ ≈ 3e-8; the ends are always evaluated.
 
     Before 2026-12 this was an iteratively reweighted (Weiszfeld) solve of the unbounded
     problem with Sherman–Morrison steps; the golden section reaches the same minima (to
