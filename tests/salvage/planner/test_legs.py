@@ -15,12 +15,14 @@ from sweepers.salvage.planner.legs import (
     CoastEphemeris,
     NodeEphemeris,
     aimed_drift_burn,
+    drift_box,
     drift_burn,
     j2_lambert_estimate,
     mean_plane,
     next_node_crossing,
 )
 from sweepers.salvage.transfers.lambert_model import lambert_cost
+from sweepers.salvage.transfers.nodal_drift import DriftBounds
 
 
 @pytest.mark.parametrize("u0", [0.0, np.pi])  # ascending and descending node
@@ -83,3 +85,29 @@ def test_aimed_drift_burn_reaches_the_planned_plane_after_months() -> None:
     assert abs(aimed[0]) < 0.5  # [km]
     assert abs(aimed[1]) < np.radians(0.002) and abs(aimed[2]) < np.radians(0.01)
     assert abs(gauss[2]) > 5 * abs(aimed[2])  # the aiming is what closes the node
+
+
+def test_aimed_drift_burn_held_to_the_tables_box() -> None:
+    """Asked for a drift 300 km down for 120 days (what the unbounded table asked of the SL-16
+    route), the exact leg's drift orbit stays where the table's bounds put it: its
+    orbit-averaged a ends within the box (|δa|/a ≤ 2 %, perigee above the drag floor)."""
+    eph = SecularJ2Ephemeris.from_arrays([7218.0, 7218.0], [0.001, 0.001],
+                                         np.radians([71.0, 71.0]), [0.3, 1.0], [0.5, 0.5],
+                                         [2.0, 2.0], [0.0, 0.0])
+    t_b = next_node_crossing(NodeEphemeris(eph, 0), 0.0)
+    t_end = t_b + 120 * 86400.0
+    box = drift_box(eph, 0, 1, t_b, t_end, DriftBounds())
+    assert box is not None
+    assert box[0] == pytest.approx(-0.02 * 7218.0, rel=1e-9)  # the 2 % bound binds here
+    r_b, v_b = (x[0] for x in eph.state([t_b]))
+    _, coast = aimed_drift_burn(eph, 0, r_b, v_b, t_b, t_end, -300.0, np.radians(-5.0),
+                                box=box)
+    a_mean, i_mean, _ = mean_plane(coast, t_end)
+    # [km]: near the bound (the Newton steps trade a little a for the node), never beyond it
+    assert box[0] - 0.5 <= a_mean - 7218.0 <= box[0] + 10.0
+    assert box[2] - np.radians(0.01) <= i_mean - np.radians(71.0) <= box[2] + np.radians(0.1)
+    # an orbit already at 450 km has no physical 120-day drift orbit (drag floor ≈ 620 km)
+    low = SecularJ2Ephemeris.from_arrays([6828.0, 6828.0], [0.0, 0.0], np.radians([71.0, 71.0]),
+                                         [0.3, 1.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0])
+    assert drift_box(low, 0, 1, 0.0, 120 * 86400.0, DriftBounds()) is None
+    assert drift_box(low, 0, 1, 0.0, 6 * 86400.0, DriftBounds()) is not None

@@ -9,6 +9,7 @@ from sweepers.orbits.constants import MU_EARTH_KM3_S2
 from sweepers.orbits.j2 import J2Propagator
 from sweepers.orbits.kepler import SecularJ2Ephemeris
 from sweepers.salvage.transfers import (
+    DriftBounds,
     J2RendezvousModel,
     LambertTransferModel,
     NodalDriftModel,
@@ -143,14 +144,17 @@ def test_nodal_drift_elements_shortcut_matches_the_state_path() -> None:
     assert np.array_equal(fast.details["strategy"], slow.details["strategy"])
 
 
-def test_drift_orbit_minimum_against_a_general_optimiser() -> None:
+@pytest.mark.parametrize("bounded", [False, True])
+def test_drift_orbit_minimum_against_a_general_optimiser(bounded: bool) -> None:
     # the closed-form reweighted steps must reach the minimum of the convex drift-orbit cost
-    # ‖W d‖ + ‖W (g − M d)‖ that an independent optimiser (Nelder–Mead, many starts) finds
+    # ‖W d‖ + ‖W (g − M d)‖ — over the DriftBounds box in (δa, δi) when bounded — that an
+    # independent optimiser (Nelder–Mead, many starts, SciPy's own bound handling) finds
     from scipy.optimize import minimize
 
     dep, arr, t0, t1 = _random_pairs(12, 5)
-    res = NodalDriftModel().cost(dep, arr, t0, t1)
-    model = NodalDriftModel()
+    model = NodalDriftModel(drift_bounds=DriftBounds() if bounded else None)
+    res = model.cost(dep, arr, t0, t1)
+    active = 0
     for k in range(12):
         a0k = SecularJ2Ephemeris(*(np.atleast_1d(np.asarray(f)[k]) for f in (
             dep.a_km, dep.e, dep.i_rad, dep.raan_rad, dep.argp_rad, dep.m_rad, dep.epoch_s)))
@@ -170,16 +174,78 @@ def test_drift_orbit_minimum_against_a_general_optimiser() -> None:
         m = np.eye(5)
         m[2, 0] = -3.5 * raan_dot / a0.a_km[0] * span
         m[2, 1] = -raan_dot * np.tan(a0.i_rad[0]) * span
+        lo, hi = np.full(5, -np.inf), np.full(5, np.inf)
+        if bounded:
+            e_max = max(a0.e[0], a1.e[0], b1.e[0])
+            box = DriftBounds().box(a0.a_km, np.array([e_max]), a0.i_rad,
+                                    np.array([raan_dot]), np.array([span]))
+            lo[:2], hi[:2] = (box[0][0], box[2][0]), (box[1][0], box[3][0])
+            da, di = res.details["drift_da_km"][k], res.details["drift_di_rad"][k]
+            assert lo[0] - 1e-9 <= da <= hi[0] + 1e-9 and lo[1] - 1e-12 <= di <= hi[1] + 1e-12
 
         def f(d: np.ndarray, g: np.ndarray = g, w: np.ndarray = w,
               m: np.ndarray = m) -> float:
             return float(np.linalg.norm(w * d) + np.linalg.norm(w * (g - m @ d)))
 
-        starts = [np.zeros(5), np.linalg.solve(m, g), 0.5 * np.linalg.solve(m, g)]
-        best = min(minimize(f, s, method="Nelder-Mead",
+        starts = [np.clip(s, lo, hi) for s in
+                  (np.zeros(5), np.linalg.solve(m, g), 0.5 * np.linalg.solve(m, g))]
+        best = min(minimize(f, s, method="Nelder-Mead", bounds=list(zip(lo, hi, strict=True)),
                             options={"xatol": 1e-12, "fatol": 1e-14, "maxiter": 20000}).fun
                    for s in starts)
         assert res.details["dv_drift_km_s"][k] <= best * (1 + 1e-4) + 1e-9
+        if bounded:
+            free = NodalDriftModel(drift_bounds=None).cost(
+                a0k, SecularJ2Ephemeris(*(np.atleast_1d(np.asarray(f)[k]) for f in (
+                    arr.a_km, arr.e, arr.i_rad, arr.raan_rad, arr.argp_rad, arr.m_rad,
+                    arr.epoch_s))), t0[k], t1[k]).details["dv_drift_km_s"][0]
+            assert res.details["dv_drift_km_s"][k] >= free * (1 - 1e-4)
+            active += res.details["dv_drift_km_s"][k] > free * (1 + 1e-3)
+    if bounded:  # the box must bind on some of these pairs, or this checks nothing
+        assert active >= 2
+
+
+def test_drift_orbit_stays_physical() -> None:
+    # SL-16-like pair (840 km, 71°), −60° of node to close in 120 days: the unbounded least
+    # squares dives hundreds of km (the 2026-11-24 SL-16 failure: a − R_e ≈ 220 km); bounded,
+    # the drift orbit keeps |δa|/a ≤ 2 %, |δi| ≤ 3° and its perigee above the drag floor, and
+    # the leg costs more
+    dep = _circular([7218.0], [71.0], [0.0], [0.0])
+    arr = _circular([7218.0], [71.0], [-60.0], [0.0])
+    t1 = 120 * DAY
+    free = NodalDriftModel(drift_bounds=None).cost(dep, arr, 0.0, t1).details
+    held = NodalDriftModel().cost(dep, arr, 0.0, t1).details
+    assert free["drift_da_km"][0] < -0.05 * 7218.0
+    bounds = DriftBounds()
+    raan_dot = dep.rates()[0]
+    floor = bounds.drag_floor_alt_km(np.array([7218.0]), np.radians([71.0]), raan_dot,
+                                     np.array([t1]))[0]
+    assert floor > 600.0  # a 120-day drift: the decay's node error sets the floor, not 400 km
+    assert held["drift_da_km"][0] >= -0.02 * 7218.0 - 1e-6
+    assert 7218.0 + held["drift_da_km"][0] - 6378.137 >= floor - 1e-6
+    assert abs(held["drift_di_rad"][0]) <= np.radians(3.0) + 1e-12
+    assert held["dv_drift_km_s"][0] > free["dv_drift_km_s"][0]
+
+
+def test_drag_floor_from_decay_rates() -> None:
+    # King-Hele decay ȧ = B √(μ a) ρ with Vallado (2013) Table 8-4 densities, B = 2.2 × 0.01
+    # m²/kg: ≈ 0.37 km/day at 400 km. At the floor the decay's node error over the drift,
+    # (7/2)|Ω̇|/a · ȧ T²/2, costs exactly the tolerance v sin i ΔΩ = 10 m/s.
+    from sweepers.salvage.value.lifetime import density_kg_m3
+
+    bounds = DriftBounds()
+    mu_m = MU_EARTH_KM3_S2 * 1e9
+    adot = float(density_kg_m3(400.0)) * 0.022 * np.sqrt(mu_m * (6378.137 + 400.0) * 1e3)
+    assert adot * DAY / 1e3 == pytest.approx(0.37, abs=0.01)
+    a, inc, t = 7150.0, np.radians(74.0), 120 * DAY
+    raan_dot = _circular([a], [74.0], [0.0], [0.0]).rates()[0]
+    h = float(bounds.drag_floor_alt_km(np.array([a]), np.array([inc]), raan_dot,
+                                       np.array([t]))[0])
+    rho = float(density_kg_m3(h))
+    node = 3.5 * abs(raan_dot[0]) / (a * 1e3) * rho * 0.022 * np.sqrt(mu_m * a * 1e3) * t**2 / 2
+    assert np.sqrt(MU_EARTH_KM3_S2 / a) * np.sin(inc) * node == pytest.approx(0.010, rel=0.01)
+    # short drifts: the 400 km floor
+    assert bounds.drag_floor_alt_km(np.array([a]), np.array([inc]), raan_dot,
+                                    np.array([6 * DAY]))[0] == 400.0
 
 
 def test_nodal_drift_phasing_charge() -> None:

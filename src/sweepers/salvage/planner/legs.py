@@ -48,6 +48,7 @@ from sweepers.orbits.j2 import J2Propagator, j2_acceleration
 from sweepers.orbits.kepler import SecularJ2Ephemeris, j2_secular_rates, state_to_elements
 from sweepers.salvage.transfers import J2RendezvousModel, RendezvousLeg
 from sweepers.salvage.transfers.lambert_model import lambert_cost
+from sweepers.salvage.transfers.nodal_drift import DEFAULT_DRIFT_BOUNDS, DriftBounds
 
 Array = NDArray[np.float64]
 
@@ -242,9 +243,25 @@ def mean_plane(coast: CoastEphemeris, t_s: float, samples: int = 24) -> Array:
                      float(np.arctan2(h[0], -h[1]))])
 
 
+def drift_box(eph: SecularJ2Ephemeris, i: int, j: int, t_b: float, t_end_s: float,
+              bounds: DriftBounds) -> tuple[float, float, float, float] | None:
+    """The :class:`DriftBounds` box (δa_lo, δa_hi [km], δi_lo, δi_hi [rad]) of a drift from
+    node ``i`` at ``t_b`` to node ``j`` by ``t_end_s`` [s] — the box the cost table held the
+    same drift to (departure orbit's secular a, i, node rate at the burn; the larger of the two
+    eccentricities) — or None when no drift orbit that long is physical."""
+    el = eph.take([i, j]).elements_at([t_b, t_end_s])
+    raan_dot = j2_secular_rates(el.a_km[:1], el.e[:1], el.i_rad[:1], mu=eph.mu,
+                                r_eq_km=eph.r_eq_km, j2=eph.j2)[0]
+    lo, hi, di_lo, di_hi = (float(x[0]) for x in bounds.box(
+        el.a_km[:1], np.max(el.e, keepdims=True), el.i_rad[:1], raan_dot,
+        np.array([t_end_s - t_b]), eph.r_eq_km, eph.mu))
+    return None if lo > hi else (lo, hi, di_lo, di_hi)
+
+
 def aimed_drift_burn(eph: SecularJ2Ephemeris, i: int, r_b: Array, v_b: Array, t_b: float,
-                     t_end_s: float, da_km: float, di_rad: float, *,
-                     iterations: int = 2) -> tuple[Array, CoastEphemeris]:
+                     t_end_s: float, da_km: float, di_rad: float, *, iterations: int = 2,
+                     box: tuple[float, float, float, float] | None = None
+                     ) -> tuple[Array, CoastEphemeris]:
     """Drift burn at ``t_b`` that makes the ship's full-J2 coast reach, at ``t_end_s``, the
     orbit-averaged (a, i, Ω) the cost table assumed: node ``i``'s secular elements offset by
     (``da_km``, ``di_rad``), drifting at the secular J2 rates of the offset orbit.
@@ -255,8 +272,23 @@ def aimed_drift_burn(eph: SecularJ2Ephemeris, i: int, r_b: Array, v_b: Array, t_
     months the plane ends up a degree off (~100 m/s). Gauss's burn (:func:`drift_burn`) is the
     first guess; then ``iterations`` Newton steps on (δa, δi), Jacobian from the linearised
     node rate, residuals weighted as Δv (v/2a, v, v sin i). Returns the burn [km/s] and the
-    coast after it."""
+    coast after it.
+
+    ``box`` (:func:`drift_box`): the drift orbit is held to the table's bounds — the planned
+    mean offsets (``da_km``, ``di_rad``) are clipped into it, and the osculating offsets the
+    Newton steps command may leave it only by the J2 short-period difference between osculating
+    and mean elements of a near-circular orbit, (3/2) J2 R²/a sin² i in a and (3/8) J2 (R/a)²
+    |sin 2i| in i at most (Kozai 1959, first-order short-period terms; ≈ 9 km and 0.01° in LEO):
+    the mean orbit the ship drifts on stays in the box."""
     el = eph.take([i]).elements_at([t_b])
+    if box is not None:
+        da_km = float(np.clip(da_km, box[0], box[1]))
+        di_rad = float(np.clip(di_rad, box[2], box[3]))
+        a_dep, i_dep = float(el.a_km[0]), float(el.i_rad[0])
+        sp_a = 1.5 * eph.j2 * eph.r_eq_km**2 / a_dep * np.sin(i_dep) ** 2
+        sp_i = 0.375 * eph.j2 * (eph.r_eq_km / a_dep) ** 2 * abs(np.sin(2 * i_dep))
+        lo = np.array([box[0] - sp_a, box[2] - sp_i])
+        hi = np.array([box[1] + sp_a, box[3] + sp_i])
     a, inc, raan = float(el.a_km[0]) + da_km, float(el.i_rad[0]) + di_rad, float(el.raan_rad[0])
     raan_dot = float(j2_secular_rates(np.array(a), np.array(float(el.e[0])), np.array(inc),
                                       mu=eph.mu, r_eq_km=eph.r_eq_km, j2=eph.j2)[0])
@@ -275,23 +307,34 @@ def aimed_drift_burn(eph: SecularJ2Ephemeris, i: int, r_b: Array, v_b: Array, t_
         miss = want - mean_plane(coast, t_end_s)
         miss[2] = (miss[2] + np.pi) % (2 * np.pi) - np.pi
         x = x + np.linalg.lstsq(w[:, None] * jac, w * miss, rcond=None)[0]
+        if box is not None:
+            x = np.clip(x, lo, hi)
     return dv, coast
 
 
 def solve_leg(eph: SecularJ2Ephemeris, i: int, j: int, t_ready_s: float, hint: LegHint, *,
               t_latest_arrival_s: float, model: J2RendezvousModel | None = None,
-              tries: int = 2) -> ExactLeg | None:
+              tries: int = 2, drift_bounds: DriftBounds | None = DEFAULT_DRIFT_BOUNDS
+              ) -> ExactLeg | None:
     """Exact leg from node ``i`` (left no earlier than ``t_ready_s``) to node ``j`` following
     the table's ``hint``: wait-then-transfer (short exact transfer around the alignment moment)
-    or drift (burn at the first node crossing onto the drift orbit, coast under full J2, short
-    exact transfer before the planned arrival; falls back to wait-then-transfer). None when
-    nothing converges."""
+    or drift (burn at the first node crossing onto the drift orbit, held to ``drift_bounds`` —
+    the cost table's, :class:`~sweepers.salvage.transfers.nodal_drift.DriftBounds` — coast
+    under full J2, short exact transfer before the planned arrival; falls back to
+    wait-then-transfer, also when no drift orbit that long is physical). None when nothing
+    converges."""
     dep, arr = NodeEphemeris(eph, i), NodeEphemeris(eph, j)
-    if hint.strategy == 1 and hint.t_arrive_s - hint.t_depart_s > 3.0 * DAY_S:
+    box: tuple[float, float, float, float] | None = None
+    drift = hint.strategy == 1 and hint.t_arrive_s - hint.t_depart_s > 3.0 * DAY_S
+    if drift:
         t_b = next_node_crossing(dep, max(t_ready_s, hint.t_depart_s))
+        if drift_bounds is not None:
+            box = drift_box(eph, i, j, t_b, hint.t_arrive_s, drift_bounds)
+            drift = box is not None
+    if drift:
         r_b, v_b = (x[0] for x in dep.state([t_b]))
         dv1, coast = aimed_drift_burn(eph, i, r_b, v_b, t_b, hint.t_arrive_s - 1.5 * DAY_S,
-                                      hint.drift_da_km, hint.drift_di_rad)
+                                      hint.drift_da_km, hint.drift_di_rad, box=box)
         found = short_transfer(coast, arr, t_b + 0.5 * DAY_S, hint.t_arrive_s - 1.5 * DAY_S,
                                t_latest_arrival_s=t_latest_arrival_s, model=model, tries=tries)
         if found is not None:

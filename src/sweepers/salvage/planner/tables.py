@@ -10,7 +10,10 @@ in a departure slot and arrives after one of a few flight times ``tofs_s``. Two 
   rates and line up periodically; ``t_best_s`` is the best moment inside the flight;
 * *drift, then a short transfer* (its "drift orbit" strategy, for flights of days to weeks):
   one burn onto a drift orbit (``drift_da_km``, ``drift_di_rad``) whose own J2 node rate closes
-  the node gap by the arrival, then a short rendezvous.
+  the node gap by the arrival, then a short rendezvous. The drift orbit is held to
+  :class:`~sweepers.salvage.transfers.nodal_drift.DriftBounds` (|δa|/a ≤ 2 %,
+  |δi| ≤ min(3°, 0.09 |tan i|), perigee above the drag floor for the drift's duration) — the
+  exact legs (:func:`~sweepers.salvage.planner.legs.solve_leg`) hold their drift to the same box.
 
 Both kinds are charged the along-track phasing the exact legs will have to fly
 (``NodalDriftModel(phasing_s=3 days)``): waiting is free, but the exact short transfer lasts at
@@ -81,9 +84,10 @@ def build_cost_table(cands: Candidates, *, step_s: float = 2 * DAY_S,
     """Cost table of ``cands`` over its window (module docstring).
 
     ``model`` defaults to a lighter :class:`NodalDriftModel` (17 direct samples per slot, 40
-    reweighting iterations). ``neighbours``: evaluate only the pairs where the target is among
-    the ``neighbours`` closest of the departure node by the time-independent distance
-    v·√((Δa/2a)² + Δi²) (the others stay ``inf``) — the usual cost-table pruning.
+    evaluations of the bounded drift-orbit search). ``neighbours``: evaluate only the pairs
+    where the target is among the ``neighbours`` closest of the departure node by the
+    time-independent distance v·√((Δa/2a)² + Δi²) (the others stay ``inf``) — the usual
+    cost-table pruning.
     ``progress(done, total)`` is called after each chunk of ``chunk`` rows.
     """
     tofs = np.sort(np.asarray(tofs_s, float))
