@@ -71,7 +71,8 @@ def oem_file(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
             epochs=epochs, positions_km=rg, velocities_km_s=vg, interpolation="HERMITE",
             interpolation_degree=5))
     path = tmp_path_factory.mktemp("oem") / "ship.oem"
-    oem_codec.dump(oem_codec.Oem(originator="tests", creation_date=T0, segments=segments), path)
+    oem = oem_codec.Oem(originator="tests", creation_date=T0, segments=segments)
+    path.write_text(oem_codec.dumps_kvn(oem), encoding="utf-8")
     return path
 
 

@@ -626,7 +626,3 @@ def dumps_xml(cdm: Cdm) -> str:
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
-
-def dump(cdm: Cdm, path: str | Path, *, xml: bool = False) -> None:
-    """Write a CDM file (KVN unless ``xml``)."""
-    Path(path).write_text(dumps_xml(cdm) if xml else dumps_kvn(cdm), encoding="utf-8")

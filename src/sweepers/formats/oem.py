@@ -59,7 +59,6 @@ __all__ = [
     "Oem",
     "OemCovariance",
     "OemSegment",
-    "dump",
     "dumps_kvn",
     "dumps_xml",
     "load",
@@ -856,7 +855,3 @@ def dumps_xml(oem: Oem) -> str:
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
-
-def dump(oem: Oem, path: str | Path, *, xml: bool = False) -> None:
-    """Write an OEM file (KVN unless ``xml``)."""
-    Path(path).write_text(dumps_xml(oem) if xml else dumps_kvn(oem), encoding="utf-8")

@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sweepers.epochs import DAY_S, JD_MJD2000, mjd2000_s_to_datetime64, seconds_since_mjd2000
+from sweepers.files import write_atomic
 from sweepers.formats import oem as oem_codec
 from sweepers.formats.czml import Event, Trajectory, write_czml
 from sweepers.orbits.constants import MU_EARTH_KM3_S2, R_EARTH_KM
@@ -336,8 +337,8 @@ def write_outputs(plan: Plan, out_dir: str | Path, *, step_s: float = MAX_STEP_S
         arcs = ship_arcs(plan, step_s)
         oem = plan_oem(plan, step_s, arcs)
         if oem.segments:
-            oem_codec.dump(oem, out / "ship.oem")
-            (out / "plan.czml").write_text(plan_czml(plan, oem), encoding="utf-8")
+            write_atomic(out / "ship.oem", oem_codec.dumps_kvn(oem))
+            write_atomic(out / "plan.czml", plan_czml(plan, oem))
             files.update(oem="ship.oem", czml="plan.czml")
             if plot:
                 plot_route(plan, arcs, out / "route.png")
@@ -345,7 +346,7 @@ def write_outputs(plan: Plan, out_dir: str | Path, *, step_s: float = MAX_STEP_S
             data["screening"] = screen_plan(plan, oem, elsets, days=screen_days)
     files["json"] = "plan.json"
     data["files"] = files
-    (out / "plan.json").write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
+    write_atomic(out / "plan.json", json.dumps(data, indent=2, default=str))
     return data
 
 
@@ -362,7 +363,7 @@ def write_route(plan: Plan, out_dir: str | Path, *, json_name: str = "route.json
         plot_route(plan, ship_arcs(plan), out / png_name)
         files["plot"] = png_name
     data["files"] = files
-    (out / json_name).write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
+    write_atomic(out / json_name, json.dumps(data, indent=2, default=str))
     return data
 
 
