@@ -478,23 +478,6 @@ function addAlert(a) {
   $('alerts').prepend(li);
 }
 
-/** OBJECT1 and OBJECT2 positions [km] of a CDM in KVN (the state vectors' X, Y, Z). */
-function cdmPositions(text) {
-  const out = [];
-  let cur = null;
-  for (const line of String(text).split(/\r?\n/)) {
-    const m = line.match(/^\s*([A-Z_0-9]+)\s*=\s*([^[]*?)\s*(\[.*\])?\s*$/);
-    if (!m) continue;
-    if (m[1] === 'OBJECT') {
-      cur = [];
-      out.push(cur);
-    } else if (cur && (m[1] === 'X' || m[1] === 'Y' || m[1] === 'Z')) {
-      cur.push(Number(m[2]));
-    }
-  }
-  return out.filter((p) => p.length === 3);
-}
-
 async function startAlerts() {
   try {
     for (const a of await api.all('/alerts')) addAlert(a);
@@ -536,27 +519,30 @@ async function goToAlert(a) {
   if (i != null) select(i);
   else recomputeFlags();
   globe.removeOverlay('miss');
-  let note = '';
-  try {
-    // the catalog object at TCA from the page's SGP4 (TEME); the ship from the CDM: the CDM's
-    // states are GCRF, but their difference (the miss vector) is frame-safe to 0.4° (~7 m per km)
-    const [r1, r2] = cdmPositions(await api.get(`/alerts/${a.id}/cdm`));
-    if (i != null && r1 && r2) {
-      const sec = await pool.track(i, tca, 0, 1);
-      const miss = [0, 1, 2].map((k) => r1[k] - r2[k]);
-      const len = Math.hypot(...miss) || 1e-9;
-      const ship = [0, 1, 2].map((k) => sec[k] + miss[k]);
-      const scale = Math.max(1, 300 / len); // drawn 300 km long
-      const tip = [0, 1, 2].map((k) => sec[k] + miss[k] * scale);
-      const cross = [];
-      for (const axis of [[60, 0, 0], [0, 60, 0], [0, 0, 60]]) {
-        cross.push(...ship.map((c, k) => c - axis[k]), ...ship.map((c, k) => c + axis[k]));
-      }
-      globe.setOverlay('miss', new Float32Array([...sec, ...tip, ...cross]), [1, 0.25, 0.25, 1], { mode: 'lines' });
-      note = ` Miss vector ${fmt(len * 1000, 0)} m, drawn ×${fmt(scale, 0)}; the ship is the red cross.`;
+  globe.removeOverlay('miss:scaled');
+  state.missVector = null;
+  let note;
+  const ship = a.ship_r_teme_km;
+  const sec = a.secondary_r_teme_km;
+  if (Array.isArray(ship) && Array.isArray(sec)) {
+    // both objects at TCA as the service's screen had them, in TEME (the globe's frame): the
+    // segment ship → object is the miss vector itself; a few hundred metres do not show at globe
+    // scale, so the same direction is drawn again from the object, stretched to 300 km
+    const miss = a.miss_teme_km ?? [0, 1, 2].map((k) => sec[k] - ship[k]);
+    const len = Math.hypot(...miss) || 1e-9;
+    const scale = Math.max(1, 300 / len);
+    const tip = [0, 1, 2].map((k) => sec[k] - miss[k] * scale);
+    const cross = [];
+    for (const axis of [[60, 0, 0], [0, 60, 0], [0, 0, 60]]) {
+      cross.push(...ship.map((c, k) => c - axis[k]), ...ship.map((c, k) => c + axis[k]));
     }
-  } catch (err) {
-    note = ` (CDM not available: ${err.message})`;
+    globe.setOverlay('miss', new Float32Array([...ship, ...sec]), [1, 0.25, 0.25, 1], { mode: 'lines' });
+    globe.setOverlay('miss:scaled', new Float32Array([...sec, ...tip, ...cross]), [1, 0.25, 0.25, 0.7], { mode: 'lines' });
+    state.missVector = { tca: isoOf(tca), ship_km: [...ship], object_km: [...sec], miss_km: [...miss], rtn_m: a.miss_rtn_m ? [...a.miss_rtn_m] : null, scale };
+    const rtn = a.miss_rtn_m ? ` (R ${fmt(a.miss_rtn_m[0], 0)}, T ${fmt(a.miss_rtn_m[1], 0)}, N ${fmt(a.miss_rtn_m[2], 0)} m in the ship's frame)` : '';
+    note = ` Miss vector at TCA ${fmt(len * 1000, 0)} m${rtn}, drawn again ×${fmt(scale, 0)} from the object; the ship at TCA is the red cross.`;
+  } else {
+    note = ' (this alert carries no geometry at TCA: its CDM could not be read)';
   }
   status(`Clock at TCA − 30 s: ${alertText(a)}.${note}`);
 }
@@ -789,6 +775,15 @@ function exposeState() {
   def('alerts', () => state.alerts.map((a) => ({ ...a })));
   def('crew', () => state.me?.crew?.name ?? state.me?.crew ?? null);
   def('overlays', () => [...globe.overlays.keys()]);
+  def('missVector', () => (state.missVector ? structuredClone(state.missVector) : null));
+  /** The vertices of an overlay as drawn (km, TEME; Earth-fixed overlays in ITRS), or null. */
+  view.overlay = (name) => {
+    const o = globe.overlays.get(name);
+    if (!o) return null;
+    const pts = [];
+    for (let k = 0; k + 2 < o.km.length; k += 3) pts.push([o.km[k], o.km[k + 1], o.km[k + 2]]);
+    return pts;
+  };
   def('errors', () => [...state.errors]);
   def('lastKeyframeMs', () => pool.lastKeyframeMs);
   def('workers', () => pool.workers.length);

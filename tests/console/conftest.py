@@ -89,8 +89,9 @@ class Service:
 
     def where(self, ids: list[int], at: str, frame: str) -> dict[int, list[float]]:
         """``sweepers where --json`` positions [km] by catalog number (the reference)."""
-        rows = json.loads(_run("where", *map(str, ids), "--at", at, "--frame", frame, "--json",
-                               "--db", self.db))
+        out = json.loads(_run("where", *map(str, ids), "--at", at, "--frame", frame, "--json",
+                              "--db", self.db))
+        rows = out["states"] if isinstance(out, dict) else out  # {epoch, frame, ..., states}
         return {r["norad_id"]: r["r_km"] for r in rows if r["status"] == "OK"}
 
 

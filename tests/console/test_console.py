@@ -15,6 +15,8 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from .conftest import T0, ConsolePage
 
 # ISS (LEO), Vanguard 1 (e = 0.18), Vanguard R/B, Fengyun 1C debris (SSO, 850 km)
@@ -187,6 +189,9 @@ def _riding_oem(service_db: str, norad: int, start: datetime, hours: float,
                                              creation_date=t0))
 
 
+RIDE_KM = 3.0  # the ship rides the ISS 3 km above it: a proximity alert, miss ≈ 3 km
+
+
 def test_alert_pushed_by_the_service_appears_and_jumps_to_tca(console: ConsolePage,
                                                                 artifacts: Any):
     from sweepers.service.alerts import screen_ships
@@ -198,7 +203,7 @@ def test_alert_pushed_by_the_service_appears_and_jumps_to_tca(console: ConsolePa
     with svc.client(key) as c:
         ship = c.post("/ships", json={"name": "Tug", "dry_mass_kg": 500, "propellant_kg": 100,
                                       "isp_s": 300, "start_norad_id": 25544}).json()
-        oem = _riding_oem(svc.db, 25544, start, 6.0, 0.4)
+        oem = _riding_oem(svc.db, 25544, start, 6.0, RIDE_KM)
         put = c.put(f"/ships/{ship['id']}/trajectory", content=oem)
         assert put.status_code == 200, put.text
     console.open(key=key)
@@ -225,6 +230,23 @@ def test_alert_pushed_by_the_service_appears_and_jumps_to_tca(console: ConsolePa
     assert console.state("selected") == 25544 and console.state("playing") is False
     console.wait_fresh()
     console.page.screenshot(path=str(artifacts / "alert.png"))
+    # the miss vector as drawn: from the ship to the ISS at TCA, in TEME. Reference: `sweepers
+    # where` for the ISS at TCA, and for the ship the same point RIDE_KM higher (the OEM above was
+    # built so; its Hermite interpolant between 60 s samples is within metres of that).
+    drawn = console.page.evaluate("() => window.sweepersConsole.overlay('miss')")
+    assert drawn is not None and len(drawn) == 2
+    ship_at, iss_at = drawn
+    at = tca.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    iss = svc.where([25544], at, "teme")[25544]
+    up = [x / math.hypot(*iss) for x in iss]
+    ship_ref = [x + RIDE_KM * u for x, u in zip(iss, up, strict=True)]
+    assert _dist(iss_at, iss) <= 1.0, (iss_at, iss)
+    assert _dist(ship_at, ship_ref) <= 1.0, (ship_at, ship_ref)
+    assert _dist(ship_at, iss) > 2.0  # the two ends are not the same point
+    mv = console.state("missVector")
+    assert mv["rtn_m"][0] == pytest.approx(-RIDE_KM * 1000, abs=100)  # the ISS is below the ship
+    assert math.hypot(*mv["miss_km"]) == pytest.approx(alert["miss_km"], rel=1e-6)
+    assert "Miss vector at TCA" in console.page.inner_text("#status")
     assert console.errors == []
 
 
