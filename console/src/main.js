@@ -5,7 +5,7 @@ import { Api, ApiError } from './api.js';
 import { Clock } from './clock.js';
 import { EARTH_RADIUS_KM, F_ALERT, F_CLAIMED, F_MINE, F_SELECTED, F_VISIBLE, Globe, KIND_NAMES, hermite } from './globe.js';
 import { PropagatorPool } from './propagator.js';
-import { parseCzmlRoute, routeWindow } from './route.js';
+import { inertialSpan, matrixTable, parseCzmlRoute, routeWindow, targetTeme } from './route.js';
 import { Timeline } from './timeline.js';
 
 const $ = (id) => document.getElementById(id);
@@ -429,7 +429,7 @@ async function loadShips() {
     for (const plan of mine.filter((p) => p.status === 'done')) {
       try {
         const doc = await api.get(`/plans/${plan.id}/czml`);
-        const route = parseCzmlRoute(doc, (t) => gstime(jdOf(t)));
+        const route = await czmlToTeme(doc);
         route.lines.forEach((line, k) => state.routes.push({ name: `route:${plan.id}:${k}`, line }));
         state.routeT = null;
         const t0 = Math.min(...route.lines.map((l) => l.times[0]));
@@ -442,7 +442,7 @@ async function loadShips() {
           go.addEventListener('click', () => clock.jump(t0));
           li.append(' ', go);
         }
-        route.targets.forEach((t, n) => state.routeLabels.push({ text: /^\d/.test(t.name) ? t.name : `${n + 1}: ${t.name}`, pos: t.pos }));
+        route.targets.forEach((t, n) => state.routeLabels.push({ text: /^\d/.test(t.name) ? t.name : `${n + 1}: ${t.name}`, target: t }));
         li.append(` · plan ${plan.id}: ${route.targets.length} target(s) numbered on the globe`);
       } catch (err) {
         li.append(` · plan ${plan.id}: ${err.status === 404 ? 'no route' : err.message}`);
@@ -453,6 +453,20 @@ async function loadShips() {
 
 function parseTime(s) {
   return Date.parse(/Z$|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`);
+}
+
+/** A CZML document's routes and targets in TEME: FIXED turned by GMST82, INERTIAL by the
+ *  service's GCRS → TEME matrices over the document's span (hourly, interpolated). */
+async function czmlToTeme(doc) {
+  const span = inertialSpan(doc);
+  let inertialAt = null;
+  if (span) {
+    const stepS = Math.max(3600, Math.ceil((span[1] - span[0]) / 1000 / 2000));
+    const q = `start=${encodeURIComponent(isoOf(span[0]))}&stop=${encodeURIComponent(isoOf(span[1]))}&step_s=${stepS}`;
+    const m = await api.get(`/frames/teme-from-gcrs?${q}`);
+    inertialAt = matrixTable(m.epochs.map(parseTime), m.matrices);
+  }
+  return parseCzmlRoute(doc, (t) => gstime(jdOf(t)), inertialAt);
 }
 
 function alertText(a) {
@@ -679,7 +693,7 @@ function frame() {
     status(`${state.omms.length.toLocaleString('en')} objects on the globe after ${(state.firstPaintMs / 1000).toFixed(2)} s (renderer: ${globe.renderer}).`);
   }
   updateRoutes(t);
-  drawLabels();
+  drawLabels(gmst);
   // JavaScript time of this frame (the GPU process's work is not in it), smoothed
   state.frameJsMs = 0.9 * (state.frameJsMs ?? 0) + 0.1 * (performance.now() - tFrame);
   frames++;
@@ -717,7 +731,7 @@ function updateRoutes(tMs) {
   }
 }
 
-function drawLabels() {
+function drawLabels(gmst) {
   const box = $('labels');
   const labels = state.routeLabels ?? [];
   if (!labels.length) {
@@ -728,7 +742,7 @@ function drawLabels() {
   while (box.childElementCount < labels.length) box.append(document.createElement('span'));
   labels.forEach((l, k) => {
     const el = box.children[k];
-    const s = globe.project(l.pos, vp);
+    const s = globe.project(targetTeme(l.target, gmst), vp);
     el.hidden = !s; // behind the Earth or the eye
     if (el.textContent !== l.text) el.textContent = l.text;
     if (s) {
@@ -776,6 +790,15 @@ function exposeState() {
   def('crew', () => state.me?.crew?.name ?? state.me?.crew ?? null);
   def('overlays', () => [...globe.overlays.keys()]);
   def('missVector', () => (state.missVector ? structuredClone(state.missVector) : null));
+  /** The routes loaded from the crew's plans: sample times (ISO) and TEME positions (km). */
+  view.routes = () => (state.routes ?? []).map(({ name, line }) => ({ name, times: line.times.map(isoOf), pts: [...Array(line.times.length).keys()].map((k) => [line.pts[3 * k], line.pts[3 * k + 1], line.pts[3 * k + 2]]) }));
+  /** What the page makes of a CZML document (the route code above, on a document given by a
+   *  test): lines with ISO times and TEME km, targets in TEME km at time tIso. */
+  view.parseCzml = async (doc, tIso) => {
+    const r = await czmlToTeme(doc);
+    const g = gstime(jdOf(Date.parse(tIso)));
+    return { lines: r.lines.map((l) => ({ times: l.times.map(isoOf), pts: [...Array(l.times.length).keys()].map((k) => [l.pts[3 * k], l.pts[3 * k + 1], l.pts[3 * k + 2]]) })), targets: r.targets.map((t) => ({ name: t.name, pos: targetTeme(t, g) })) };
+  };
   /** The vertices of an overlay as drawn (km, TEME; Earth-fixed overlays in ITRS), or null. */
   view.overlay = (name) => {
     const o = globe.overlays.get(name);

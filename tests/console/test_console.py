@@ -162,7 +162,30 @@ def test_claim_from_the_panel_appears_through_the_api(console: ConsolePage, arti
     rival.page.wait_for_function(f"() => window.sweepersConsole.selected === {norad}")
     assert rival.page.locator("dd[data-field='Claim']").inner_text().startswith(svc.crew)
     assert rival.page.locator("#claim-btn").is_hidden()
-    assert console.errors == [] and rival.errors == []
+    # a claim the rival's page has not seen yet: its click gets the 409, and the page says who
+    # holds the object until when, from the answer's holder and until
+    other = 12  # Vanguard 2's rocket body, unclaimed so far
+    rival.page.fill("#q", str(other))
+    rival.page.press("#q", "Enter")
+    rival.page.wait_for_function(f"() => window.sweepersConsole.selected === {other}")
+    assert rival.page.locator("#claim-btn").is_visible()
+    with svc.client() as c:
+        held = c.post("/claims", json={"norad_id": other})
+        assert held.status_code == 201, held.text
+    with svc.client(other_key) as c:  # what the page's click will get
+        conflict = c.post("/claims", json={"norad_id": other})
+        assert conflict.status_code == 409 and conflict.json()["holder"] == svc.crew
+    rival.page.click("#claim-btn")
+    rival.page.wait_for_function("() => document.querySelector('#claim-msg').textContent"
+                                 ".startsWith('Already claimed')")
+    assert rival.page.inner_text("#claim-msg") == (
+        f"Already claimed by {svc.crew} until {conflict.json()['until']}.")
+    assert rival.page.locator("dd[data-field='Claim']").inner_text().startswith(svc.crew)
+    assert rival.page.locator("#claim-btn").is_hidden()
+    rival.page.screenshot(path=str(artifacts / "claim-409.png"))
+    assert console.errors == []
+    # the 409 is the page's own request failing: Chromium logs it as a console error, the only one
+    assert len(rival.errors) == 1 and "409" in rival.errors[0], rival.errors
 
 
 def _riding_oem(service_db: str, norad: int, start: datetime, hours: float,
@@ -270,6 +293,7 @@ def test_ship_route_from_the_planner_is_drawn_with_numbered_targets(console: Con
         done = c.get(f"/plans/{plan.json()['id']}").json()
         assert done["status"] == "done", done
         target_name = done["route"]["targets"][0]["name"]
+        oem_text = c.get(f"/plans/{plan.json()['id']}/oem").text
     console.open(key=key)
     console.page.get_by_role("button", name="Set the clock to the start of plan").click()
     console.page.wait_for_function(
@@ -279,6 +303,114 @@ def test_ship_route_from_the_planner_is_drawn_with_numbered_targets(console: Con
     labels = console.page.eval_on_selector_all("#labels span", "els => els.map(e => e.textContent)")
     assert labels == [f"1: {target_name}"]
     console.page.screenshot(path=str(artifacts / "route.png"))
+    # every route sample as the page holds it, against the planner's OEM state at that epoch
+    # turned into TEME by the library (the OEM is GCRF: 0.3-0.4 deg off TEME, tens of km in LEO)
+    routes = console.page.evaluate("() => window.sweepersConsole.routes()")
+    assert len(routes) == 1 and len(routes[0]["times"]) > 10
+    epochs, ref, raw = _oem_teme(oem_text)
+    worst = 0.0
+    for t, p in zip(routes[0]["times"], routes[0]["pts"], strict=True):
+        k = _nearest(epochs, _ms(t) * 1000)  # the page keeps milliseconds, the OEM microseconds
+        worst = max(worst, _dist(p, ref[k]))
+    assert worst <= 1.0
+    first = _nearest(epochs, _ms(routes[0]["times"][0]) * 1000)
+    assert _dist(raw[first], ref[first]) > 10.0  # drawing GCRF as TEME would fail the check
+    # what is drawn is those samples: the window from the route's start (clock there)
+    drawn = console.page.evaluate(f"() => window.sweepersConsole.overlay('{routes[0]['name']}')")
+    assert drawn and len(drawn) <= len(routes[0]["pts"])
+    assert max(_dist(a, b) for a, b in zip(drawn, routes[0]["pts"], strict=False)) < 1e-3
+    assert console.errors == []
+
+
+def _ms(iso: str) -> int:
+    return round(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def _nearest(epochs_us: list[int], t_us: int) -> int:
+    """Index of the epoch within 5 ms of ``t_us``: the sample the page read (its times are
+    JavaScript dates, whole milliseconds, truncated twice; samples are a minute apart)."""
+    import bisect
+
+    k = bisect.bisect_left(epochs_us, t_us)
+    best = min((j for j in (k - 1, k) if 0 <= j < len(epochs_us)),
+               key=lambda j: abs(epochs_us[j] - t_us))
+    assert abs(epochs_us[best] - t_us) < 5000, (epochs_us[best], t_us)
+    return best
+
+
+def _oem_teme(text: str) -> tuple[list[int], list[list[float]], list[list[float]]]:
+    """The OEM's epochs (µs UTC, sorted), its positions there in TEME
+    (``sweepers.orbits.frames.to_teme``) and as written (its own frame) [km]."""
+    import numpy as np
+
+    from sweepers.epochs import datetime64_to_jd
+    from sweepers.formats import oem as oem_codec
+    from sweepers.orbits.frames import to_teme
+
+    frames = {"GCRF": "gcrs", "EME2000": "eme2000", "TEME": "teme", "ITRF": "itrs"}
+    rows: dict[int, tuple[list[float], list[float]]] = {}
+    for seg in oem_codec.loads_kvn(text, "plan OEM").segments:
+        jd, fr = datetime64_to_jd(seg.epochs)
+        r, _ = to_teme(frames[seg.ref_frame.upper()], seg.positions_km, seg.velocities_km_s,
+                       jd, fr)
+        us = seg.epochs.astype("datetime64[us]").astype(np.int64)
+        for k, t in enumerate(us):
+            rows[int(t)] = ([float(x) for x in r[k]], [float(x) for x in seg.positions_km[k]])
+    epochs = sorted(rows)
+    return epochs, [rows[t][0] for t in epochs], [rows[t][1] for t in epochs]
+
+
+def test_czml_in_fixed_and_inertial_frames_lands_in_teme(console: ConsolePage):
+    """CZML written by the library (sweepers.formats.czml) from the ISS's SGP4 states over one
+    orbit, once Earth-fixed (ITRS, frames.teme_to_itrs) and once inertial (GCRS,
+    frames.teme_to_gcrs), with a target marker in each: the page's reading of both must give
+    back the SGP4 TEME states (≤ 1 km) — the FIXED ones by GMST at each sample's own time, the
+    FIXED marker at the time it is drawn."""
+    import json
+
+    import numpy as np
+
+    from sweepers.epochs import datetime64_to_jd
+    from sweepers.formats.czml import Event, Trajectory, write_czml
+    from sweepers.orbits.frames import itrs_to_teme, teme_to_gcrs, teme_to_itrs
+    from sweepers.orbits.sgp4_batch import propagate
+    from sweepers.service.db import open_store
+
+    console.open()
+    with open_store(console.service.db) as store:
+        es = store.latest([25544])[0]
+    t = np.datetime64("2023-10-09T12:00:00", "us") + np.arange(0, 5_600, 60) * np.timedelta64(
+        1_000_000, "us")
+    eph = propagate([es], t)
+    r_teme = eph.r[0]
+    r_itrs, _ = teme_to_itrs(eph.r, eph.v, eph.jd, eph.fr)
+    r_gcrs, _ = teme_to_gcrs(eph.r, eph.v, eph.jd, eph.fr)
+    mark = 40  # the marker: the ISS at sample 40, drawn at sample 70's time
+    doc = write_czml([Trajectory(id="fixed", epochs=t, positions_km=r_itrs[0], frame="FIXED"),
+                      Trajectory(id="inertial", epochs=t, positions_km=r_gcrs[0],
+                                 frame="INERTIAL")],
+                     [Event(id="m-fixed", epoch=t[mark], position_km=r_itrs[0, mark],
+                            frame="FIXED", name="F"),
+                      Event(id="m-inertial", epoch=t[mark], position_km=r_gcrs[0, mark],
+                            frame="INERTIAL", name="I")])
+    at = str(t[70]) + "Z"
+    got = console.page.evaluate("([d, at]) => window.sweepersConsole.parseCzml(d, at)",
+                                [json.loads(doc), at])
+    lines = got["lines"]
+    assert len(lines) == 2
+    for line in lines:
+        assert [_ms(x) for x in line["times"]] == list(t.astype("datetime64[ms]").astype(int))
+        worst = max(_dist(p, q) for p, q in zip(line["pts"], r_teme.tolist(), strict=True))
+        assert worst <= 1.0, worst
+    # unconverted, either frame would be far off: the check can fail
+    assert np.max(np.linalg.norm(r_itrs[0] - r_teme, axis=1)) > 1000
+    assert np.max(np.linalg.norm(r_gcrs[0] - r_teme, axis=1)) > 20
+    targets = {x["name"]: x["pos"] for x in got["targets"]}
+    assert _dist(targets["I"], r_teme[mark].tolist()) <= 1.0
+    jd, fr = datetime64_to_jd(t[70:71])
+    fixed_then, _ = itrs_to_teme(r_itrs[0, mark][None], np.zeros((1, 3)), jd, fr)
+    assert _dist(targets["F"], fixed_then[0].tolist()) <= 1.0
+    assert _dist(targets["F"], r_teme[mark].tolist()) > 100  # the Earth turned under it
     assert console.errors == []
 
 
