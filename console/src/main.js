@@ -384,24 +384,32 @@ async function login(key) {
 
 /** The crew's layers, once both the catalog and the key are there. */
 async function crewViews() {
+  state.crewReady = false;
   await refreshClaims();
-  loadShips();
-  startAlerts();
+  await Promise.all([loadShips(), startAlerts()]);
+  state.crewReady = !!state.me;
 }
 
 function logout() {
   api.setKey(null);
   state.me = null;
+  state.crewReady = false;
   state.alertAbort?.abort();
   $('crew-name').textContent = 'Logged out.';
   $('key').hidden = false;
   $('login-btn').hidden = false;
   $('logout-btn').hidden = true;
   $('crew').hidden = true;
-  for (const name of [...globe.overlays.keys()]) if (name.startsWith('route:')) globe.removeOverlay(name);
+  for (const name of [...globe.overlays.keys()]) if (name.startsWith('route:') || name.startsWith('miss')) globe.removeOverlay(name);
   state.routeLabels = [];
   state.routes = [];
-  recomputeFlags();
+  state.alerts = [];
+  state.alertIds = null;
+  state.missVector = null;
+  $('alerts').replaceChildren();
+  $('ships').replaceChildren();
+  $('our-claims').replaceChildren();
+  if (state.flags) recomputeFlags();
   renderPanel();
 }
 
@@ -788,6 +796,7 @@ function exposeState() {
   def('claims', () => state.claims.size);
   def('alerts', () => state.alerts.map((a) => ({ ...a })));
   def('crew', () => state.me?.crew?.name ?? state.me?.crew ?? null);
+  def('crewReady', () => !!state.crewReady);
   def('overlays', () => [...globe.overlays.keys()]);
   def('missVector', () => (state.missVector ? structuredClone(state.missVector) : null));
   /** The routes loaded from the crew's plans: sample times (ISO) and TEME positions (km). */
@@ -842,15 +851,20 @@ const timeline = new Timeline(pool, globe);
 let clock = new Clock(Date.now());
 exposeState();
 
-/** Load a catalog read; on 401 (no or refused key) ask for the crew's key and try again. */
+/** Load a catalog read (public). A refused key is dropped and the read made again without one;
+ *  only a service that keeps its catalog for crews (401 without a key) makes the page ask. */
 async function withLogin(read) {
   for (;;) {
+    const hadKey = !!api.key;
     try {
       return await read();
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 401)) throw err;
-      if (api.key) logout();
-      status('The catalog is served to crews: log in with your crew\'s API key (top right) to load it.');
+      if (hadKey) {
+        if (api.key) logout();
+        continue;
+      }
+      status('This service serves its catalog to crews only: log in with your crew\'s API key (top right) to load it.');
       $('key').focus();
       await new Promise((resolve) => {
         state.loginWaiter = resolve;
@@ -863,23 +877,13 @@ async function withLogin(read) {
 async function main() {
   wireControls();
   requestAnimationFrame(frame);
-  let early = null;
-  if (api.key) {
-    // a key from this tab's session: ask for the catalog while the key is being checked
-    early = loadElements().catch(() => null);
-    await login(api.key);
-  }
-  if (!state.me) {
-    // the service serves its catalog to crews only: ask before the first read
-    status('The catalog is served to crews: log in with your crew\'s API key (top right) to load it.');
-    $('key').focus();
-    await new Promise((resolve) => {
-      state.loginWaiter = resolve;
-    });
-    status('Loading the catalog…');
-  }
+  // the catalog is public: the globe loads at once; a key from this tab's session is checked
+  // meanwhile and brings the crew's layers
   const tLoad = performance.now();
-  const omms = (state.me && early && (await early)) || (await withLogin(loadElements));
+  const elements = withLogin(loadElements);
+  if (api.key) await login(api.key);
+  else $('crew-name').textContent = 'Log in for your crew\'s claims, ships, routes and alerts.';
+  const omms = await elements;
   state.timings.elementsMs = performance.now() - tLoad;
   const metaPromise = api
     .all('/catalog/objects?limit=5000', (batch) => {

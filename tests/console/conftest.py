@@ -163,12 +163,18 @@ class ConsolePage:
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
 
-    def open(self, query: str = f"t={T0}&paused=1", key: str | None = None) -> None:
+    def open(self, query: str = f"t={T0}&paused=1", key: str | None = None,
+             login: bool = True) -> None:
+        """Load the page (it needs no key: the catalog is public) and, unless ``login`` is
+        False, log in with ``key`` (default the crew's captain) and wait for the crew's layers."""
         self.page.goto(f"{self.service.base}/?{query}")
-        self.page.fill("#key", key or self.service.key)
-        self.page.click("#login-btn")
+        if login:
+            self.page.fill("#key", key or self.service.key)
+            self.page.click("#login-btn")
         self.page.wait_for_function("() => window.sweepersConsole && window.sweepersConsole.ready",
                                     timeout=120_000)
+        if login:
+            self.page.wait_for_function("() => window.sweepersConsole.crewReady", timeout=60_000)
         self.wait_fresh()
 
     def wait_fresh(self) -> None:

@@ -433,3 +433,48 @@ def test_clicking_a_point_opens_its_panel(console: ConsolePage):
     console.page.keyboard.press("Escape")
     console.page.wait_for_function("() => window.sweepersConsole.selected === null")
     assert console.errors == []
+
+
+def test_without_a_key_the_whole_sky_is_shown_and_login_offered(console: ConsolePage):
+    """The catalog and the claims registry are public: the page loads them with no key, shows
+    who holds what, offers no claim button; logging in then brings the crew's layers."""
+    import httpx
+
+    svc = console.service
+    norad = 29733  # a Fengyun 1C fragment, claimed here by the captain through the API
+    with svc.client() as c:
+        made = c.post("/claims", json={"norad_id": norad})
+        assert made.status_code == 201, made.text
+    anonymous = httpx.get(svc.base + "/api/v1/catalog/elements", timeout=60)
+    assert anonymous.status_code == 200
+    console.open(login=False)
+    assert console.state("objects") == len(anonymous.json()) == len(svc.ids)
+    assert console.state("drawn") > 0
+    assert console.state("crew") is None
+    assert console.page.locator("#login-btn").is_visible()
+    assert console.page.locator("#crew").is_hidden()
+    assert "Log in for your crew" in console.page.inner_text("#crew-name")
+    assert console.state("claims") >= 1
+    console.page.fill("#q", str(norad))
+    console.page.press("#q", "Enter")
+    console.page.wait_for_function(f"() => window.sweepersConsole.selected === {norad}")
+    assert console.page.locator("dd[data-field='Claim']").inner_text().startswith(svc.crew)
+    console.page.fill("#q", "5")  # Vanguard 1: unclaimed, but nobody to claim it for
+    console.page.press("#q", "Enter")
+    console.page.wait_for_function("() => window.sweepersConsole.selected === 5")
+    assert console.page.locator("#claim-btn").is_hidden()
+    # a wrong key is refused and the page stays as it was
+    console.page.fill("#key", "sws_000000000000_wrong")
+    console.page.click("#login-btn")
+    console.page.wait_for_function("() => document.querySelector('#crew-name').textContent"
+                                   " === 'Key refused.'")
+    assert console.state("crew") is None and console.state("objects") == len(svc.ids)
+    # the crew's key: its layers, and the claim button for the unclaimed object in the panel
+    console.page.fill("#key", svc.key)
+    console.page.click("#login-btn")
+    console.page.wait_for_function("() => window.sweepersConsole.crewReady", timeout=60_000)
+    assert console.state("crew") == svc.crew
+    assert console.page.locator("#crew").is_visible()
+    assert console.page.locator("#claim-btn").is_visible()
+    # the /me probe of the refused key is the page's own failed request: the only console error
+    assert len(console.errors) == 1 and "401" in console.errors[0], console.errors
