@@ -112,22 +112,50 @@ export function parseCzmlRoute(doc, gmstAt, inertialAt) {
 }
 
 /**
- * The part of a route line around the clock (trail 6 h behind, 90 min ahead — a month-long route
- * drawn whole would wrap the globe in hundreds of turns), and the ship's position now (linear
- * between samples), or null outside the route's time span.
+ * Lagrange interpolation of degree `deg` (the planner's CZML says LAGRANGE, 5) on the deg + 1
+ * samples centred on tMs: the positions (km) at tMs, as Cesium would draw them. (Linear between
+ * samples a few minutes apart would cut LEO arcs short by up to ~100 km.)
  */
-export function routeWindow(line, tMs, behindMs = 6 * 3_600_000, aheadMs = 5_400_000) {
+export function lagrangeAt(times, pts, tMs, deg = 5) {
+  const n = times.length;
+  let lo = 0;
+  let hi = n - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid] <= tMs) lo = mid;
+    else hi = mid;
+  }
+  const first = Math.max(0, Math.min(n - 1 - deg, lo - (deg >> 1)));
+  const last = Math.min(n - 1, first + deg);
+  const out = [0, 0, 0];
+  for (let j = first; j <= last; j++) {
+    let w = 1;
+    for (let m = first; m <= last; m++) if (m !== j) w *= (tMs - times[m]) / (times[j] - times[m]);
+    for (let c = 0; c < 3; c++) out[c] += w * pts[3 * j + c];
+  }
+  return out;
+}
+
+/**
+ * The part of a route line around the clock (trail 6 h behind, 90 min ahead — a month-long route
+ * drawn whole would wrap the globe in hundreds of turns), each interval between samples drawn in
+ * `sub` Lagrange steps (so the samples are every `sub`-th vertex), and the ship's position now
+ * (Lagrange), or null outside the route's time span.
+ */
+export function routeWindow(line, tMs, behindMs = 6 * 3_600_000, aheadMs = 5_400_000, sub = 8) {
   const { times, pts } = line;
   const out = [];
-  let now = null;
+  let prev = -1;
   for (let k = 0; k < times.length; k++) {
-    if (times[k] >= tMs - behindMs && times[k] <= tMs + aheadMs) out.push(pts[3 * k], pts[3 * k + 1], pts[3 * k + 2]);
-    if (k + 1 < times.length && times[k] <= tMs && tMs <= times[k + 1]) {
-      const u = (tMs - times[k]) / (times[k + 1] - times[k] || 1);
-      now = [0, 1, 2].map((c) => pts[3 * k + c] + u * (pts[3 * k + 3 + c] - pts[3 * k + c]));
+    if (times[k] < tMs - behindMs || times[k] > tMs + aheadMs) continue;
+    if (prev === k - 1 && prev >= 0) {
+      for (let q = 1; q < sub; q++) out.push(...lagrangeAt(times, pts, times[prev] + ((times[k] - times[prev]) * q) / sub));
     }
+    out.push(pts[3 * k], pts[3 * k + 1], pts[3 * k + 2]);
+    prev = k;
   }
-  return { pts: new Float32Array(out), now };
+  const inside = times.length > 0 && times[0] <= tMs && tMs <= times[times.length - 1];
+  return { pts: new Float32Array(out), now: inside ? lagrangeAt(times, pts, tMs) : null };
 }
 
 /** A target's TEME position (km) at a time: its own, or its Earth-fixed one turned by GMST82. */

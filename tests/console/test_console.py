@@ -315,11 +315,49 @@ def test_ship_route_from_the_planner_is_drawn_with_numbered_targets(console: Con
     assert worst <= 1.0
     first = _nearest(epochs, _ms(routes[0]["times"][0]) * 1000)
     assert _dist(raw[first], ref[first]) > 10.0  # drawing GCRF as TEME would fail the check
-    # what is drawn is those samples: the window from the route's start (clock there)
-    drawn = console.page.evaluate(f"() => window.sweepersConsole.overlay('{routes[0]['name']}')")
-    assert drawn and len(drawn) <= len(routes[0]["pts"])
-    assert max(_dist(a, b) for a, b in zip(drawn, routes[0]["pts"], strict=False)) < 1e-3
+    # what is drawn goes through those samples (every 8th vertex: 7 Lagrange steps between
+    # two), in the window from the route's start (the clock is there)
+    name = routes[0]["name"]
+    drawn = console.page.evaluate(f"() => window.sweepersConsole.overlay('{name}')")
+    assert drawn and len(drawn) >= 8 * 3
+    assert max(_dist(a, b) for a, b in zip(drawn[::8], routes[0]["pts"], strict=False)) < 1e-3
+    # the ship between two samples: the green cross's centre against the planner's OEM
+    # interpolated by the library (its own HERMITE interpolant) and turned into TEME
+    t_ship = datetime.fromisoformat(routes[0]["times"][3].replace("Z", "+00:00")).replace(
+        microsecond=0) + timedelta(seconds=1000 + 37)
+    console.page.fill("#date", t_ship.strftime("%Y-%m-%dT%H:%M:%S"))
+    console.page.click("#jump")
+    want = t_ship.strftime("%Y-%m-%dT%H:%M:%S")
+    console.page.wait_for_function(f"() => window.sweepersConsole.time.startsWith('{want}')")
+    console.page.wait_for_function(
+        f"() => {{ const o = window.sweepersConsole.overlay('{name}:ship');"
+        f" return o && Math.abs((o[0][0] + o[1][0]) / 2 - {_oem_ship_teme(oem_text, t_ship)[0]})"
+        " < 2000; }")  # redrawn for the new time (it was at the start, thousands of km away)
+    cross = console.page.evaluate(f"() => window.sweepersConsole.overlay('{name}:ship')")
+    centre = [(a + b) / 2 for a, b in zip(cross[0], cross[1], strict=True)]
+    assert _dist(centre, _oem_ship_teme(oem_text, t_ship)) <= 1.0
     assert console.errors == []
+
+
+def _oem_ship_teme(text: str, at: datetime) -> list[float]:
+    """The ship's position [km, TEME] at ``at`` from the OEM segment covering it (the library's
+    interpolation, then ``frames.to_teme``)."""
+    import numpy as np
+
+    from sweepers.epochs import datetime64_to_jd
+    from sweepers.formats import oem as oem_codec
+    from sweepers.orbits.frames import to_teme
+
+    frames = {"GCRF": "gcrs", "EME2000": "eme2000", "TEME": "teme", "ITRF": "itrs"}
+    t = np.datetime64(at.astimezone(UTC).replace(tzinfo=None), "us")
+    for seg in oem_codec.loads_kvn(text, "plan OEM").segments:
+        lo, hi = seg.interpolation_span
+        if lo <= t <= hi:
+            r, v = seg.interpolate(t)
+            jd, fr = datetime64_to_jd(np.array([t]))
+            rt, _ = to_teme(frames[seg.ref_frame.upper()], r[None], v[None], jd, fr)
+            return [float(x) for x in rt[0]]
+    raise AssertionError(f"no OEM segment covers {at}")
 
 
 def _ms(iso: str) -> int:
