@@ -50,6 +50,7 @@ SAME_EVENT = timedelta(minutes=10)
 SCREEN_DAYS = 7.0
 SCREEN_KM = 5.0
 STREAM_POLL_S = 0.25
+MAX_ID = 2_147_483_647  # an INTEGER id column: a larger cursor is a 422, not a database error
 
 router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
 
@@ -230,7 +231,8 @@ def _alerts_after(engine: Any, crew_id: int, after: int, limit: int = 500) -> li
 
 @router.get("", response_model=list[AlertOut])
 def list_alerts(who: CallerDep, svc: ServicesDep,
-                after: Annotated[int, Query(ge=0, description="only ids above this")] = 0,
+                after: Annotated[int, Query(ge=0, le=MAX_ID,
+                                            description="only ids above this")] = 0,
                 limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[AlertOut]:
     """Your crew's alerts, oldest first, ids above ``after`` (a cursor: the last id seen)."""
     return [alert_out(r) for r in _alerts_after(svc.engine, who.crew_id, after, limit)]
@@ -239,8 +241,8 @@ def list_alerts(who: CallerDep, svc: ServicesDep,
 @router.get("/stream", response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}}}})
 def stream_alerts(who: CallerDep, svc: ServicesDep,
-                  last_event_id: Annotated[int | None, Header(ge=0)] = None,
-                  after: Annotated[int | None, Query(ge=0)] = None) -> StreamingResponse:
+                  last_event_id: Annotated[int | None, Header(ge=0, le=MAX_ID)] = None,
+                  after: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None) -> StreamingResponse:
     """Server-sent events, one ``alert`` event per new alert of your crew (``id:`` is the alert
     id; resume with ``Last-Event-ID`` or ``after``). Authorised by the Authorization header
     (read it with fetch streaming). A comment line every 15 s keeps proxies from closing it."""
