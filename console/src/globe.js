@@ -355,7 +355,7 @@ export class Globe {
     gl.enableVertexAttribArray(0);
     gl.vertexAttribPointer(0, 3, gl.FLOAT, false, 0, 0);
     gl.bindVertexArray(null);
-    this.overlays.set(name, { vao, buf, count: scaled.length / 3, color, mode, earthFixed });
+    this.overlays.set(name, { vao, buf, count: scaled.length / 3, color, mode, earthFixed, km: Float32Array.from(positionsKm) });
   }
 
   removeOverlay(name) {

@@ -5,7 +5,7 @@ import { Api, ApiError } from './api.js';
 import { Clock } from './clock.js';
 import { EARTH_RADIUS_KM, F_ALERT, F_CLAIMED, F_MINE, F_SELECTED, F_VISIBLE, Globe, KIND_NAMES, hermite } from './globe.js';
 import { PropagatorPool } from './propagator.js';
-import { parseCzmlRoute, routeWindow } from './route.js';
+import { inertialSpan, matrixTable, parseCzmlRoute, routeWindow, targetTeme } from './route.js';
 import { Timeline } from './timeline.js';
 
 const $ = (id) => document.getElementById(id);
@@ -384,24 +384,32 @@ async function login(key) {
 
 /** The crew's layers, once both the catalog and the key are there. */
 async function crewViews() {
+  state.crewReady = false;
   await refreshClaims();
-  loadShips();
-  startAlerts();
+  await Promise.all([loadShips(), startAlerts()]);
+  state.crewReady = !!state.me;
 }
 
 function logout() {
   api.setKey(null);
   state.me = null;
+  state.crewReady = false;
   state.alertAbort?.abort();
   $('crew-name').textContent = 'Logged out.';
   $('key').hidden = false;
   $('login-btn').hidden = false;
   $('logout-btn').hidden = true;
   $('crew').hidden = true;
-  for (const name of [...globe.overlays.keys()]) if (name.startsWith('route:')) globe.removeOverlay(name);
+  for (const name of [...globe.overlays.keys()]) if (name.startsWith('route:') || name.startsWith('miss')) globe.removeOverlay(name);
   state.routeLabels = [];
   state.routes = [];
-  recomputeFlags();
+  state.alerts = [];
+  state.alertIds = null;
+  state.missVector = null;
+  $('alerts').replaceChildren();
+  $('ships').replaceChildren();
+  $('our-claims').replaceChildren();
+  if (state.flags) recomputeFlags();
   renderPanel();
 }
 
@@ -429,7 +437,7 @@ async function loadShips() {
     for (const plan of mine.filter((p) => p.status === 'done')) {
       try {
         const doc = await api.get(`/plans/${plan.id}/czml`);
-        const route = parseCzmlRoute(doc, (t) => gstime(jdOf(t)));
+        const route = await czmlToTeme(doc);
         route.lines.forEach((line, k) => state.routes.push({ name: `route:${plan.id}:${k}`, line }));
         state.routeT = null;
         const t0 = Math.min(...route.lines.map((l) => l.times[0]));
@@ -442,7 +450,7 @@ async function loadShips() {
           go.addEventListener('click', () => clock.jump(t0));
           li.append(' ', go);
         }
-        route.targets.forEach((t, n) => state.routeLabels.push({ text: /^\d/.test(t.name) ? t.name : `${n + 1}: ${t.name}`, pos: t.pos }));
+        route.targets.forEach((t, n) => state.routeLabels.push({ text: /^\d/.test(t.name) ? t.name : `${n + 1}: ${t.name}`, target: t }));
         li.append(` · plan ${plan.id}: ${route.targets.length} target(s) numbered on the globe`);
       } catch (err) {
         li.append(` · plan ${plan.id}: ${err.status === 404 ? 'no route' : err.message}`);
@@ -453,6 +461,20 @@ async function loadShips() {
 
 function parseTime(s) {
   return Date.parse(/Z$|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`);
+}
+
+/** A CZML document's routes and targets in TEME: FIXED turned by GMST82, INERTIAL by the
+ *  service's GCRS → TEME matrices over the document's span (hourly, interpolated). */
+async function czmlToTeme(doc) {
+  const span = inertialSpan(doc);
+  let inertialAt = null;
+  if (span) {
+    const stepS = Math.max(3600, Math.ceil((span[1] - span[0]) / 1000 / 2000));
+    const q = `start=${encodeURIComponent(isoOf(span[0]))}&stop=${encodeURIComponent(isoOf(span[1]))}&step_s=${stepS}`;
+    const m = await api.get(`/frames/teme-from-gcrs?${q}`);
+    inertialAt = matrixTable(m.epochs.map(parseTime), m.matrices);
+  }
+  return parseCzmlRoute(doc, (t) => gstime(jdOf(t)), inertialAt);
 }
 
 function alertText(a) {
@@ -476,23 +498,6 @@ function addAlert(a) {
   b.addEventListener('click', () => goToAlert(a));
   li.append(`${text} `, b);
   $('alerts').prepend(li);
-}
-
-/** OBJECT1 and OBJECT2 positions [km] of a CDM in KVN (the state vectors' X, Y, Z). */
-function cdmPositions(text) {
-  const out = [];
-  let cur = null;
-  for (const line of String(text).split(/\r?\n/)) {
-    const m = line.match(/^\s*([A-Z_0-9]+)\s*=\s*([^[]*?)\s*(\[.*\])?\s*$/);
-    if (!m) continue;
-    if (m[1] === 'OBJECT') {
-      cur = [];
-      out.push(cur);
-    } else if (cur && (m[1] === 'X' || m[1] === 'Y' || m[1] === 'Z')) {
-      cur.push(Number(m[2]));
-    }
-  }
-  return out.filter((p) => p.length === 3);
 }
 
 async function startAlerts() {
@@ -536,27 +541,30 @@ async function goToAlert(a) {
   if (i != null) select(i);
   else recomputeFlags();
   globe.removeOverlay('miss');
-  let note = '';
-  try {
-    // the catalog object at TCA from the page's SGP4 (TEME); the ship from the CDM: the CDM's
-    // states are GCRF, but their difference (the miss vector) is frame-safe to 0.4° (~7 m per km)
-    const [r1, r2] = cdmPositions(await api.get(`/alerts/${a.id}/cdm`));
-    if (i != null && r1 && r2) {
-      const sec = await pool.track(i, tca, 0, 1);
-      const miss = [0, 1, 2].map((k) => r1[k] - r2[k]);
-      const len = Math.hypot(...miss) || 1e-9;
-      const ship = [0, 1, 2].map((k) => sec[k] + miss[k]);
-      const scale = Math.max(1, 300 / len); // drawn 300 km long
-      const tip = [0, 1, 2].map((k) => sec[k] + miss[k] * scale);
-      const cross = [];
-      for (const axis of [[60, 0, 0], [0, 60, 0], [0, 0, 60]]) {
-        cross.push(...ship.map((c, k) => c - axis[k]), ...ship.map((c, k) => c + axis[k]));
-      }
-      globe.setOverlay('miss', new Float32Array([...sec, ...tip, ...cross]), [1, 0.25, 0.25, 1], { mode: 'lines' });
-      note = ` Miss vector ${fmt(len * 1000, 0)} m, drawn ×${fmt(scale, 0)}; the ship is the red cross.`;
+  globe.removeOverlay('miss:scaled');
+  state.missVector = null;
+  let note;
+  const ship = a.ship_r_teme_km;
+  const sec = a.secondary_r_teme_km;
+  if (Array.isArray(ship) && Array.isArray(sec)) {
+    // both objects at TCA as the service's screen had them, in TEME (the globe's frame): the
+    // segment ship → object is the miss vector itself; a few hundred metres do not show at globe
+    // scale, so the same direction is drawn again from the object, stretched to 300 km
+    const miss = a.miss_teme_km ?? [0, 1, 2].map((k) => sec[k] - ship[k]);
+    const len = Math.hypot(...miss) || 1e-9;
+    const scale = Math.max(1, 300 / len);
+    const tip = [0, 1, 2].map((k) => sec[k] - miss[k] * scale);
+    const cross = [];
+    for (const axis of [[60, 0, 0], [0, 60, 0], [0, 0, 60]]) {
+      cross.push(...ship.map((c, k) => c - axis[k]), ...ship.map((c, k) => c + axis[k]));
     }
-  } catch (err) {
-    note = ` (CDM not available: ${err.message})`;
+    globe.setOverlay('miss', new Float32Array([...ship, ...sec]), [1, 0.25, 0.25, 1], { mode: 'lines' });
+    globe.setOverlay('miss:scaled', new Float32Array([...sec, ...tip, ...cross]), [1, 0.25, 0.25, 0.7], { mode: 'lines' });
+    state.missVector = { tca: isoOf(tca), ship_km: [...ship], object_km: [...sec], miss_km: [...miss], rtn_m: a.miss_rtn_m ? [...a.miss_rtn_m] : null, scale };
+    const rtn = a.miss_rtn_m ? ` (R ${fmt(a.miss_rtn_m[0], 0)}, T ${fmt(a.miss_rtn_m[1], 0)}, N ${fmt(a.miss_rtn_m[2], 0)} m in the ship's frame)` : '';
+    note = ` Miss vector at TCA ${fmt(len * 1000, 0)} m${rtn}, drawn again ×${fmt(scale, 0)} from the object; the ship at TCA is the red cross.`;
+  } else {
+    note = ' (this alert carries no geometry at TCA: its CDM could not be read)';
   }
   status(`Clock at TCA − 30 s: ${alertText(a)}.${note}`);
 }
@@ -693,7 +701,7 @@ function frame() {
     status(`${state.omms.length.toLocaleString('en')} objects on the globe after ${(state.firstPaintMs / 1000).toFixed(2)} s (renderer: ${globe.renderer}).`);
   }
   updateRoutes(t);
-  drawLabels();
+  drawLabels(gmst);
   // JavaScript time of this frame (the GPU process's work is not in it), smoothed
   state.frameJsMs = 0.9 * (state.frameJsMs ?? 0) + 0.1 * (performance.now() - tFrame);
   frames++;
@@ -731,7 +739,7 @@ function updateRoutes(tMs) {
   }
 }
 
-function drawLabels() {
+function drawLabels(gmst) {
   const box = $('labels');
   const labels = state.routeLabels ?? [];
   if (!labels.length) {
@@ -742,7 +750,7 @@ function drawLabels() {
   while (box.childElementCount < labels.length) box.append(document.createElement('span'));
   labels.forEach((l, k) => {
     const el = box.children[k];
-    const s = globe.project(l.pos, vp);
+    const s = globe.project(targetTeme(l.target, gmst), vp);
     el.hidden = !s; // behind the Earth or the eye
     if (el.textContent !== l.text) el.textContent = l.text;
     if (s) {
@@ -788,7 +796,26 @@ function exposeState() {
   def('claims', () => state.claims.size);
   def('alerts', () => state.alerts.map((a) => ({ ...a })));
   def('crew', () => state.me?.crew?.name ?? state.me?.crew ?? null);
+  def('crewReady', () => !!state.crewReady);
   def('overlays', () => [...globe.overlays.keys()]);
+  def('missVector', () => (state.missVector ? structuredClone(state.missVector) : null));
+  /** The routes loaded from the crew's plans: sample times (ISO) and TEME positions (km). */
+  view.routes = () => (state.routes ?? []).map(({ name, line }) => ({ name, times: line.times.map(isoOf), pts: [...Array(line.times.length).keys()].map((k) => [line.pts[3 * k], line.pts[3 * k + 1], line.pts[3 * k + 2]]) }));
+  /** What the page makes of a CZML document (the route code above, on a document given by a
+   *  test): lines with ISO times and TEME km, targets in TEME km at time tIso. */
+  view.parseCzml = async (doc, tIso) => {
+    const r = await czmlToTeme(doc);
+    const g = gstime(jdOf(Date.parse(tIso)));
+    return { lines: r.lines.map((l) => ({ times: l.times.map(isoOf), pts: [...Array(l.times.length).keys()].map((k) => [l.pts[3 * k], l.pts[3 * k + 1], l.pts[3 * k + 2]]) })), targets: r.targets.map((t) => ({ name: t.name, pos: targetTeme(t, g) })) };
+  };
+  /** The vertices of an overlay as drawn (km, TEME; Earth-fixed overlays in ITRS), or null. */
+  view.overlay = (name) => {
+    const o = globe.overlays.get(name);
+    if (!o) return null;
+    const pts = [];
+    for (let k = 0; k + 2 < o.km.length; k += 3) pts.push([o.km[k], o.km[k + 1], o.km[k + 2]]);
+    return pts;
+  };
   def('errors', () => [...state.errors]);
   def('lastKeyframeMs', () => pool.lastKeyframeMs);
   def('workers', () => pool.workers.length);
@@ -824,15 +851,20 @@ const timeline = new Timeline(pool, globe);
 let clock = new Clock(Date.now());
 exposeState();
 
-/** Load a catalog read; on 401 (no or refused key) ask for the crew's key and try again. */
+/** Load a catalog read (public). A refused key is dropped and the read made again without one;
+ *  only a service that keeps its catalog for crews (401 without a key) makes the page ask. */
 async function withLogin(read) {
   for (;;) {
+    const hadKey = !!api.key;
     try {
       return await read();
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 401)) throw err;
-      if (api.key) logout();
-      status('The catalog is served to crews: log in with your crew\'s API key (top right) to load it.');
+      if (hadKey) {
+        if (api.key) logout();
+        continue;
+      }
+      status('This service serves its catalog to crews only: log in with your crew\'s API key (top right) to load it.');
       $('key').focus();
       await new Promise((resolve) => {
         state.loginWaiter = resolve;
@@ -845,23 +877,13 @@ async function withLogin(read) {
 async function main() {
   wireControls();
   requestAnimationFrame(frame);
-  let early = null;
-  if (api.key) {
-    // a key from this tab's session: ask for the catalog while the key is being checked
-    early = loadElements().catch(() => null);
-    await login(api.key);
-  }
-  if (!state.me) {
-    // the service serves its catalog to crews only: ask before the first read
-    status('The catalog is served to crews: log in with your crew\'s API key (top right) to load it.');
-    $('key').focus();
-    await new Promise((resolve) => {
-      state.loginWaiter = resolve;
-    });
-    status('Loading the catalog…');
-  }
+  // the catalog is public: the globe loads at once; a key from this tab's session is checked
+  // meanwhile and brings the crew's layers
   const tLoad = performance.now();
-  const omms = (state.me && early && (await early)) || (await withLogin(loadElements));
+  const elements = withLogin(loadElements);
+  if (api.key) await login(api.key);
+  else $('crew-name').textContent = 'Log in for your crew\'s claims, ships, routes and alerts.';
+  const omms = await elements;
   state.timings.elementsMs = performance.now() - tLoad;
   const metaPromise = api
     .all('/catalog/objects?limit=5000', (batch) => {

@@ -89,8 +89,9 @@ class Service:
 
     def where(self, ids: list[int], at: str, frame: str) -> dict[int, list[float]]:
         """``sweepers where --json`` positions [km] by catalog number (the reference)."""
-        rows = json.loads(_run("where", *map(str, ids), "--at", at, "--frame", frame, "--json",
-                               "--db", self.db))
+        out = json.loads(_run("where", *map(str, ids), "--at", at, "--frame", frame, "--json",
+                              "--db", self.db))
+        rows = out["states"] if isinstance(out, dict) else out  # {epoch, frame, ..., states}
         return {r["norad_id"]: r["r_km"] for r in rows if r["status"] == "OK"}
 
 
@@ -162,12 +163,18 @@ class ConsolePage:
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
 
-    def open(self, query: str = f"t={T0}&paused=1", key: str | None = None) -> None:
+    def open(self, query: str = f"t={T0}&paused=1", key: str | None = None,
+             login: bool = True) -> None:
+        """Load the page (it needs no key: the catalog is public) and, unless ``login`` is
+        False, log in with ``key`` (default the crew's captain) and wait for the crew's layers."""
         self.page.goto(f"{self.service.base}/?{query}")
-        self.page.fill("#key", key or self.service.key)
-        self.page.click("#login-btn")
+        if login:
+            self.page.fill("#key", key or self.service.key)
+            self.page.click("#login-btn")
         self.page.wait_for_function("() => window.sweepersConsole && window.sweepersConsole.ready",
                                     timeout=120_000)
+        if login:
+            self.page.wait_for_function("() => window.sweepersConsole.crewReady", timeout=60_000)
         self.wait_fresh()
 
     def wait_fresh(self) -> None:

@@ -49,6 +49,7 @@ def test_nothing_loads_from_another_origin():
 
 def test_api_routes_are_not_shadowed_by_the_console(client: TestClient):
     assert client.get("/healthz").status_code == 200
-    assert client.get("/api/v1/catalog/elements").status_code == 401  # the API, asking for a key
+    assert client.get("/api/v1/me").status_code == 401  # the API, asking for a key
+    assert client.get("/api/v1/catalog/elements").json() == []  # the API (a public read)
     assert client.get("/openapi.json").json()["info"]["title"]
     assert client.get("/no-such-file.js").status_code == 404

@@ -1,6 +1,8 @@
 """The whole API against its own OpenAPI schema (schemathesis: generated requests, bounded
 budget → no 5xx, every response conforming), and the authorization matrix: every endpoint
-that takes an id, called by another crew on alpha's resources → 404, and no list leaks."""
+that takes an id, called by another crew on alpha's resources → 404, and no list leaks; without
+a key only the public reads answer (200), everything else is 401; anonymous reads are
+rate-limited per client address."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import select
 
+from sweepers.service.app import create_app
 from sweepers.service.db import write
 from sweepers.service.models import alerts, jobs
 
@@ -83,6 +86,73 @@ def test_authorization_matrix(app: FastAPI, client: TestClient, seeded: dict) ->
             assert items == [], url
     with app.state.services.engine.connect() as conn:  # alpha's job is still alpha's only
         assert conn.execute(select(jobs.c.crew_id)).scalars().all() == [1]
+
+
+# The public reads (docs/DESIGN-service.md, "Public reads"): the catalog, the frames the console
+# needs and the claims registry answer without a key; every other operation wants one.
+PUBLIC = {"/api/v1/catalog/objects", "/api/v1/catalog/objects/{norad_id}",
+          "/api/v1/catalog/objects/{norad_id}/omm", "/api/v1/catalog/elements",
+          "/api/v1/catalog/positions", "/api/v1/targets", "/api/v1/claims",
+          "/api/v1/frames/teme-from-gcrs"}
+
+
+def test_public_reads_answer_without_a_key_and_nothing_else_does(
+        app: FastAPI, client: TestClient, seeded: dict) -> None:
+    ids = {**seeded["ids"], "norad": 25544}
+    public = anonymous_401 = 0
+    for path, operations in app.openapi()["paths"].items():
+        if not path.startswith("/api/v1/"):
+            continue
+        url = path
+        for name in re.findall(r"{(\w+)}", path):
+            kind = name.removesuffix("_id").removeprefix("hook") or "webhook"
+            url = url.replace("{" + name + "}", str(ids[kind]))
+        if path == "/api/v1/frames/teme-from-gcrs":
+            url += "?start=2023-10-09T12:00:00Z"
+        for method in (m.upper() for m in operations):
+            kwargs: dict = {"json": {}} if method in ("POST", "PUT") else {}
+            if path.endswith("/trajectory"):
+                kwargs = {"content": "CCSDS_OEM_VERS = 2.0"}
+            r = client.request(method, url, **kwargs)
+            if method == "GET" and path in PUBLIC:
+                assert r.status_code == 200, (method, url, r.status_code, r.text)
+                public += 1
+            else:
+                assert r.status_code == 401, (method, url, r.status_code, r.text)
+                assert r.headers["WWW-Authenticate"] == "Bearer"
+                anonymous_401 += 1
+    assert public == len(PUBLIC)
+    assert anonymous_401 >= 30
+    # the registry shows alpha's claim to anyone; "mine" and a bad key are still refused
+    registry = client.get("/api/v1/claims").json()["items"]
+    assert [(c["norad_id"], c["crew"]) for c in registry] == [(17589, "alpha")]
+    assert client.get("/api/v1/claims?mine=true").status_code == 401
+    bad = {"Authorization": "Bearer sws_000000000000_nope"}
+    assert client.get("/api/v1/catalog/elements", headers=bad).status_code == 401
+    # an anonymous /targets leaves out every held object; alpha's own view keeps its claim
+    anon = {t["norad_id"] for t in client.get("/api/v1/targets?top=1000").json()}
+    mine = {t["norad_id"] for t in client.get("/api/v1/targets?top=1000",
+                                              headers=seeded["alpha"]).json()}
+    assert 17589 not in anon and 17589 in mine
+
+
+def test_anonymous_reads_are_rate_limited_per_client_address(catalog_url: str) -> None:
+    app = create_app(catalog_url, rate_limit="0.01/3")  # 3 at once, then one per 100 s
+    try:
+        with TestClient(app) as c:
+            codes = [c.get("/api/v1/catalog/elements").status_code for _ in range(4)]
+            assert codes == [200, 200, 200, 429]
+            late = c.get("/api/v1/claims")
+            assert late.status_code == 429 and int(late.headers["Retry-After"]) >= 1
+            assert "per client address" in late.json()["detail"]
+            # a crew's key has its own bucket
+            key = new_crew(app, "gamma")
+            assert c.get("/api/v1/catalog/elements", headers=key).status_code == 200
+            # another client address has its own bucket too
+            with TestClient(app, client=("192.0.2.7", 50000)) as other:
+                assert other.get("/api/v1/catalog/elements").status_code == 200
+    finally:
+        app.state.services.store.close()
 
 
 # No 5xx; documented status codes, content types and bodies. (Not "positive data acceptance":

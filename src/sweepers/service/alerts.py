@@ -25,17 +25,21 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
+import numpy as np
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from sweepers.catalog.store import CatalogStore
 from sweepers.conjunctions.ephemeris import screen_ephemeris
 from sweepers.conjunctions.events import Conjunction
+from sweepers.epochs import datetime_to_jd
 from sweepers.errors import SweepersError
 from sweepers.formats import oem as oem_codec
 from sweepers.formats.cdm import dumps_kvn
+from sweepers.formats.cdm import loads_kvn as load_cdm
+from sweepers.orbits.frames import gcrs_to_teme
 from sweepers.service.common import CallerDep, IdPath, Problem, ServicesDep, not_found
 from sweepers.service.db import utcnow, write
 from sweepers.service.models import alerts, crews, deliveries, plans, ships, webhooks
@@ -46,6 +50,7 @@ SAME_EVENT = timedelta(minutes=10)
 SCREEN_DAYS = 7.0
 SCREEN_KM = 5.0
 STREAM_POLL_S = 0.25
+MAX_ID = 2_147_483_647  # an INTEGER id column: a larger cursor is a 422, not a database error
 
 router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
 
@@ -149,9 +154,17 @@ def _queue_deliveries(conn: Any, crew_id: int, alert_id: int) -> None:
             f"{hook.id}", status="pending", attempts=0, next_attempt_at=utcnow()))
 
 
+Vec3 = Annotated[list[float], Field(min_length=3, max_length=3)]
+
+
 class AlertOut(BaseModel):
     """One alert: ship, other object, kind (new | worsened | proximity), TCA (UTC), miss [km],
-    Alfano maximum Pc, relative speed [km/s]; its CDM at ``/alerts/{id}/cdm``."""
+    Alfano maximum Pc, relative speed [km/s]; its CDM at ``/alerts/{id}/cdm``.
+
+    The geometry at TCA, for drawing it (the 3D console) without reading the CDM: both objects'
+    TEME states [km, km/s] (the frame SGP4 and ``sweepers where`` give; the CDM's states are
+    GCRF), the miss vector (secondary minus ship) in TEME [km] and in the ship's RTN frame [m].
+    Null when the alert's CDM cannot be read."""
 
     id: int
     ship_id: int
@@ -163,14 +176,50 @@ class AlertOut(BaseModel):
     relative_speed_km_s: float
     created_at: datetime
     catalog_at: datetime | None
+    ship_r_teme_km: Vec3 | None = Field(None, description="ship position at TCA, TEME [km]")
+    ship_v_teme_km_s: Vec3 | None = Field(None, description="ship velocity, TEME [km/s]")
+    secondary_r_teme_km: Vec3 | None = Field(None, description="object position, TEME [km]")
+    secondary_v_teme_km_s: Vec3 | None = Field(None, description="object velocity, TEME [km/s]")
+    miss_teme_km: Vec3 | None = Field(None, description="object minus ship, TEME [km]")
+    miss_rtn_m: Vec3 | None = Field(None, description="object minus ship in the ship's "
+                                                      "radial/transverse/normal frame [m]")
+
+
+def tca_geometry(cdm_text: str) -> dict[str, list[float]]:
+    """The TEME states at TCA of an alert's CDM (object 1 the ship, object 2 the secondary),
+    the miss vector in TEME [km] and RTN [m]; empty when the CDM cannot be read.
+
+    The CDM holds the screening's TEME states rotated to GCRF at TCA
+    (:func:`sweepers.conjunctions.cdm_build.conjunction_cdm`, written with ``repr`` precision);
+    :func:`sweepers.orbits.frames.gcrs_to_teme` at the same TCA is that rotation's transpose, so
+    the TEME states come back to rounding, and no column is needed for them."""
+    try:
+        cdm = load_cdm(cdm_text, "alert CDM")
+    except SweepersError:
+        return {}
+    objs = cdm.objects[:2]
+    if (cdm.tca is None or len(objs) != 2
+            or any(o.ref_frame.strip().upper() != "GCRF" for o in objs)
+            or not all(np.all(np.isfinite(o.state_km)) for o in objs)):
+        return {}
+    jd, fr = datetime_to_jd(cdm.tca)
+    states = np.array([o.state_km for o in objs])[:, None, :]  # (object, epoch, 6)
+    r, v = gcrs_to_teme(states[..., :3], states[..., 3:], jd, fr)
+    rtn = np.asarray(cdm.relative_position_rtn_m, np.float64)
+    out = {"ship_r_teme_km": r[0, 0], "ship_v_teme_km_s": v[0, 0],
+           "secondary_r_teme_km": r[1, 0], "secondary_v_teme_km_s": v[1, 0],
+           "miss_teme_km": r[1, 0] - r[0, 0]}
+    if np.all(np.isfinite(rtn)):
+        out["miss_rtn_m"] = rtn
+    return {k: [float(x) for x in a] for k, a in out.items()}
 
 
 def alert_out(row: Any) -> AlertOut:
-    """API form of an ``alerts`` row."""
+    """API form of an ``alerts`` row (with :func:`tca_geometry` of its CDM)."""
     return AlertOut(id=row.id, ship_id=row.ship_id, secondary_id=row.secondary_id,
                     kind=row.kind, tca=row.tca, miss_km=row.miss_km, pc=row.pc,
                     relative_speed_km_s=row.relative_speed_km_s, created_at=row.created_at,
-                    catalog_at=row.catalog_at)
+                    catalog_at=row.catalog_at, **tca_geometry(row.cdm or ""))
 
 
 def _alerts_after(engine: Any, crew_id: int, after: int, limit: int = 500) -> list[Any]:
@@ -182,7 +231,8 @@ def _alerts_after(engine: Any, crew_id: int, after: int, limit: int = 500) -> li
 
 @router.get("", response_model=list[AlertOut])
 def list_alerts(who: CallerDep, svc: ServicesDep,
-                after: Annotated[int, Query(ge=0, description="only ids above this")] = 0,
+                after: Annotated[int, Query(ge=0, le=MAX_ID,
+                                            description="only ids above this")] = 0,
                 limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[AlertOut]:
     """Your crew's alerts, oldest first, ids above ``after`` (a cursor: the last id seen)."""
     return [alert_out(r) for r in _alerts_after(svc.engine, who.crew_id, after, limit)]
@@ -191,8 +241,8 @@ def list_alerts(who: CallerDep, svc: ServicesDep,
 @router.get("/stream", response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}}}})
 def stream_alerts(who: CallerDep, svc: ServicesDep,
-                  last_event_id: Annotated[int | None, Header(ge=0)] = None,
-                  after: Annotated[int | None, Query(ge=0)] = None) -> StreamingResponse:
+                  last_event_id: Annotated[int | None, Header(ge=0, le=MAX_ID)] = None,
+                  after: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None) -> StreamingResponse:
     """Server-sent events, one ``alert`` event per new alert of your crew (``id:`` is the alert
     id; resume with ``Last-Event-ID`` or ``after``). Authorised by the Authorization header
     (read it with fetch streaming). A comment line every 15 s keeps proxies from closing it."""

@@ -1,6 +1,9 @@
 """Catalog reads for crews and the 3D console: objects (filtered, cursor-paginated), latest
 element sets as CelesTrak OMM JSON, positions at a time (batch SGP4), OMM downloads, and the
 target list (unclaimed only by default). Catalog reads carry ETags; ``If-None-Match`` → 304.
+
+They are public like the claims registry: no key needed (then rate-limited per client address),
+a key is checked and counted when sent; crews' own resources stay behind their keys.
 """
 
 from __future__ import annotations
@@ -20,9 +23,9 @@ from sweepers.salvage.value.unclaimed import unclaimed
 from sweepers.service.catalog_view import CatalogView, ViewCache, body_etag
 from sweepers.service.claims import active_claims, salvaged_ids
 from sweepers.service.common import (
-    CallerDep,
     IdPath,
     Problem,
+    ReaderDep,
     Services,
     ServicesDep,
     decode_cursor,
@@ -139,7 +142,7 @@ def _range(lo: float | None, hi: float | None, what: str) -> None:
 @router.get("/catalog/objects", response_model=ObjectPage,
             responses={304: {"description": "not modified"}, 400: {"model": Problem}})
 def list_objects(
-    request: Request, who: CallerDep, svc: ServicesDep,
+    request: Request, who: ReaderDep, svc: ServicesDep,
     object_type: Annotated[Literal["PAYLOAD", "ROCKET BODY", "DEBRIS", "UNKNOWN"] | None,
                            Query(alias="type")] = None,
     regime: Annotated[str | None, Query(max_length=3, description="ESA class, e.g. LEO")] = None,
@@ -188,7 +191,7 @@ def list_objects(
 
 @router.get("/catalog/objects/{norad_id}", response_model=CatalogObject,
             responses={304: {"description": "not modified"}, 404: {"model": Problem}})
-def get_object(norad_id: IdPath, request: Request, who: CallerDep, svc: ServicesDep) -> Response:
+def get_object(norad_id: IdPath, request: Request, who: ReaderDep, svc: ServicesDep) -> Response:
     """One catalogued object."""
     view = views(svc).get()
     k = view.by_id.get(norad_id)
@@ -201,7 +204,7 @@ def get_object(norad_id: IdPath, request: Request, who: CallerDep, svc: Services
 @router.get("/catalog/objects/{norad_id}/omm", response_class=Response,
             responses={200: {"content": {"application/json": {}, "application/xml": {},
                                          "text/plain": {}}}, 404: {"model": Problem}})
-def object_omm(norad_id: IdPath, who: CallerDep, svc: ServicesDep,
+def object_omm(norad_id: IdPath, who: ReaderDep, svc: ServicesDep,
                format: Literal["json", "xml", "kvn"] = "kvn") -> Response:
     """The object's latest element set as a CCSDS OMM (KVN or XML) or CelesTrak JSON."""
     view = views(svc).get()
@@ -222,7 +225,7 @@ def object_omm(norad_id: IdPath, who: CallerDep, svc: ServicesDep,
                 "type": "array", "items": {"type": "object"}}}},
                 "description": "CelesTrak OMM JSON of every latest element set"},
                 304: {"description": "not modified"}})
-def all_elements(request: Request, who: CallerDep, svc: ServicesDep) -> Response:
+def all_elements(request: Request, who: ReaderDep, svc: ServicesDep) -> Response:
     """Every object's latest element set as a CelesTrak ``FORMAT=json`` OMM array (the same 17
     keys), for client-side SGP4. Carries an ETag; send it back in ``If-None-Match``."""
     view = views(svc).get()
@@ -232,7 +235,7 @@ def all_elements(request: Request, who: CallerDep, svc: ServicesDep) -> Response
 
 
 @router.get("/catalog/positions", response_model=Positions, responses={400: {"model": Problem}})
-def positions(who: CallerDep, svc: ServicesDep,
+def positions(who: ReaderDep, svc: ServicesDep,
               at: Annotated[datetime | None, Query(description="UTC instant; default now")] = None,
               ids: Annotated[str | None, Query(description="catalog numbers N,N,...; "
                                                            "default every object")] = None,
@@ -270,7 +273,7 @@ def positions(who: CallerDep, svc: ServicesDep,
 
 @router.get("/targets", response_model=list[Target], responses={400: {"model": Problem}})
 def targets(
-    who: CallerDep, svc: ServicesDep,
+    who: ReaderDep, svc: ServicesDep,
     top: Annotated[int, Query(ge=1, le=1000)] = 20,
     by: Literal["value", "criticality"] = "value",
     unclaimed_only: Annotated[bool, Query(alias="unclaimed",
@@ -287,7 +290,8 @@ def targets(
     _range(inc_min_deg, inc_max_deg, "inclination")
     view = views(svc).get()
     held, gone = _claim_refs(svc)
-    others = {nid for nid, r in active_claims(svc.engine).items() if r.crew_id != who.crew_id}
+    mine = who.crew_id if who else None  # anonymous: every claim is someone else's
+    others = {nid for nid, r in active_claims(svc.engine).items() if r.crew_id != mine}
     pool = unclaimed(view.scored, gone | (others if unclaimed_only else set()))
     alt = None if alt_min_km is None and alt_max_km is None else (
         -np.inf if alt_min_km is None else alt_min_km, np.inf if alt_max_km is None else alt_max_km)

@@ -26,6 +26,7 @@ from sweepers.service.common import (
     CallerDep,
     IdPath,
     Problem,
+    ReaderDep,
     ServicesDep,
     WriterDep,
     decode_cursor,
@@ -233,19 +234,22 @@ def create_claim(body: ClaimIn, who: WriterDep, svc: ServicesDep) -> Any:
 
 @router.get("", response_model=ClaimPage)
 def list_claims(
-    who: CallerDep, svc: ServicesDep,
+    who: ReaderDep, svc: ServicesDep,
     mine: Annotated[bool, Query(description="only your crew's claims, every state")] = False,
     norad_id: Annotated[int | None, Query(ge=1, le=MAX_NORAD_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: str | None = None,
 ) -> ClaimPage:
-    """The public registry: every active claim in the sky (or, with ``mine``, your crew's
-    claims in any state), by claim id."""
+    """The public registry: every active claim in the sky (no key needed), or, with ``mine``,
+    your crew's claims in any state (needs your key), by claim id."""
     after = decode_cursor(cursor)
     if after is not None and not isinstance(after, int):
         raise HTTPException(400, "invalid cursor (use next_cursor of a previous page)")
     stmt = _select()
     if mine:
+        if who is None:
+            raise HTTPException(401, "mine=true needs your crew's key (Authorization: Bearer KEY)",
+                                headers={"WWW-Authenticate": "Bearer"})
         stmt = stmt.where(claims.c.crew_id == who.crew_id)
     else:
         stmt = stmt.where(claims.c.status == "active", claims.c.until > utcnow())

@@ -80,13 +80,30 @@ def caller(request: Request) -> Caller:
     who = svc.verifier.verify(key.strip())
     if who is None:
         raise HTTPException(401, "unknown or revoked key", headers={"WWW-Authenticate": "Bearer"})
-    wait_s = svc.limiter.take(who.key_id)
-    if wait_s > 0:
-        raise HTTPException(429, f"rate limit of {svc.limiter.rate_per_s:g} requests/s per key "
-                                 f"exceeded; retry in {wait_s:.2f} s",
-                            headers={"Retry-After": str(max(1, math.ceil(wait_s)))})
+    _spend(svc, who.key_id, "key")
     request.state.caller = who
     return who
+
+
+def _spend(svc: Services, bucket: str, per: str) -> None:
+    """One token of ``bucket``; 429 with ``Retry-After`` when it is empty."""
+    wait_s = svc.limiter.take(bucket)
+    if wait_s > 0:
+        raise HTTPException(429, f"rate limit of {svc.limiter.rate_per_s:g} requests/s per {per} "
+                                 f"exceeded; retry in {wait_s:.2f} s",
+                            headers={"Retry-After": str(max(1, math.ceil(wait_s)))})
+
+
+def reader(request: Request) -> Caller | None:
+    """The caller of a public read (the catalog, the claims registry): with an
+    ``Authorization`` header, the verified crew as :func:`caller` gives it (401 for a bad key,
+    the key's rate); without one, anonymous (None), rate-limited per client address with the
+    same rate and burst as a key (behind a reverse proxy every client shares its address)."""
+    if "authorization" in request.headers:
+        return caller(request)
+    addr = request.client.host if request.client else "unknown"
+    _spend(services(request), f"addr:{addr}", "client address")
+    return None
 
 
 def writer(who: Annotated[Caller, Depends(caller)]) -> Caller:
@@ -104,6 +121,7 @@ def captain(who: Annotated[Caller, Depends(caller)]) -> Caller:
 
 
 CallerDep = Annotated[Caller, Depends(caller)]
+ReaderDep = Annotated[Caller | None, Depends(reader)]
 WriterDep = Annotated[Caller, Depends(writer)]
 CaptainDep = Annotated[Caller, Depends(captain)]
 ServicesDep = Annotated[Services, Depends(services)]
