@@ -98,7 +98,7 @@ class Service:
 @pytest.fixture(scope="session")
 def service() -> Iterator[Service]:
     if not (data_dir() / CATALOG).is_file():
-        pytest.skip(f"bundled catalog not found under SWEEPERS_DATA ({data_dir()})")
+        pytest.fail(f"bundled catalog not found under SWEEPERS_DATA ({data_dir()})")
     if not (DIST / "index.html").is_file():
         pytest.fail("console not built: cd console && npm ci && npm run build")
     tmp = Path(tempfile.mkdtemp(prefix="sweepers-console-test-"))
@@ -137,9 +137,10 @@ def service() -> Iterator[Service]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright import sync_api  # a declared test dependency: missing is a failure, not a skip
+
+    if not Path(CHROMIUM).is_file():  # fail loudly: a skip would pass the console untested
+        pytest.fail(f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)")
     with sync_api.sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
