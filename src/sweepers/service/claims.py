@@ -190,6 +190,19 @@ def salvaged_ids(engine: Engine) -> set[int]:
         return set(conn.execute(select(salvaged.c.norad_id)).scalars())
 
 
+def unavailable_ids(engine: Engine) -> tuple[set[int], set[int]] | None:
+    """For "unclaimed only" outside the service (``sweepers targets``/``plan``): the objects
+    held by an active, unexpired claim of any crew, and the objects salvaged — or None when the
+    database has no service tables (no claims registry: nothing is held). Reads only; the
+    service schema is not created or migrated here."""
+    from sqlalchemy import inspect
+
+    names = set(inspect(engine).get_table_names())
+    if not {claims.name, salvaged.name, crews.name} <= names:
+        return None
+    return set(active_claims(engine)), salvaged_ids(engine)
+
+
 def _out(row: Any) -> ClaimOut:
     return ClaimOut(id=row.id, norad_id=row.norad_id, crew=row.crew, status=row.status,
                     claimed_at=row.claimed_at, until=row.until, ended_at=row.ended_at,
