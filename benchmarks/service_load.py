@@ -391,6 +391,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5,
                         help="latency kinds take turns this many times")
     parser.add_argument("--timeout-s", type=float, default=600.0, help="bound of each phase")
+    parser.add_argument("--keep-logs", metavar="DIR",
+                        help="write the servers' logs (and the SQLite file) here, and keep them")
     parser.add_argument("--serve-baseline", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -408,7 +410,8 @@ def main() -> None:
                                "race": args.race, "crews": args.crews, "objects": args.objects,
                                "requests": args.requests, "clients": args.clients}
     with tempfile.TemporaryDirectory(prefix="sweepers-load-") as tmp:
-        work = Path(tmp)
+        work = Path(args.keep_logs or tmp)
+        work.mkdir(parents=True, exist_ok=True)
         for kind in [k.strip() for k in args.db.split(",") if k.strip()]:
             if kind == "sqlite":
                 results[kind] = run_backend(kind, f"sqlite:///{work / 'service.sqlite'}", args,

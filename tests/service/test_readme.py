@@ -45,13 +45,13 @@ def script(lines: list[str], port: int) -> str:
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
-def test_readme_service_lines_work_as_written(tmp_path: Path) -> None:
+def test_readme_service_lines_work_as_written(shared_data: Path, tmp_path: Path) -> None:
     from .conftest import free_port
 
     lines = service_block()
     assert any("crew add" in x for x in lines) and any("/api/v1/claims" in x for x in lines)
     env = {**os.environ, "SWEEPERS_DB": f"sqlite:///{tmp_path / 'readme.sqlite'}",
-           "PYTHONPATH": str(ROOT / "src"),
+           "PYTHONPATH": str(ROOT / "src"), "SWEEPERS_DATA": str(shared_data),
            "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"}
     env.pop("SWEEPERS_REFRESH_S", None)
     proc = subprocess.Popen(["bash", "-c", script(lines, free_port())], env=env, cwd=tmp_path,
