@@ -6,10 +6,11 @@ Set-up (everything real, on 127.0.0.1): a SQLite store (or ``--db``) with the bu
 catalog minus ten LEO objects X1…X10 held back; ``sweepers serve`` and ``sweepers worker`` as
 subprocesses; a CelesTrak-compatible loopback HTTP server (``$SWEEPERS_CELESTRAK_URL`` of the
 worker) answering GP queries with OMM JSON; one crew with one ship whose trajectory (an OEM
-uploaded through the API) has ten 20-minute coast arcs, arc k crossing the orbit of Xk at a
-seeded time t_k, 0.4 km above it (radially) at 3.9 km/s relative speed: a close approach the
-ship cannot see until Xk is in the catalog. The client listens to ``GET /api/v1/alerts/stream``
-(SSE) with the crew's key.
+uploaded through the API) covers the 7-day screening window: ten 20-minute coast arcs, arc k
+crossing the orbit of Xk at a seeded time t_k, 0.4 km above it (radially) at 3.9 km/s relative
+speed — a close approach the ship cannot see until Xk is in the catalog — and between them the
+ship coasting on (60 s unscreened gaps stand for the manoeuvres). The client listens to
+``GET /api/v1/alerts/stream`` (SSE) with the crew's key.
 
 Refresh k: the upstream starts serving X1…Xk (new element sets: Xk's; the earlier ones repeat,
 and are ingested as duplicates), a refresh job is queued (as the scheduler does; screening
@@ -107,15 +108,16 @@ def _accel(r: np.ndarray) -> np.ndarray:
     return -MU * r / np.linalg.norm(r) ** 3
 
 
-def two_body(r0: np.ndarray, v0: np.ndarray, dt_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """States at offsets ``dt_s`` [s] (sorted, may be negative) from (r0, v0): RK4, 1 s steps."""
+def two_body(r0: np.ndarray, v0: np.ndarray, dt_s: np.ndarray,
+             step_s: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """States at offsets ``dt_s`` [s] (may be negative) from (r0, v0): RK4, ``step_s`` steps."""
     out_r, out_v = np.empty((dt_s.size, 3)), np.empty((dt_s.size, 3))
     for sign in (-1.0, 1.0):
         r, v, t = r0.copy(), v0.copy(), 0.0
         targets = sorted((abs(d), k) for k, d in enumerate(dt_s) if (d >= 0) == (sign > 0))
         for goal, k in targets:
             while t < goal - 1e-9:
-                h = min(1.0, goal - t) * sign
+                h = min(step_s, goal - t) * sign
                 k1r, k1v = v, _accel(r)
                 k2r, k2v = v + 0.5 * h * k1v, _accel(r + 0.5 * h * k1r)
                 k3r, k3v = v + 0.5 * h * k2v, _accel(r + 0.5 * h * k2r)
@@ -127,12 +129,26 @@ def two_body(r0: np.ndarray, v0: np.ndarray, dt_s: np.ndarray) -> tuple[np.ndarr
     return out_r, out_v
 
 
-def ship_oem(targets: list[ElementSet], times: list[datetime]) -> str:
-    """The ship's OEM (TEME, UTC): one coast arc per target, crossing it at its time."""
+def _segment(epochs: np.ndarray, rs: np.ndarray, vs: np.ndarray) -> Any:
+    from sweepers.formats import oem as oem_codec
+
+    return oem_codec.OemSegment(
+        object_name="TUG", object_id="TUG-1", center_name="EARTH", ref_frame="TEME",
+        time_system="UTC", start_time=epochs[0], stop_time=epochs[-1], epochs=epochs,
+        positions_km=rs, velocities_km_s=vs, interpolation="HERMITE", interpolation_degree=5)
+
+
+def ship_oem(targets: list[ElementSet], times: list[datetime], start: datetime,
+             days: float) -> str:
+    """The ship's OEM (TEME, UTC) over ``start`` … ``start + days``: around each target's time a
+    20-minute coast arc crossing it, and between the arcs the ship coasting on (two-body from
+    the previous arc's last state; 60 s gaps either side of each crossing arc stand for the
+    manoeuvres onto and off it, and are not screened)."""
     from sweepers.formats import oem as oem_codec
     from sweepers.orbits.sgp4_batch import propagate
 
-    segments = []
+    us = np.timedelta64(1, "us")
+    arcs = []
     for es, tc in zip(targets, times, strict=True):
         t = np.datetime64(tc.replace(tzinfo=None), "us")
         eph = propagate([es], np.array([t]))
@@ -143,12 +159,26 @@ def ship_oem(targets: list[ElementSet], times: list[datetime]) -> str:
                     + u * np.dot(u, v) * (1 - math.cos(a)))
         offsets = np.arange(-ARC_MIN * 60, ARC_MIN * 60 + 1, 30.0)
         rs, vs = two_body(r + OFFSET_KM * u, SPEED_RATIO * v_turned, offsets)
-        epochs = t + (offsets * 1e6).astype("timedelta64[us]")
-        segments.append(oem_codec.OemSegment(
-            object_name="TUG", object_id="TUG-1", center_name="EARTH", ref_frame="TEME",
-            time_system="UTC", start_time=epochs[0], stop_time=epochs[-1], epochs=epochs,
-            positions_km=rs, velocities_km_s=vs, interpolation="HERMITE",
-            interpolation_degree=5))
+        arcs.append((t + (offsets * 1e6).astype("timedelta64[us]"), rs, vs))
+    segments = []
+    t_begin = np.datetime64(start.replace(tzinfo=None), "us")
+    t_end = t_begin + np.timedelta64(int(days * 86400), "s")
+    for k, arc in enumerate([*arcs, None]):
+        if k == 0:  # before the first arc: that arc's orbit, backwards
+            ref_t, ref_r, ref_v = arc[0][0], arc[1][0], arc[2][0]
+            lo, hi = t_begin, arc[0][0] - np.timedelta64(60, "s")
+        else:
+            prev = arcs[k - 1]
+            ref_t, ref_r, ref_v = prev[0][-1], prev[1][-1], prev[2][-1]
+            lo = prev[0][-1] + np.timedelta64(60, "s")
+            hi = (arc[0][0] - np.timedelta64(60, "s")) if arc is not None else t_end
+        span = np.arange(0.0, (hi - lo) / us / 1e6 + 1e-6, 60.0)
+        if span.size >= 4:
+            offsets = span + (lo - ref_t) / us / 1e6
+            rs, vs = two_body(ref_r, ref_v, offsets, step_s=5.0)
+            segments.append(_segment(ref_t + (offsets * 1e6).astype("timedelta64[us]"), rs, vs))
+        if arc is not None:
+            segments.append(_segment(*arc))
     return oem_codec.dumps_kvn(oem_codec.Oem(originator="alert_latency benchmark",
                                              segments=segments,
                                              creation_date=np.datetime64("2023-10-01")))
@@ -225,7 +255,7 @@ def main() -> None:
             ingest_files(store, [rest, satcat])
             _, key = create_crew(store.engine, "alpha")
         prep_s = time.perf_counter() - t_prep
-        text = ship_oem(held, times)
+        text = ship_oem(held, times, t0, SCREEN_DAYS)
         env = {**os.environ, "SWEEPERS_CELESTRAK_URL": upstream.url,
                "SWEEPERS_RATE_LIMIT": "100/1000"}
         env.pop("SWEEPERS_REFRESH_S", None)
