@@ -185,3 +185,20 @@ def test_refresh_alerts_once_and_delivers(world: tuple[FastAPI, Upstream]) -> No
         mac = hmac.new(hook["secret"].encode(),
                        headers["X-Sweepers-Timestamp"].encode() + b"." + body, hashlib.sha256)
         assert headers["X-Sweepers-Signature"] == "sha256=" + mac.hexdigest()
+
+
+def test_refresh_status_says_whether_the_schedule_is_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sentence ``sweepers serve`` and ``sweepers worker`` log at startup."""
+    from sweepers.errors import SweepersError
+    from sweepers.service.refresh import refresh_status
+
+    monkeypatch.delenv("SWEEPERS_REFRESH_S", raising=False)
+    off = refresh_status()
+    assert off.startswith("scheduled catalog refresh is off") and "SWEEPERS_REFRESH_S=3600" in off
+    monkeypatch.setenv("SWEEPERS_REFRESH_S", "600")
+    monkeypatch.setenv("SWEEPERS_CELESTRAK_URL", "http://127.0.0.1:9/")
+    assert refresh_status().startswith("scheduled catalog refresh every 600 s from "
+                                       "http://127.0.0.1:9 ")
+    monkeypatch.setenv("SWEEPERS_REFRESH_S", "hourly")
+    with pytest.raises(SweepersError, match="SWEEPERS_REFRESH_S='hourly'"):
+        refresh_status()

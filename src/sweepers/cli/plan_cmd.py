@@ -66,6 +66,11 @@ def plan(
                             help="With --out: screen the first D days of the route against "
                                  "the catalog (0: no screening).")
     ] = 7.0,
+    unclaimed_only: Annotated[
+        bool, typer.Option("--unclaimed-only",
+                           help="Leave out targets held by an active claim or salvaged (the "
+                                "operations service's registry in the same database).")
+    ] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -79,10 +84,12 @@ def plan(
     100 m and 1 m/s). The ship leaves one de-orbit kit at each target.
     """
     from sweepers.catalog.store import CatalogStore
+    from sweepers.cli.targets_cmd import registry_exclusions
     from sweepers.salvage.planner import VICTORY, load_ship, plan_job
     from sweepers.salvage.planner.output import write_outputs
     from sweepers.salvage.planner.targets import NoCandidatesError, candidates_in_reach
     from sweepers.salvage.value import score_objects
+    from sweepers.salvage.value.unclaimed import unclaimed
 
     ship = load_ship(ship_file) if ship_file is not None else VICTORY
     ship = ship.with_(propellant_kg=propellant_kg, months=months)
@@ -94,8 +101,13 @@ def plan(
         if not elements:
             raise fail(f"the store {store.url} has no element sets: ingest a catalog first")
         meta = {o.norad_id: o for o in store.objects()}
+        held = registry_exclusions(store.engine) if unclaimed_only else set()
     by_id = {e.norad_id: e for e in elements}
-    scored = {s.norad_id: s for s in score_objects(elements, meta)}
+    held.discard(start_id)  # the ship's own start orbit is where it is, claimed or not
+    if wanted is not None and held & set(wanted):
+        raise fail(f"--candidates: claimed or salvaged, left out by --unclaimed-only: "
+                   f"{sorted(held & set(wanted))}")
+    scored = {s.norad_id: s for s in unclaimed(score_objects(elements, meta), held)}
     try:
         cands = candidates_in_reach(ship, by_id, scored, top=top, start_id=start_id,
                                     wanted=wanted)

@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from sweepers.cli.common import DbOption, JsonOption, console, fail, handle_errors, print_json
+from sweepers.cli.common import (
+    DbOption,
+    JsonOption,
+    console,
+    err_console,
+    fail,
+    handle_errors,
+    print_json,
+)
 
 crew_app = typer.Typer(no_args_is_help=True)
 
@@ -25,8 +33,10 @@ def serve(
     import uvicorn
 
     from sweepers.service.db import open_store
+    from sweepers.service.refresh import refresh_status
 
     open_store(db).close()  # migrate once, before the server processes start
+    err_console.print(f"sweepers serve: {refresh_status()}", highlight=False, soft_wrap=True)
     if db:
         os.environ["SWEEPERS_DB"] = db  # the factory of each server process reads it
     uvicorn.run("sweepers.service.app:app_from_env", factory=True, host=host, port=port,
@@ -43,9 +53,13 @@ def worker(
 ) -> None:
     """Run jobs from the service's queue (plans, screenings, catalog refreshes)."""
     from sweepers.service.db import open_store
+    from sweepers.service.refresh import refresh_status
     from sweepers.service.worker import run_worker
 
+    status = refresh_status()
     with open_store(db) as store:
+        if not once:
+            err_console.print(f"sweepers worker: {status}", highlight=False, soft_wrap=True)
         run_worker(store, once=once, lease_s=lease_s)
 
 

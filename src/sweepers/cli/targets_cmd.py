@@ -9,7 +9,15 @@ import typer
 from rich import box
 from rich.table import Table
 
-from sweepers.cli.common import DbOption, JsonOption, console, fail, handle_errors, print_json
+from sweepers.cli.common import (
+    DbOption,
+    JsonOption,
+    console,
+    err_console,
+    fail,
+    handle_errors,
+    print_json,
+)
 
 TYPE_HELP = "rb | payload | debris | unknown"
 _SHORT_TYPE = {"ROCKET BODY": "R/B", "PAYLOAD": "PAY", "DEBRIS": "DEB", "UNKNOWN": "UNK"}
@@ -44,6 +52,23 @@ def parse_range(text: str | None, option: str) -> tuple[float, float] | None:
     return lo, hi
 
 
+def registry_exclusions(engine: object) -> set[int]:
+    """The catalog numbers "unclaimed only" leaves out: held by an active claim (any crew) or
+    salvaged, from the service tables of the store's database; says on stderr how many and why
+    (or that the database has no claims registry)."""
+    from sweepers.service.claims import unavailable_ids
+
+    found = unavailable_ids(engine)  # type: ignore[arg-type]
+    if found is None:
+        err_console.print("--unclaimed-only: this database has no claims registry (the "
+                          "service's tables); nothing is left out", highlight=False)
+        return set()
+    held, gone = found
+    err_console.print(f"--unclaimed-only: left out {len(held)} objects under an active claim "
+                      f"and {len(gone - held)} salvaged", highlight=False)
+    return held | gone
+
+
 def _number(x: float) -> str:
     """Thousands separators for big numbers, two significant digits for small ones."""
     return f"{x:,.0f}" if abs(x) >= 10 else f"{x:.2g}"
@@ -63,6 +88,11 @@ def targets(
         str | None, typer.Option("--inc-deg", help="Inclination band LO:HI [deg].")
     ] = None,
     by: Annotated[str, typer.Option("--by", help="Rank by: value | criticality.")] = "value",
+    unclaimed_only: Annotated[
+        bool, typer.Option("--unclaimed-only",
+                           help="Leave out objects held by an active claim or salvaged (the "
+                                "operations service's registry in the same database).")
+    ] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -91,7 +121,12 @@ def targets(
         if not elements:
             raise fail(f"the store {store.url} has no element sets: ingest a catalog first")
         meta = {o.norad_id: o for o in store.objects()}
+        held = registry_exclusions(store.engine) if unclaimed_only else set()
     scored = score_objects(elements, meta)
+    if held:
+        from sweepers.salvage.value.unclaimed import unclaimed
+
+        scored = unclaimed(scored, held)
     ranked = rank_targets(
         scored, by=by, object_type=object_type, alt_km=alt, inc_deg=inc, top=top  # type: ignore[arg-type]
     )

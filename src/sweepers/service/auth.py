@@ -97,6 +97,7 @@ class KeyVerifier:
         self.ttl_s = ttl_s
         self._cache: dict[bytes, tuple[float, Caller]] = {}
         self._lock = threading.Lock()
+        self._gates: dict[bytes, threading.Lock] = {}  # one argon2 check per key at a time
 
     def forget(self, key_id: str | None = None) -> None:
         """Drop cached keys (all, or those of ``key_id``)."""
@@ -107,14 +108,35 @@ class KeyVerifier:
                 for k in [k for k, (_, c) in self._cache.items() if c.key_id == key_id]:
                     del self._cache[k]
 
-    def verify(self, key: str) -> Caller | None:
-        """The caller of ``key``, or None when the key is unknown, revoked or wrong."""
-        digest = hashlib.sha256(key.encode()).digest()
-        now = time.monotonic()
+    def _cached(self, digest: bytes) -> Caller | None:
         with self._lock:
             hit = self._cache.get(digest)
-        if hit is not None and hit[0] > now:
-            return hit[1]
+        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+    def verify(self, key: str) -> Caller | None:
+        """The caller of ``key``, or None when the key is unknown, revoked or wrong.
+
+        Concurrent requests with one uncached key wait for a single argon2 check (64 MiB and
+        ~50 ms each) instead of each running their own: a client opening 200 connections
+        right after a restart costs one verification, not 200."""
+        digest = hashlib.sha256(key.encode()).digest()
+        found = self._cached(digest)
+        if found is not None:
+            return found
+        with self._lock:
+            gate = self._gates.setdefault(digest, threading.Lock())
+        with gate:
+            found = self._cached(digest)  # verified while this request waited
+            if found is not None:
+                return found
+            try:
+                return self._check(key, digest)
+            finally:
+                with self._lock:
+                    self._gates.pop(digest, None)
+
+    def _check(self, key: str, digest: bytes) -> Caller | None:
+        now = time.monotonic()
         key_id = split_key(key)
         if key_id is None:
             return None

@@ -113,10 +113,12 @@ def views(svc: Services) -> ViewCache:
     return cache
 
 
-def _claim_refs(svc: Services) -> tuple[dict[int, ClaimRef], set[int]]:
+def _claim_refs(svc: Services, norad_ids: list[int] | None = None
+                ) -> tuple[dict[int, ClaimRef], set[int]]:
+    """Active claims and salvaged marks, of the whole sky or of ``norad_ids`` only."""
     held = {nid: ClaimRef(crew=r.crew, until=r.until)
-            for nid, r in active_claims(svc.engine).items()}
-    return held, salvaged_ids(svc.engine)
+            for nid, r in active_claims(svc.engine, norad_ids).items()}
+    return held, salvaged_ids(svc.engine, norad_ids)
 
 
 def _object(view: CatalogView, k: int, held: dict[int, ClaimRef],
@@ -197,7 +199,7 @@ def get_object(norad_id: IdPath, request: Request, who: ReaderDep, svc: Services
     k = view.by_id.get(norad_id)
     if k is None:
         raise not_found("catalog object", norad_id)
-    held, gone = _claim_refs(svc)
+    held, gone = _claim_refs(svc, [norad_id])  # this object's, not the whole registry
     return _cached_json(request, CatalogObject(**_object(view, k, held, gone)))
 
 

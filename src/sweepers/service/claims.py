@@ -185,10 +185,26 @@ def active_claims(engine: Engine, norad_ids: Sequence[int] | None = None) -> dic
         return {r.norad_id: r for r in conn.execute(stmt)}
 
 
-def salvaged_ids(engine: Engine) -> set[int]:
-    """Every object marked salvaged (by any crew)."""
+def salvaged_ids(engine: Engine, norad_ids: Sequence[int] | None = None) -> set[int]:
+    """Every object marked salvaged (by any crew), or those of ``norad_ids``."""
+    stmt = select(salvaged.c.norad_id)
+    if norad_ids is not None:
+        stmt = stmt.where(salvaged.c.norad_id.in_(list(norad_ids)))
     with engine.connect() as conn:
-        return set(conn.execute(select(salvaged.c.norad_id)).scalars())
+        return set(conn.execute(stmt).scalars())
+
+
+def unavailable_ids(engine: Engine) -> tuple[set[int], set[int]] | None:
+    """For "unclaimed only" outside the service (``sweepers targets``/``plan``): the objects
+    held by an active, unexpired claim of any crew, and the objects salvaged — or None when the
+    database has no service tables (no claims registry: nothing is held). Reads only; the
+    service schema is not created or migrated here."""
+    from sqlalchemy import inspect
+
+    names = set(inspect(engine).get_table_names())
+    if not {claims.name, salvaged.name, crews.name} <= names:
+        return None
+    return set(active_claims(engine)), salvaged_ids(engine)
 
 
 def _out(row: Any) -> ClaimOut:

@@ -52,9 +52,36 @@ def reserve_upstream(engine: Engine, url: str, now: datetime | None = None) -> f
     return 0.0
 
 
+def refresh_period_s() -> float:
+    """Seconds between scheduled refreshes (``$SWEEPERS_REFRESH_S``; 0: no schedule)."""
+    text_ = os.environ.get("SWEEPERS_REFRESH_S", "").strip()
+    if not text_:
+        return 0.0
+    try:
+        period = float(text_)
+    except ValueError:
+        raise SweepersError(f"SWEEPERS_REFRESH_S={text_!r}: want seconds between refreshes, "
+                            "e.g. 3600") from None
+    return period if period > 0 else 0.0
+
+
+def refresh_status() -> str:
+    """One sentence for startup logs: is the scheduled refresh on, how often, from where, and
+    how to turn it on when it is off."""
+    period = refresh_period_s()
+    if period <= 0:
+        return ("scheduled catalog refresh is off (SWEEPERS_REFRESH_S is not set): no new "
+                "element sets and no conjunction re-screening until one is queued; turn it on "
+                "with SWEEPERS_REFRESH_S=3600 (seconds between refreshes) in the environment of "
+                "`sweepers worker`, and SWEEPERS_CELESTRAK_URL for a CelesTrak-compatible "
+                "source other than celestrak.org")
+    return (f"scheduled catalog refresh every {period:g} s from {base_url()} (run by "
+            f"`sweepers worker`; upstream budget {PER_MINUTE}/min, {PER_HOUR}/h)")
+
+
 def schedule_due(engine: Engine, now: datetime | None = None) -> int | None:
     """Queue the periodic refresh if due (``$SWEEPERS_REFRESH_S``); returns the job id."""
-    period = float(os.environ.get("SWEEPERS_REFRESH_S", "0") or 0)
+    period = refresh_period_s()
     if period <= 0:
         return None
     now = now or utcnow()
