@@ -182,9 +182,9 @@ def check_schema(app: FastAPI, headers: dict[str, str], examples: int) -> int:
 
 
 def test_api_conforms_to_its_schema_ci(app: FastAPI, seeded: dict) -> None:
-    """The default suite's variant: 2 generated cases per operation (about 80 requests, under
-    a minute on the 2-core machine), every operation of the schema, bravo's key: no 5xx, every
-    response valid against the schema."""
+    """The default suite's variant: 2 generated cases per operation (about 80 requests, about
+    a minute per database on the 2-core machine), every operation of the schema, bravo's key:
+    no 5xx, every response valid against the schema."""
     assert check_schema(app, seeded["bravo"], examples=2) >= 30
 
 
