@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,12 +11,16 @@ from sweepers.cli.common import (
     EXIT_REJECTED,
     DbOption,
     JsonOption,
+    catalog_snapshot,
     console,
     fail,
     handle_errors,
+    parse_utc,
     print_json,
     progress_bar,
 )
+from sweepers.epochs import seconds_since_mjd2000
+from sweepers.errors import SweepersError
 
 STAGES = {"table": "cost table", "columns": "candidate chains (beam sweeps)",
           "ships": "ships flown (exact J2 legs)", "greedy": "greedy fleet baseline",
@@ -47,13 +50,11 @@ def _range(text: str | None, what: str) -> tuple[float, float] | None:
 
 
 def _window(text: str) -> float:
-    from sweepers.salvage.planner.targets import seconds_since_mjd2000
-
+    """A launch window's epoch (ISO 8601, UTC) [s since MJD2000]."""
     try:
-        t = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        return seconds_since_mjd2000(parse_utc(text))
+    except SweepersError:
         raise fail(f"--window {text!r} is not an ISO 8601 date") from None
-    return seconds_since_mjd2000(t.replace(tzinfo=UTC) if t.tzinfo is None else t)
 
 
 @handle_errors
@@ -136,12 +137,10 @@ def campaign(
     and re-integrated (100 m, 1 m/s); targets that do not fit are re-offered, then reported.
     Exit status 3 when targets were left out or refused.
     """
-    from sweepers.catalog.store import CatalogStore
     from sweepers.salvage.campaign.engine import CampaignConfig, plan_campaign
     from sweepers.salvage.campaign.report import campaign_summary, write_campaign
     from sweepers.salvage.campaign.targets import select_targets
     from sweepers.salvage.planner import VICTORY, load_ship
-    from sweepers.salvage.planner.targets import seconds_since_mjd2000
     from sweepers.salvage.value import score_objects
     from sweepers.salvage.value.scores import LAUNCH_PRICE_KUSD_PER_KG
 
@@ -153,11 +152,7 @@ def campaign(
         raise fail("give exactly one of --family, --top-critical, --targets")
     windows_s = [_window(w) for w in windows or []]
 
-    with CatalogStore.open(db, create=False) as store:
-        elements = store.latest()
-        if not elements:
-            raise fail(f"the store {store.url} has no element sets: ingest a catalog first")
-        meta = {o.norad_id: o for o in store.objects()}
+    elements, meta, _ = catalog_snapshot(db)
     by_id = {e.norad_id: e for e in elements}
     scored = {s.norad_id: s for s in score_objects(elements, meta)}
     chosen = select_targets(by_id, scored, family=family, top_critical=top_critical, ids=ids,

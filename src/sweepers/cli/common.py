@@ -140,3 +140,38 @@ def track(
         for item in items:
             yield item
             progress.advance(task)
+
+
+def registry_exclusions(engine: object) -> set[int]:
+    """The catalog numbers "unclaimed only" leaves out: held by an active claim (any crew) or
+    salvaged, from the service tables of the store's database; says on stderr how many and why
+    (or that the database has no claims registry)."""
+    from sweepers.service.claims import unavailable_ids
+
+    found = unavailable_ids(engine)  # type: ignore[arg-type]
+    if found is None:
+        err_console.print("--unclaimed-only: this database has no claims registry (the "
+                          "service's tables); nothing is left out", highlight=False)
+        return set()
+    held, gone = found
+    err_console.print(f"--unclaimed-only: left out {len(held)} objects under an active claim "
+                      f"and {len(gone - held)} salvaged", highlight=False)
+    return held | gone
+
+
+def catalog_snapshot(
+    db: str | None, *, unclaimed_only: bool = False
+) -> tuple[list[Any], dict[int, Any], set[int]]:
+    """What the planning commands read from the store, in one read: the newest element set of
+    every object, the objects' metadata by catalog number, and (``unclaimed_only``) the ids the
+    claims registry holds (:func:`registry_exclusions`; else empty). A store without element
+    sets is a one-line error."""
+    from sweepers.catalog.store import CatalogStore
+
+    with CatalogStore.open(db, create=False) as store:
+        elements = store.latest()
+        if not elements:
+            raise fail(f"the store {store.url} has no element sets: ingest a catalog first")
+        meta = {o.norad_id: o for o in store.objects()}
+        held = registry_exclusions(store.engine) if unclaimed_only else set()
+    return elements, meta, held

@@ -12,6 +12,7 @@ from rich.table import Table
 from sweepers.cli.common import (
     DbOption,
     JsonOption,
+    catalog_snapshot,
     console,
     fail,
     handle_errors,
@@ -83,8 +84,6 @@ def plan(
     exactly under full J2 (a drift burn, then <= 3 impulses over <= 3 days, arrival within
     100 m and 1 m/s). The ship leaves one de-orbit kit at each target.
     """
-    from sweepers.catalog.store import CatalogStore
-    from sweepers.cli.targets_cmd import registry_exclusions
     from sweepers.salvage.planner import VICTORY, load_ship, plan_job
     from sweepers.salvage.planner.output import write_outputs
     from sweepers.salvage.planner.targets import NoCandidatesError, candidates_in_reach
@@ -96,12 +95,7 @@ def plan(
     start_id = from_id if from_id is not None else ship.orbit.from_norad_id
     wanted = _parse_ids(candidates)
 
-    with CatalogStore.open(db, create=False) as store:
-        elements = store.latest()
-        if not elements:
-            raise fail(f"the store {store.url} has no element sets: ingest a catalog first")
-        meta = {o.norad_id: o for o in store.objects()}
-        held = registry_exclusions(store.engine) if unclaimed_only else set()
+    elements, meta, held = catalog_snapshot(db, unclaimed_only=unclaimed_only)
     by_id = {e.norad_id: e for e in elements}
     held.discard(start_id)  # the ship's own start orbit is where it is, claimed or not
     if wanted is not None and held & set(wanted):

@@ -12,8 +12,8 @@ from rich.table import Table
 from sweepers.cli.common import (
     DbOption,
     JsonOption,
+    catalog_snapshot,
     console,
-    err_console,
     fail,
     handle_errors,
     print_json,
@@ -52,23 +52,6 @@ def parse_range(text: str | None, option: str) -> tuple[float, float] | None:
     return lo, hi
 
 
-def registry_exclusions(engine: object) -> set[int]:
-    """The catalog numbers "unclaimed only" leaves out: held by an active claim (any crew) or
-    salvaged, from the service tables of the store's database; says on stderr how many and why
-    (or that the database has no claims registry)."""
-    from sweepers.service.claims import unavailable_ids
-
-    found = unavailable_ids(engine)  # type: ignore[arg-type]
-    if found is None:
-        err_console.print("--unclaimed-only: this database has no claims registry (the "
-                          "service's tables); nothing is left out", highlight=False)
-        return set()
-    held, gone = found
-    err_console.print(f"--unclaimed-only: left out {len(held)} objects under an active claim "
-                      f"and {len(gone - held)} salvaged", highlight=False)
-    return held | gone
-
-
 def _number(x: float) -> str:
     """Thousands separators for big numbers, two significant digits for small ones."""
     return f"{x:,.0f}" if abs(x) >= 10 else f"{x:.2g}"
@@ -103,7 +86,6 @@ def targets(
     from NASA CARA, a table of well-known rocket-body and platform families, or RCS-class
     defaults (the source is shown). Crewed stations and known operating spacecraft are left out.
     """
-    from sweepers.catalog.store import CatalogStore
     from sweepers.salvage.value import TYPE_CHOICES, rank_targets, score_objects
 
     by = by.lower()
@@ -116,12 +98,7 @@ def targets(
     alt = parse_range(alt_km, "--alt-km")
     inc = parse_range(inc_deg, "--inc-deg")
 
-    with CatalogStore.open(db, create=False) as store:
-        elements = store.latest()
-        if not elements:
-            raise fail(f"the store {store.url} has no element sets: ingest a catalog first")
-        meta = {o.norad_id: o for o in store.objects()}
-        held = registry_exclusions(store.engine) if unclaimed_only else set()
+    elements, meta, held = catalog_snapshot(db, unclaimed_only=unclaimed_only)
     scored = score_objects(elements, meta)
     if held:
         from sweepers.salvage.value.unclaimed import unclaimed
