@@ -34,6 +34,14 @@ app = typer.Typer(help="GTOC9 'Kessler run' benchmark: check and solve.", no_arg
 
 MAX_LISTED_ERRORS = 200
 
+MissionPath = Annotated[
+    Path, typer.Argument(help="Folder of mission files (*.txt, one mission each) or one file.")
+]
+DebrisOption = Annotated[
+    Path | None,
+    typer.Option("--debris", help="debris.csv (default: $SWEEPERS_DATA/gtoc9/debris.csv)."),
+]
+
 
 @app.callback()
 def gtoc9() -> None:
@@ -43,13 +51,8 @@ def gtoc9() -> None:
 @app.command("check")
 @handle_errors
 def check(
-    path: Annotated[
-        Path, typer.Argument(help="Folder of mission files (*.txt, one mission each) or one file.")
-    ],
-    debris_csv: Annotated[
-        Path | None,
-        typer.Option("--debris", help="debris.csv (default: $SWEEPERS_DATA/gtoc9/debris.csv)."),
-    ] = None,
+    path: MissionPath,
+    debris_csv: DebrisOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Check every GTOC9 rule (J2 dynamics, rendezvous, timing, masses) and score the campaign."""
@@ -117,17 +120,12 @@ def _print_report(report: CheckReport) -> None:
 @app.command("restructure")
 @handle_errors
 def restructure(
-    path: Annotated[
-        Path, typer.Argument(help="Folder of mission files (*.txt, one mission each) or one file.")
-    ],
+    path: MissionPath,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="Write the files here (default: rewrite them in place)."),
     ] = None,
-    debris_csv: Annotated[
-        Path | None,
-        typer.Option("--debris", help="debris.csv (default: $SWEEPERS_DATA/gtoc9/debris.csv)."),
-    ] = None,
+    debris_csv: DebrisOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Rewrite mission files in the submission structure (``sweepers.gtoc9.solution``).
@@ -216,10 +214,7 @@ def solve(
         str | None,
         typer.Option("--prices", help="Time prices of the plans [MEUR/day], comma-separated."),
     ] = None,
-    debris_csv: Annotated[
-        Path | None,
-        typer.Option("--debris", help="debris.csv (default: $SWEEPERS_DATA/gtoc9/debris.csv)."),
-    ] = None,
+    debris_csv: DebrisOption = None,
     pricing_rounds: Annotated[
         int,
         typer.Option(
