@@ -1,4 +1,4 @@
-"""Byte-level fuzzing of every reader: N mutated real samples per reader, several processes.
+"""Fuzzing of every reader, both ways: N damaged inputs per reader, several processes.
 
 Usage::
 
@@ -6,14 +6,24 @@ Usage::
                               [--seed S] [--crash-dir DIR]
 
 For each reader of ``tests/formats/fuzz_targets.py`` (TLE/3LE, OMM JSON/CSV/XML/KVN, SATCAT,
-CARA, GCAT, CDM KVN/XML, OEM KVN/XML, GTOC9 mission files, the ship TOML) it damages one record
-of a real sample per input (truncation, bit flips, random bytes, other encodings, NUL and CR bytes,
-huge numbers, NaN/Inf, duplicated spans and keys, deep nesting, XML entity bombs and external
-entities) and classifies the outcome with the suite's oracle: a crash is an exception that is not
-the reader's reported rejection, a good record lost, a damaged record dropped silently, or a
-hang: over 1 s of CPU for one input (a 10 s alarm stops a runaway input and counts it).
+CARA, GCAT, CDM KVN/XML, OEM KVN/XML, GTOC9 mission files, the ship TOML) each input damages one
+record of a sample, half of the inputs each way:
 
-Prints a table per reader (inputs, crashes, inputs/s, slowest input in ms) with, as the same-run
+* **field** — one field of the record (a value, a cell, a token) replaced by a hostile value
+  (empty, huge integers, NaN/Inf and other float reprs, controls, undecodable bytes, random
+  Unicode with surrogates, markup, entity references);
+* **bytes** — one to three byte-level damages (truncation, bit flips, random bytes, inserted or
+  replaced tokens: NUL, CR, BOMs, NaN/Inf, 1e999, 5,000-digit integers, other encodings,
+  duplicated spans and keys, deep nesting, XML entity bombs and external entities).
+
+The samples are real records of ``$SWEEPERS_DATA`` and, for the five element-set readers, also
+records built by the suite's Hypothesis round-trip strategy (200 derandomised draws of 2–4 element
+sets, written by the package's writers): half of those readers' inputs start from them. The
+outcome is classified with the suite's oracle: a crash is an exception that is not the reader's
+reported rejection, a good record lost, a damaged record dropped silently, or a hang: over 1 s of
+CPU for one input (a 10 s alarm stops a runaway input and counts it).
+
+Prints a table per reader (inputs per way, crashes, slowest input in ms) with, as the same-run
 baseline, the rate of the reader on its unmutated seeds; each crashing input is written to
 ``--crash-dir`` (reader, number, description, bytes) to become a regression test. The last line
 is JSON: ``{"readers": {NAME: {"inputs": n, "crashes": k, ...}}, "wall_s": ...}``.
@@ -55,21 +65,22 @@ def _batch(task: tuple[str, int, int, str]) -> dict[str, Any]:
     name, count, seed, crash_dir = task
     signal.signal(signal.SIGALRM, _alarm)
     rng = random.Random(seed)
+    can_build = name in targets.BUILT_FORMATS
     crashes: list[str] = []
+    ways = {"field": 0, "bytes": 0, "built": 0}
     slowest = 0.0
     for k in range(count):
-        state = rng.getstate()
+        mode = targets.MODES[k % 2]
+        built = can_build and rng.random() < 0.5
+        ways[mode] += 1
+        ways["built"] += built
+        data, seed_, hit, chunk = targets.damaged_input(name, rng, mode, built)
         t0 = time.process_time()
         signal.alarm(ALARM_S)
         try:
-            data, crash = targets.fuzz_one(name, rng)
+            crash = targets.check(name, data, seed_, hit, chunk)
         except _RunawayError:
-            rng.setstate(state)
-            seed_ = rng.choice(targets.seeds(name))
-            chunks = list(seed_.chunks)
-            hit = rng.randrange(len(chunks))
-            chunks[hit] = targets.mutate(chunks[hit], rng)
-            data, crash = seed_.join(chunks), f"hang: stopped after {ALARM_S} s"
+            crash = f"hang: stopped after {ALARM_S} s"
         finally:
             signal.alarm(0)
         spent = time.process_time() - t0
@@ -77,11 +88,11 @@ def _batch(task: tuple[str, int, int, str]) -> dict[str, Any]:
         if crash is None and spent > HANG_S:
             crash = f"hang: {spent:.2f} s of CPU"
         if crash is not None:
-            crashes.append(crash)
+            crashes.append(f"{mode}{' built' if built else ''}: {crash}")
             out = Path(crash_dir) / f"{name}-{seed}-{k}"
             out.with_suffix(".bin").write_bytes(data)
             out.with_suffix(".txt").write_text(crash + "\n")
-    return {"name": name, "inputs": count, "crashes": crashes, "slowest_s": slowest}
+    return {"name": name, "inputs": count, "crashes": crashes, "slowest_s": slowest, **ways}
 
 
 def _baseline(name: str, seconds: float = 0.5) -> float:
@@ -115,12 +126,14 @@ def main() -> None:
     tasks = []
     for i, name in enumerate(names):
         targets.seeds(name)  # fail here, once, if a seed is not clean
+        targets.built_seeds(name)  # drawn once, before the workers fork
         for b, start in enumerate(range(0, args.inputs, BATCH)):
             tasks.append((name, min(BATCH, args.inputs - start),
                           args.seed * 1_000_003 + i * 100_003 + b, args.crash_dir))
     random.Random(args.seed).shuffle(tasks)  # readers interleaved: progress is even
     results: dict[str, dict[str, Any]] = {
-        n: {"inputs": 0, "crashes": 0, "slowest_ms": 0.0, "examples": []} for n in names}
+        n: {"inputs": 0, "crashes": 0, "slowest_ms": 0.0, "examples": [], "field": 0,
+            "bytes": 0, "built": 0} for n in names}
     busy: dict[str, float] = dict.fromkeys(names, 0.0)
     total = sum(t[1] for t in tasks)
     done = 0
@@ -129,6 +142,8 @@ def main() -> None:
         for res in pool.imap_unordered(_batch, tasks):
             r = results[res["name"]]
             r["inputs"] += res["inputs"]
+            for way in ("field", "bytes", "built"):
+                r[way] += res[way]
             r["crashes"] += len(res["crashes"])
             r["slowest_ms"] = max(r["slowest_ms"], 1e3 * res["slowest_s"])
             r["examples"] = (r["examples"] + res["crashes"])[:3]
@@ -141,18 +156,20 @@ def main() -> None:
     print(file=sys.stderr)
     wall = time.perf_counter() - t_start
 
-    print(f"{'reader':10s} {'inputs':>10s} {'crashes':>8s} {'slowest ms':>11s} "
-          f"{'seed inputs/s':>14s}")
+    print(f"{'reader':10s} {'inputs':>10s} {'field':>9s} {'bytes':>9s} {'built':>9s} "
+          f"{'crashes':>8s} {'slowest ms':>11s} {'seed inputs/s':>14s}")
     for name in names:
         r = results[name]
         r["seed_inputs_per_s"] = round(_baseline(name))
         r["slowest_ms"] = round(r["slowest_ms"], 1)
-        print(f"{name:10s} {r['inputs']:>10,} {r['crashes']:>8,} {r['slowest_ms']:>11.1f} "
-              f"{r['seed_inputs_per_s']:>14,}")
+        print(f"{name:10s} {r['inputs']:>10,} {r['field']:>9,} {r['bytes']:>9,} {r['built']:>9,} "
+              f"{r['crashes']:>8,} {r['slowest_ms']:>11.1f} {r['seed_inputs_per_s']:>14,}")
         for example in r["examples"]:
             print(f"    {example}")
     print(f"wall {wall:,.0f} s with {args.workers} workers; crashing inputs in {args.crash_dir}")
     print(json.dumps({"readers": {n: {"inputs": r["inputs"], "crashes": r["crashes"],
+                                      "field_inputs": r["field"], "byte_inputs": r["bytes"],
+                                      "built_seed_inputs": r["built"],
                                       "slowest_ms": r["slowest_ms"]}
                                   for n, r in results.items()},
                       "wall_s": round(wall, 1), "workers": args.workers}))

@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -513,11 +514,92 @@ def _key_without_name(record: Any) -> Any:
     return repr(replace(record, object_name=None))
 
 
-def fuzz_one(name: str, rng: random.Random) -> tuple[bytes, str | None]:
-    """One mutated input for reader ``name`` and its crash description (``None``: handled)."""
-    seed = rng.choice(seeds(name))
+HOSTILE_FIXED: tuple[bytes, ...] = (
+    b"", b" ", b"1e999", b"-1e999", b"NaN", b"Infinity", b"-0.0", b"0" * 80, b"9" * 5000,
+    b"\x00" * 3, b"\xff\xfe\x00", b"\xef\xbf\xbd", b"&lol3;", b"</omm>", b"<omm>", b"\n\n",
+    b"\r", b"  \t ",
+)
+"""Broken field values beside :data:`SPECIALS` (the suite's Hypothesis strategy draws the same)."""
+
+
+def hostile_value(rng: random.Random) -> bytes:
+    """A broken field value: a special token, random bytes, random Unicode text (surrogates
+    included), an integer of up to 400 digits, or a float's ``repr`` (NaN, ±inf, subnormals)."""
+    kind = rng.randrange(6)
+    if kind == 0:
+        return rng.choice(SPECIALS)
+    if kind == 1:
+        return rng.choice(HOSTILE_FIXED)
+    if kind == 2:
+        return rng.randbytes(rng.randrange(25))
+    if kind == 3:
+        points = (rng.choice((rng.randrange(0x80), rng.randrange(0x110000)))
+                  for _ in range(rng.randrange(25)))
+        return "".join(map(chr, points)).encode("utf-8", "surrogatepass")
+    if kind == 4:
+        return str(rng.choice((-1, 1)) * rng.randrange(10 ** rng.randrange(1, 400))).encode()
+    bits = rng.getrandbits(64).to_bytes(8, "little")
+    return repr(struct.unpack("<d", bits)[0]).encode()
+
+
+def break_one_field(name: str, chunk: bytes, rng: random.Random) -> bytes:
+    """``chunk`` with one of its fields (:data:`FIELDS`) replaced by :func:`hostile_value`; a
+    chunk without fields gets the value inserted at its start."""
+    spans = field_spans(name, chunk)
+    span = rng.choice(spans) if spans else (0, 0)
+    return break_field(chunk, span, hostile_value(rng))
+
+
+BUILT_FORMATS = ("tle", "omm-json", "omm-csv", "omm-xml", "omm-kvn")
+"""Readers whose records Hypothesis also builds (the element-set round-trip strategy)."""
+
+
+@cache
+def built_seeds(name: str, count: int = 200) -> list[Seed]:
+    """``count`` seeds of 2–4 element sets drawn by the suite's Hypothesis round-trip strategy
+    (``test_formats_roundtrip.tle_element_sets``, derandomised: the same on every run) and
+    written by the package's writer for ``name``; empty for the other readers."""
+    if name not in BUILT_FORMATS:
+        return []
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import strategies as st
+    from test_formats_roundtrip import tle_element_sets
+
+    drawn: list[list[Any]] = []
+
+    @settings(max_examples=count, database=None, derandomize=True, phases=[Phase.generate],
+              deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(tle_element_sets, min_size=2, max_size=4))
+    def draw(records: list[Any]) -> None:
+        drawn.append(records)
+
+    draw()
+    return [with_expected(name, element_set_seed(name, records)) for records in drawn]
+
+
+MODES = ("bytes", "field")
+"""How :func:`fuzz_one` damages a record: byte-level mutation, or one field broken."""
+
+
+def damaged_input(name: str, rng: random.Random, mode: str = "bytes",
+                  built: bool = False) -> tuple[bytes, Seed, int, bytes]:
+    """One damaged input for reader ``name``: ``(data, seed, hit, damaged chunk)``.
+
+    ``mode``: ``"bytes"`` (:func:`mutate`) or ``"field"`` (:func:`break_one_field`); ``built``:
+    start from a Hypothesis-built seed (:func:`built_seeds`) instead of a real sample."""
+    pool = built_seeds(name) if built else seeds(name)
+    seed = rng.choice(pool)
     hit = rng.randrange(len(seed.chunks))
     chunks = list(seed.chunks)
-    chunks[hit] = mutate(chunks[hit], rng)
-    data = seed.join(chunks)
-    return data, check(name, data, seed, hit, chunks[hit])
+    if mode == "field":
+        chunks[hit] = break_one_field(name, chunks[hit], rng)
+    else:
+        chunks[hit] = mutate(chunks[hit], rng)
+    return seed.join(chunks), seed, hit, chunks[hit]
+
+
+def fuzz_one(name: str, rng: random.Random, mode: str = "bytes",
+             built: bool = False) -> tuple[bytes, str | None]:
+    """One damaged input (:func:`damaged_input`) and its crash description (``None``: handled)."""
+    data, seed, hit, chunk = damaged_input(name, rng, mode, built)
+    return data, check(name, data, seed, hit, chunk)

@@ -100,6 +100,32 @@ def test_json_damage_costs_only_its_record(chunk: bytes, hit: int) -> None:
     _kept_all_but("satcat", _seed("satcat"), hit, chunk)
 
 
+@pytest.mark.parametrize("prefix", [b"[", b"[[", b"[[[["])
+@pytest.mark.parametrize("hit", [0, 2])
+@pytest.mark.parametrize("name", ["satcat", "omm-json"])
+def test_json_stray_bracket_costs_no_record(name: str, hit: int, prefix: bytes) -> None:
+    """0aee4c5: a stray ``[`` before a record (found by ``benchmarks/fuzz.py``, satcat, 2026-12-07:
+    ``,\n[{"INTLDES": "2024-041K", …``) made the records after it one nested array, rejected
+    whole as "expected a JSON object, found list": the good record after it was lost."""
+    seed = _seed(name, 1 if name == "satcat" else 0)
+    chunk = prefix + seed.chunks[hit]
+    _kept_all_but(name, seed, hit, chunk)
+    parsed = parse_bytes(_replace_chunk(seed, hit, chunk), "s.json", name)
+    if prefix == b"[":  # the array closes at the end: every record, the damaged one too, is read
+        assert len(parsed.records) == len(seed.chunks)
+        assert any("stray '['" in r.reason for r in parsed.rejected)
+    else:  # the inner array never closes: only the damaged record is rejected
+        assert len(parsed.records) == len(seed.chunks) - 1
+        assert [r.line for r in parsed.rejected] == [hit + 1]
+
+
+def test_json_stray_bracket_found_by_the_fuzzer() -> None:
+    """The found input itself (satcat seed 1, chunk 2 with ``[`` and a fullwidth digit)."""
+    seed = _seed("satcat", 1)
+    chunk = b"[" + seed.chunks[2].replace(b'"RCS_SIZE": "LARGE"', b'"RCS_SIZE": "LAR\xef\xbc\x91GE"')
+    _kept_all_but("satcat", seed, 2, chunk)
+
+
 # --------------------------------------------------------------------------------------- TLE
 
 

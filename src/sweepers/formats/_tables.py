@@ -126,6 +126,26 @@ def _salvage_json_array(text: str, source: str) -> tuple[list[tuple[int, Any]], 
     return items, rejected
 
 
+def _unnest(items: list[tuple[int, Any]], source: str,
+            rejected: list[Rejected]) -> list[tuple[int, Any]]:
+    """``items`` with every array found in the place of a record replaced by its items (at any
+    depth), each such array reported once: a stray ``[`` (``[{A}, [{B}, {C}]``) must not take
+    the good records after it down with it. The unnested items keep the record number of the
+    array they were in."""
+    out: list[tuple[int, Any]] = []
+    stack = list(reversed(items))
+    while stack:
+        number, obj = stack.pop()
+        if isinstance(obj, list):
+            rejected.append(Rejected(source, number, f"record {number}: a JSON array in the place "
+                                     f"of a record (a stray '['?); its {len(obj)} items were read "
+                                     "as records"))
+            stack.extend((number, inner) for inner in reversed(obj))
+            continue
+        out.append((number, obj))
+    return out
+
+
 def json_records(data: bytes | str, source: str) -> tuple[list[tuple[int, Row]], list[Rejected]]:
     """``(record number, object)`` for each object of a JSON array (or a single JSON object).
 
@@ -147,7 +167,7 @@ def json_records(data: bytes | str, source: str) -> tuple[list[tuple[int, Row]],
                                  f"{type(loaded).__name__}")]
         items = list(enumerate(loaded, 1)) if isinstance(loaded, list) else [(1, loaded)]
     out: list[tuple[int, Row]] = []
-    for number, obj in items:
+    for number, obj in _unnest(items, source, rejected):
         if not isinstance(obj, dict):
             rejected.append(Rejected(source, number, f"record {number}: expected a JSON object, "
                                      f"found {type(obj).__name__}"))
