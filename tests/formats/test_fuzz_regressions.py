@@ -122,7 +122,9 @@ def test_json_stray_bracket_costs_no_record(name: str, hit: int, prefix: bytes) 
 def test_json_stray_bracket_found_by_the_fuzzer() -> None:
     """The found input itself (satcat seed 1, chunk 2 with ``[`` and a fullwidth digit)."""
     seed = _seed("satcat", 1)
-    chunk = b"[" + seed.chunks[2].replace(b'"RCS_SIZE": "LARGE"', b'"RCS_SIZE": "LAR\xef\xbc\x91GE"')
+    fullwidth_one = "\uff11".encode()
+    chunk = b"[" + seed.chunks[2].replace(b'"RCS_SIZE": "LARGE"',
+                                          b'"RCS_SIZE": "LAR' + fullwidth_one + b'GE"')
     _kept_all_but("satcat", seed, 2, chunk)
 
 

@@ -2,13 +2,12 @@
 small slice of the real 2023-10 catalog, apps on it, crews with keys, and a real uvicorn server
 on loopback.
 
-PostgreSQL comes from the catalog tests' fixtures (``$SWEEPERS_TEST_PG_URL`` or a throwaway
-cluster), loaded from ``tests/catalog/conftest.py`` so both suites start servers the same way.
+PostgreSQL comes from the shared fixtures of ``tests/conftest.py`` (``$SWEEPERS_TEST_PG_URL`` or
+one throwaway cluster for the whole session).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import socket
 import threading
@@ -26,14 +25,6 @@ from sweepers.catalog.ingest import ingest_files
 from sweepers.service.app import create_app
 from sweepers.service.auth import create_crew
 from sweepers.service.db import open_store
-
-_spec = importlib.util.spec_from_file_location(
-    "_sweepers_catalog_fixtures", Path(__file__).parents[1] / "catalog" / "conftest.py")
-assert _spec is not None and _spec.loader is not None
-_catalog = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_catalog)
-pg_url = _catalog.pg_url
-pg_schema_url = _catalog.pg_schema_url
 
 CATALOG = "catalog/spacetrack_3le_full_catalog_2023-10.txt"
 SATCAT = "satcat/spacetrack_satcat_current_2025-03-16.json"

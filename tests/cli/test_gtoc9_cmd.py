@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from gtoc9.builders import CHAIN, Leg, edit, open_chain, write
 from sweepers.cli.gtoc9_cmd import app
 from sweepers.gtoc9.debris import DebrisSet
 from sweepers.gtoc9.solution import Event, format_event
-
-from .builders import CHAIN, Leg, edit, open_chain, write
 
 runner = CliRunner()
 

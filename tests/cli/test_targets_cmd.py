@@ -11,11 +11,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from salvage.conftest import CARA, SATCAT, three_line_records
 from sweepers.catalog.ingest import ingest_files
 from sweepers.catalog.store import CatalogStore
 from sweepers.cli.targets_cmd import targets
-
-from .conftest import CARA, SATCAT, three_line_records
 
 IDS = {
     17590: "SL-16 R/B",
