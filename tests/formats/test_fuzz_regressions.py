@@ -128,6 +128,16 @@ def test_json_stray_bracket_found_by_the_fuzzer() -> None:
     _kept_all_but("satcat", seed, 2, chunk)
 
 
+@pytest.mark.parametrize("space", ["\u0085", "\u2028", "\u00a0", "\u3000", "\x0c"])
+@pytest.mark.parametrize("name", [n for n in targets.READER_NAMES if targets.reader(n).multi])
+def test_a_record_of_unicode_space_is_reported(name: str, space: str) -> None:
+    """0f8ca5f: a record replaced by a line of U+0085 (NEL; found by ``benchmarks/fuzz.py``,
+    cara-mass, 2026-12-07) vanished unreported: the readers took ``str.strip()`` (which removes
+    Unicode spaces) for their blank-line test. Now only ASCII blanks make a blank line."""
+    seed = _seed(name)
+    _kept_all_but(name, seed, 1, space.encode())
+
+
 # --------------------------------------------------------------------------------------- TLE
 
 

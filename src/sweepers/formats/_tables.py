@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from sweepers.formats._text import damage, iter_lines, to_text
+from sweepers.formats._text import damage, is_blank, iter_lines, to_text
 from sweepers.records import Parsed, Rejected
 
 T = TypeVar("T")
@@ -200,7 +200,7 @@ def csv_records(data: bytes | str, source: str, required: Iterable[str] = ()
     header: list[str] | None = None
     rows: list[tuple[int, Row]] = []
     for number, line in iter_lines(text):
-        if not line.strip():
+        if is_blank(line):
             continue
         if bad := damage(line):
             rejected.append(Rejected(source, number, bad))

@@ -45,6 +45,16 @@ escapes). A stray CR inside a line is damage too (``iter_lines`` strips only a l
 one)."""
 
 
+BLANKS = " \t\r\n"
+"""What a blank line may hold. ``str.strip()`` also removes U+0085, U+2028, NBSP, FF and other
+Unicode spaces: a line of those is damage to report (``damage``), not a blank line to skip."""
+
+
+def is_blank(line: str) -> bool:
+    """Whether ``line`` holds nothing but :data:`BLANKS`."""
+    return not line.strip(BLANKS)
+
+
 def damage(text: str) -> str | None:
     """Reason string for the first damaged character of ``text`` (see ``_DAMAGE``), else ``None``.
 

@@ -39,7 +39,7 @@ from sweepers.formats._ndm import (
     check_xml_text,
     left_out,
 )
-from sweepers.formats._text import without_unit
+from sweepers.formats._text import BLANKS, without_unit
 
 # Covariance keywords in CDM order: row i (0-based) holds columns 0..i of the lower triangle.
 _COV_ROW_KEYS = ("R", "T", "N", "RDOT", "TDOT", "NDOT", "DRG", "SRP", "THR")
@@ -265,7 +265,7 @@ def loads_kvn(text: str, source: str = "<string>") -> Cdm:
         pending.clear()
 
     for lineno, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
+        line = raw.strip(BLANKS)
         if not line:
             continue
         if line.startswith("COMMENT"):

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from sweepers.formats._tables import collect
-from sweepers.formats._text import damage, iter_lines, to_text
+from sweepers.formats._text import damage, is_blank, iter_lines, to_text
 from sweepers.records import GcatPayload, Parsed, Rejected
 
 _MONTHS = {m: k for k, m in enumerate(
@@ -101,7 +101,7 @@ def parse_gcat(data: bytes | str, source: str = "<memory>") -> Parsed[GcatPayloa
             if header is None and line.startswith("#JCAT"):
                 header = [name.strip() for name in line[1:].split("\t")]
             continue
-        if not line.strip():
+        if is_blank(line):
             continue
         if header is None:
             rejected.append(Rejected(source, number, "no #JCAT header line before the data"))

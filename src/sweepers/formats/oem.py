@@ -50,7 +50,7 @@ from numpy.typing import ArrayLike, NDArray
 from sweepers.epochs import as_datetime64
 from sweepers.errors import FormatError, SweepersError
 from sweepers.formats._ndm import LEFT_OUT, check_xml_text, left_out
-from sweepers.formats._text import parse_epoch
+from sweepers.formats._text import BLANKS, parse_epoch
 from sweepers.formats._xml import MAX_DEPTH, XmlRefusedError, XmlTooDeepError, harden
 
 __all__ = [
@@ -460,11 +460,11 @@ class _KvnReader:
     def read(self, text: str) -> Oem:
         lineno = 0
         for lineno, raw in enumerate(text.split("\n"), start=1):
-            line = raw.strip().lstrip("\ufeff")
+            line = raw.strip(BLANKS).lstrip("\ufeff")
             if not line:
                 continue
             where = f"{self.source}:{lineno}"
-            word = line.split(None, 1)[0]
+            word = (line.split(None, 1) or [line])[0]  # a line of Unicode spaces: itself
             if word == "COMMENT":
                 self.comment(line[7:].strip())
             elif word in _MARKERS:

@@ -33,6 +33,7 @@ from sweepers.formats import _xml
 from sweepers.formats._ndm import check_xml_text
 from sweepers.formats._tables import collect, csv_records, json_records
 from sweepers.formats._text import (
+    BLANKS,
     damage,
     format_epoch,
     iter_lines,
@@ -196,7 +197,8 @@ _OMM_TAG = re.compile(r"<(?:[\w.-]+:)?omm[\s>/]")
 _PREFIXED_TAG = re.compile(r"<(/?)[\w.-]+:")
 _OMM_END = re.compile(r"</(?:[\w.-]+:)?omm\s*>")
 _OUTSIDE_OMM = re.compile(  # what may sit between <omm> elements: declaration, comments, <ndm>
-    r"\s*(?:(?:<\?xml[^>]*\?>|<!--.*?-->|</?(?:[\w.-]+:)?ndm(?:\s[^>]*)?>)\s*)*", re.DOTALL)
+    r"[ \t\r\n]*(?:(?:<\?xml[^>]*\?>|<!--.*?-->|</?(?:[\w.-]+:)?ndm(?:[ \t\r\n][^>]*)?>)"
+    r"[ \t\r\n]*)*", re.DOTALL)  # XML's white space only: U+0085, U+2028 … are text
 
 
 def _local(tag: str) -> str:
@@ -233,7 +235,7 @@ def parse_omm_xml(data: bytes | str, source: str = "<memory>") -> Parsed[Element
     if not elements:
         return Parsed(rejected=[Rejected(source, 1, "no <omm> element in the XML document")])
     if _local(root.tag) != "omm" and starts and any(
-            (t or "").strip() for t in (root.text, *(child.tail for child in root))):
+            (t or "").strip(BLANKS) for t in (root.text, *(child.tail for child in root))):
         # text between the messages: what is left of a damaged <omm>; salvage reports it by line
         return _salvage_xml(text, starts, source, ValueError("text outside <omm>"))
     lines = [_line_of(text, s) for s in starts]
@@ -388,7 +390,7 @@ def parse_omm_kvn(data: bytes | str, source: str = "<memory>") -> Parsed[Element
 
     blank = True  # a blank line since the last KEY = VALUE line
     for number, line in iter_lines(text):
-        stripped = line.strip()
+        stripped = line.strip(BLANKS)
         if not stripped:
             blank = True
             continue

@@ -37,6 +37,7 @@ from sweepers.errors import FormatError
 from sweepers.formats._text import (
     damage,
     designator_to_object_id,
+    is_blank,
     iter_lines,
     object_id_to_designator,
     to_text,
@@ -302,7 +303,7 @@ def parse_tle(data: bytes | str, source: str = "<memory>", *, sgp4_ver: bool = F
             except ValueError as exc:
                 reject(Rejected(source, first, str(exc)))
             name = line1 = None
-        elif not raw.strip() or raw.startswith("#"):
+        elif is_blank(raw) or raw.startswith("#"):
             continue
         else:
             if line1 is not None:

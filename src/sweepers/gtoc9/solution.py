@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from sweepers.formats._text import damage
+from sweepers.formats._text import BLANKS, damage
 from sweepers.gtoc9 import rules
 
 if TYPE_CHECKING:
@@ -175,7 +175,7 @@ def parse_mission(text: str, path: str = "<string>") -> MissionFile:
     """
     mission = MissionFile(path)
     for number, raw in enumerate(text.split("\n"), start=1):
-        stripped = raw.strip()
+        stripped = raw.strip(BLANKS)
         if not stripped or stripped.startswith("#"):
             continue
         try:
