@@ -33,6 +33,9 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+_BLOCK = 4096
+"""Children converted to Python lists at a time by :func:`select` (the walk usually stops early)."""
+
 MERGE_MULTIPLIER = 131
 """Merge key of a state: visited-set hash · 131 + node (wrapping int64 arithmetic)."""
 
@@ -150,25 +153,36 @@ def select(order: NDArray[np.intp], node: NDArray[np.intp], merge: NDArray[np.in
         _, first = np.unique(merge[order], return_index=True)
         kept = order[np.sort(first)]
         return kept if width is None else kept[:width]
-    nodes, keys = node.tolist(), merge.tolist()
-    columns = None if better is None else better.tolist()
     chosen: list[int] = []
     front: dict[int, list[list[float]]] = {}
     count: dict[int, int] = {}
-    for c in order.tolist():
-        j = nodes[c]
-        if per_node is not None and count.get(j, 0) >= per_node:
-            continue
-        points = front.setdefault(keys[c], [])
-        mine = [] if columns is None else columns[c]  # no columns: any earlier one dominates
-        if any(all(a >= b for a, b in zip(p, mine, strict=True)) for p in points):
-            continue
-        points.append(mine)
-        chosen.append(c)
-        count[j] = count.get(j, 0) + 1
-        if width is not None and len(chosen) >= width:
-            break
+    for start in range(0, order.size, _BLOCK):  # plain lists, converted as the walk goes on
+        block = order[start:start + _BLOCK]
+        nodes, keys = node[block].tolist(), merge[block].tolist()
+        columns = [[]] * block.size if better is None else better[block].tolist()
+        for c, j, key, mine in zip(block.tolist(), nodes, keys, columns, strict=True):
+            if per_node is not None and count.get(j, 0) >= per_node:
+                continue
+            points = front.setdefault(key, [])
+            if _dominated(points, mine):
+                continue
+            points.append(mine)
+            chosen.append(c)
+            count[j] = count.get(j, 0) + 1
+            if width is not None and len(chosen) >= width:
+                return np.array(chosen, dtype=np.intp)
     return np.array(chosen, dtype=np.intp)
+
+
+def _dominated(points: list[list[float]], mine: list[float]) -> bool:
+    """Whether one of ``points`` is ≥ ``mine`` in every column (always, with no columns)."""
+    for p in points:
+        for a, b in zip(p, mine, strict=True):
+            if a < b:
+                break
+        else:
+            return True
+    return False
 
 
 def trace(layers: list[Layer], depth: int, index: int) -> list[int]:
