@@ -22,8 +22,9 @@ Speed: each search is timed ``--repeats`` times per implementation, interleaved;
 gives the medians and their ratio (new / reference). Needs a catalog store for the clusters
 (``sweepers catalog ingest --bundled --db URL``; without one they are skipped, and said so).
 
-Usage: ``python benchmarks/search_parity.py [--db URL] [--ref COMMIT] [--repeats 3] [--cache
-DIR]`` (``--cache``: keep the clusters' cost tables, minutes to build, between runs). The last
+Usage: ``python benchmarks/search_parity.py [--db URL] [--ref COMMIT] [--repeats 3] [--width
+500] [--clusters sl16-71,sl8-74,sl8-83] [--cache DIR]`` (``--cache``: keep the clusters' cost
+tables, minutes to build, between runs). The last
 line printed is JSON: ``cases``, ``identical``, ``skipped``, ``ref_s`` and ``new_s`` (sums of the
 medians), ``ratio`` and one row per case.
 """
@@ -136,8 +137,8 @@ def synthetic_planner() -> list[Case]:
     return cases
 
 
-def real_planner(db: str | None, n_cand: int, width: int,
-                 cache: Path | None) -> tuple[list[Case], list[str]]:
+def real_planner(db: str | None, n_cand: int, width: int, cache: Path | None,
+                 clusters: list[str]) -> tuple[list[Case], list[str]]:
     """The clusters and the GTOC9 one-ship problem of ``benchmarks/planning.py``."""
     from planning import catalog_problem, gtoc9_problem
     from sweepers.errors import StoreError
@@ -147,7 +148,7 @@ def real_planner(db: str | None, n_cand: int, width: int,
     cases: list[Case] = []
     skipped: list[str] = []
     problems: list[tuple[str, Any, Any, float | None, int | None]] = []
-    for cluster in ("sl16-71", "sl8-74", "sl8-83"):
+    for cluster in clusters:
         try:
             ship, cands = catalog_problem(db, cluster, n_cand, 20)
         except StoreError as exc:
@@ -241,13 +242,16 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--candidates", type=int, default=80)
     ap.add_argument("--width", type=int, default=500)
+    ap.add_argument("--clusters", default="sl16-71,sl8-74,sl8-83",
+                    help="real-catalog clusters of benchmarks/planning.py (comma-separated)")
     ap.add_argument("--cache", type=Path, default=None,
                     help="folder keeping the real problems' cost tables between runs")
     args = ap.parse_args()
     ref = {k: load_ref(args.ref, p, f"_ref_{k}_search") for k, p in SEARCHES.items()}
     new = {"planner": planner_search, "engine": engine_search}
     print("building inputs", flush=True)
-    real, skipped = real_planner(args.db, args.candidates, args.width, args.cache)
+    real, skipped = real_planner(args.db, args.candidates, args.width, args.cache,
+                                 [c for c in args.clusters.split(",") if c])
     cases = [("planner", c) for c in synthetic_planner() + real]
     cases += [("engine", c) for c in engine_cases()]
     rows = []
