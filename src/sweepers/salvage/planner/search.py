@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -104,6 +105,15 @@ def burn_kg(mass_kg: Array | float, dv_km_s: Array | float, exhaust_km_s: float)
 
 ZOBRIST_SEED = 0
 """Seed of the visited-set hash words (any seed gives the same routes, barring a collision)."""
+
+
+@cache
+def _zobrist(n_nodes: int) -> NDArray[np.int64]:
+    """The hash words of a table of ``n_nodes``, drawn once per size rather than per search (a
+    new generator is a noticeable part of a greedy run on a small table); read-only."""
+    words = zobrist_words(n_nodes, np.random.default_rng(ZOBRIST_SEED))
+    words.flags.writeable = False
+    return words
 
 
 @dataclass(frozen=True)
@@ -229,8 +239,7 @@ def beam_search(table: CostTable, values: Array, budget: Budget, *, width: int |
     ``start``: resume from a state (the chain returned is the continuation only).
     ``progress(depth, max_depth)`` after each layer."""
     objective = ValueObjective(table, np.asarray(values, float), budget)
-    beam = Beam(objective, zobrist_words(table.n_nodes, np.random.default_rng(ZOBRIST_SEED)),
-                width, per_node)
+    beam = Beam(objective, _zobrist(table.n_nodes), width, per_node)
     layers = [objective.root(beam, start)]
     first = start.depth if start is not None else 0
     for layer in beam.layers(layers[0], first, budget.kits):
@@ -247,7 +256,7 @@ def greedy_nearest(table: CostTable, values: Array, budget: Budget, *,
     when none is reachable within the horizon, the cheapest over the rest of the window.
     ``start``: resume from a state (the chain returned is the continuation only)."""
     objective = ValueObjective(table, np.asarray(values, float), budget)
-    beam = Beam(objective, zobrist_words(table.n_nodes, np.random.default_rng(ZOBRIST_SEED)), 1)
+    beam = Beam(objective, _zobrist(table.n_nodes), 1)
     layers = [objective.root(beam, start)]
     for depth in range(start.depth if start is not None else 0, budget.kits):
         kids = objective.expand(layers[-1], 0, depth, horizon_s)
