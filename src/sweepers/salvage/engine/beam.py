@@ -159,12 +159,13 @@ def select(order: NDArray[np.intp], node: NDArray[np.intp], merge: NDArray[np.in
     count: dict[int, int] = {}
     for start in range(0, order.size, _BLOCK):  # plain lists, converted as the walk goes on
         block = order[start:start + _BLOCK]
-        nodes, keys = node[block].tolist(), merge[block].tolist()
-        columns = [[]] * block.size if better is None else better[block].tolist()
-        for c, j, key, mine in zip(block.tolist(), nodes, keys, columns, strict=True):
+        for c, j, key in zip(block.tolist(), node[block].tolist(), merge[block].tolist(),
+                             strict=True):
             if per_node is not None and count.get(j, 0) >= per_node:
                 continue
             points = front.setdefault(key, [])
+            # the columns of the children that get this far only (with a per-node cap, few)
+            mine = [] if better is None else better[c].tolist()
             if _dominated(points, mine):
                 continue
             points.append(mine)
