@@ -5,7 +5,9 @@ A problem gives the engine a :class:`~sweepers.salvage.engine.model.LegCosts`: t
 leg between two targets on each grid day, and the
 :class:`~sweepers.salvage.engine.model.CampaignRules` (timing rules, mission cost model). GTOC9
 is one such problem (``sweepers.gtoc9.problem``). Modules: ``model`` (the problem interface),
-``search`` (beam search of one mission), ``pool`` (many diverse candidate missions),
+``beam`` (the one beam search, its objective a plug-in: this engine's
+mission cost, the one-ship planner's value under a budget), ``search`` (beam search of one
+mission), ``pool`` (many diverse candidate missions),
 ``campaign`` (greedy and quality-first assembly, solo absorption, large-neighbourhood
 improvement). The physics the problems use is ``sweepers.orbits``.
 """

@@ -17,8 +17,10 @@ at the plane-change day plus the phasing allowance for the coast τ:
 
 Beam states are ranked by Σ Δv + λ·(days used), λ [Δv per day] pricing the campaign's time;
 states reaching the same target with the same visited set are merged (Zobrist hashing, which also
-makes the search deterministic for a seed). The first target is "arrived at" S days before the
-first departure, which is how the rules time the implicit delivery.
+makes the search deterministic for a seed). The layers, the merge, the width cut and the chain
+reconstruction are the house's one beam search (:mod:`sweepers.salvage.engine.beam`); this module
+is its objective (:class:`CostObjective`) and leg options. The first target is "arrived at" S
+days before the first departure, which is how the rules time the implicit delivery.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from sweepers.salvage.engine.beam import Beam, Layer, Moves, select, trace, zobrist_words
 from sweepers.salvage.engine.model import LegCosts, split_rotation_saving
 
 MODES = ("dep", "arr", "mix")
@@ -139,6 +142,57 @@ def leg_options(
     return best, best_p, best_mode, g
 
 
+@dataclass(frozen=True)
+class CostObjective:
+    """The campaign engine's objective for :class:`~sweepers.salvage.engine.beam.Beam`: Σ Δv
+    + λ·days of one mission, less the prizes of its targets (module docstring); equivalent
+    states merged, the cheapest kept. State fields: ``arr`` (arrival day), ``dv`` (Σ leg cost),
+    ``bonus`` (− Σ prize), ``score`` (ranking: Σ Δv + λ·days − Σ prize, plus a 10⁻⁶ random
+    tie-break); leg fields ``p_off``, ``q`` (day offsets from arrival + stay), ``mode``, ``cost``;
+    root field ``d0`` (first departure day)."""
+
+    costs: LegCosts
+    available: NDArray[np.bool_]
+    n_days: int
+    time_price: float
+    prize: NDArray[np.float64]
+    rng: np.random.Generator
+
+    def moves(self, layer: Layer, depth: int) -> Moves | None:
+        """From each state, to each available unvisited target at its best arrival offset."""
+        stay, window = self.costs.rules.stay_days, self.costs.rules.window_days
+        last, arr, data = layer.node, layer.data["arr"], layer.data
+        cost, p_off, mode, _ = leg_options(self.costs, last, arr, self.n_days)
+        q_idx = np.arange(window)[None, None, :]
+        arrival = arr[:, None, None] + stay + q_idx
+        score = cost + self.time_price * (arrival - arr[:, None, None])
+        q_best = np.argmin(score, axis=2)
+        leg_cost = np.take_along_axis(cost, q_best[..., None], axis=2)[..., 0]
+        leg_score = np.take_along_axis(score, q_best[..., None], axis=2)[..., 0]
+        ok = np.isfinite(leg_cost) & (leg_cost < self.costs.rules.leg_dv_cap)
+        ok &= ~layer.visited & self.available[None, :]
+        parent, target = np.nonzero(ok)
+        if parent.size == 0:
+            return None
+        total = data["dv"][parent] + leg_score[parent, target] - self.prize[target]
+        total = total + data["bonus"][parent]
+        total = total + 1e-6 * self.rng.random(total.size)
+        q = q_best[parent, target]
+        leg = leg_cost[parent, target]
+        return Moves(parent, target, {
+            "score": total, "p_off": p_off[parent, target, q], "q": q,
+            "mode": mode[parent, target, q], "cost": leg, "arr": arr[parent] + stay + q,
+            "dv": data["dv"][parent] + leg, "bonus": data["bonus"][parent] - self.prize[target]})
+
+    def rank(self, kids: Layer, depth: int) -> NDArray[np.intp]:
+        """Cheapest score first."""
+        return np.argsort(kids.data["score"], kind="stable")
+
+    def dominance(self, kids: Layer) -> None:
+        """None: equivalent states are merged, the cheapest kept."""
+        return None
+
+
 def _beam(
     costs: LegCosts,
     available: NDArray[np.bool_],
@@ -148,72 +202,28 @@ def _beam(
     config: BeamConfig,
     seed: int,
     prize_m_s: NDArray[np.float64] | None,
-) -> Iterator[
-    tuple[list[tuple[NDArray, ...]], NDArray, NDArray, NDArray, NDArray, NDArray, NDArray]
-]:
-    """The beam search proper (see :func:`beam_search`): after each depth, yields
-    (history, Σ Δv per state [m/s], Zobrist hash of each state's visited set, initial debris and
-    first departure day of each initial state, Σ prize of each state's targets)."""
+) -> Iterator[list[Layer]]:
+    """The beam search proper (see :func:`beam_search`): after each depth, yields the layers so
+    far, the root first (its states: each available target × each start offset)."""
     rng = np.random.default_rng(seed)
-    stay, window = costs.rules.stay_days, costs.rules.window_days
+    stay = costs.rules.stay_days
     n = costs.shape[0]
-    n_days = min(costs.shape[2], deadline_day + 1)
-    zobrist = rng.integers(1, 2**62, size=n, dtype=np.int64)
+    zobrist = zobrist_words(n, rng)
+    prize = np.zeros(n) if prize_m_s is None else np.asarray(prize_m_s, dtype=float)
+    objective = CostObjective(costs, available, min(costs.shape[2], deadline_day + 1),
+                              config.time_price_m_s_per_day, prize, rng)
+    beam = Beam(objective, zobrist, config.width)
     ids = np.nonzero(available)[0]
     offsets = np.array(config.start_offsets, dtype=np.intp)
     last = np.repeat(ids, offsets.size)
     d0 = np.tile(first_departure_day + offsets, ids.size)
-    arr = d0 - stay
-    dv = np.zeros(last.size)
     visited = np.zeros((last.size, n), dtype=bool)
     visited[np.arange(last.size), last] = True
-    hashes = zobrist[last]
-    init_last = last.copy()
-    history: list[tuple[NDArray, ...]] = []  # per depth: parent, j, p, q, mode, cost
-    lam = config.time_price_m_s_per_day
-    prize = np.zeros(n) if prize_m_s is None else np.asarray(prize_m_s, dtype=float)
-    bonus = -prize[last]
-    for _depth in range(1, length):
-        cost, p_off, mode, _ = leg_options(costs, last, arr, n_days)
-        q_idx = np.arange(window)[None, None, :]
-        arrival = arr[:, None, None] + stay + q_idx
-        score = cost + lam * (arrival - arr[:, None, None])
-        q_best = np.argmin(score, axis=2)
-        leg_cost = np.take_along_axis(cost, q_best[..., None], axis=2)[..., 0]
-        leg_score = np.take_along_axis(score, q_best[..., None], axis=2)[..., 0]
-        ok = np.isfinite(leg_cost) & (leg_cost < costs.rules.leg_dv_cap)
-        ok &= ~visited & available[None, :]
-        parent, target = np.nonzero(ok)
-        if parent.size == 0:
-            break
-        total = dv[parent] + leg_score[parent, target] - prize[target] + bonus[parent]
-        total = total + 1e-6 * rng.random(total.size)
-        order = np.argsort(total, kind="stable")
-        keys = hashes[parent[order]] ^ zobrist[target[order]]
-        keys = keys * 131 + target[order]
-        _, first = np.unique(keys, return_index=True)
-        keep = order[np.sort(first)][: config.width]
-        keep = keep[np.argsort(total[keep], kind="stable")]
-        parent, target = parent[keep], target[keep]
-        q = q_best[parent, target]
-        history.append(
-            (
-                parent,
-                target,
-                p_off[parent, target, q],
-                q,
-                mode[parent, target, q],
-                leg_cost[parent, target],
-            )
-        )
-        new_arr = arr[parent] + stay + q
-        dv = dv[parent] + leg_cost[parent, target]
-        bonus = bonus[parent] - prize[target]
-        visited = visited[parent]
-        visited[np.arange(parent.size), target] = True
-        hashes = hashes[parent] ^ zobrist[target]
-        last, arr = target, new_arr
-        yield history, dv, hashes, init_last, d0, -bonus
+    layers = [beam.root(last, visited, {"arr": d0 - stay, "dv": np.zeros(last.size),
+                                        "bonus": -prize[last], "d0": d0})]
+    for layer in beam.layers(layers[0], 1, length):
+        layers.append(layer)
+        yield layers
 
 
 def beam_search(
@@ -236,10 +246,11 @@ def beam_search(
     is an empty chain), so a caller can settle for a shorter mission.
     """
     best_chains: list[MissionChain] = [MissionChain()]
-    for history, dv, _, init_last, d0, _ in _beam(
+    for layers in _beam(
         costs, available, first_departure_day, deadline_day, length, config, seed, prize_m_s
     ):
-        best_chains.append(_reconstruct(history, int(np.argmin(dv)), init_last, d0, stay(costs)))
+        best = int(np.argmin(layers[-1].data["dv"]))
+        best_chains.append(_reconstruct(layers, best, stay(costs)))
     return best_chains
 
 
@@ -261,13 +272,13 @@ def beam_pool(
     targets converted to Δv) the search and the choice rank states by that estimate of their
     reduced cost."""
     out: list[MissionChain] = []
-    for history, dv, hashes, init_last, d0, prize in _beam(
+    for layers in _beam(
         costs, available, first_departure_day, deadline_day, length, config, seed, prize_m_s
     ):
-        order = np.argsort(dv - prize, kind="stable")
-        _, first = np.unique(hashes[order], return_index=True)
-        chosen = order[np.sort(first)][:keep]
-        out.extend(_reconstruct(history, int(k), init_last, d0, stay(costs)) for k in chosen)
+        layer = layers[-1]
+        order = np.argsort(layer.data["dv"] + layer.data["bonus"], kind="stable")
+        chosen = select(order, layer.node, layer.key, None, keep, None)  # one per debris set
+        out.extend(_reconstruct(layers, int(k), stay(costs)) for k in chosen)
     return out
 
 
@@ -276,24 +287,17 @@ def stay(costs: LegCosts) -> int:
     return costs.rules.stay_days
 
 
-def _reconstruct(
-    history: list[tuple[NDArray, ...]], index: int, init_last: NDArray, d0: NDArray, stay_days: int
-) -> MissionChain:
-    """Follow parent pointers back from state ``index`` of the last depth to its initial state
-    (target ``init_last[k]``, first departure day ``d0[k]``) and rebuild absolute day indices."""
-    steps: list[tuple[int, int, int, str, float]] = []
-    k = index
-    for depth in range(len(history) - 1, -1, -1):
-        parent, target, p_off, q, mode, cost = history[depth]
-        steps.append(
-            (int(target[k]), int(p_off[k]), int(q[k]), MODES[int(mode[k])], float(cost[k]))
-        )
-        k = int(parent[k])
-    steps.reverse()
+def _reconstruct(layers: list[Layer], index: int, stay_days: int) -> MissionChain:
+    """Follow parent indices back from state ``index`` of the last layer to its root state
+    (its target and first departure day ``d0``) and rebuild absolute day indices."""
+    path = trace(layers, len(layers) - 1, index)
+    root = layers[0]
+    prev, a_prev = int(root.node[path[0]]), int(root.data["d0"][path[0]]) - stay_days
     legs: list[PlannedLeg] = []
-    prev, a_prev = int(init_last[k]), int(d0[k]) - stay_days
-    for target, p, q, mode, cost in steps:
-        a_new = a_prev + stay_days + q
-        legs.append(PlannedLeg(prev, target, a_prev + stay_days + p, a_new, mode, cost))
+    for layer, k in zip(layers[1:], path[1:], strict=True):
+        d, target = layer.data, int(layer.node[k])
+        a_new = a_prev + stay_days + int(d["q"][k])
+        legs.append(PlannedLeg(prev, target, a_prev + stay_days + int(d["p_off"][k]), a_new,
+                               MODES[int(d["mode"][k])], float(d["cost"][k])))
         prev, a_prev = target, a_new
     return MissionChain(legs)

@@ -20,7 +20,9 @@ child — and ranked by ``value + v̄ · min(kits left, d · min(P_left/P_used, 
 value so far plus the value the state would collect if it continued at its own rate of propellant
 and time use (v̄: mean candidate value; d: depth). The ``width`` best are kept, at most
 ``per_node`` of them at any one node (diversity). With ``width=None`` nothing is cut but
-dominated states: the search is then exhaustive (exact, for small problems).
+dominated states: the search is then exhaustive (exact, for small problems). The layers,
+dominance, cuts and chain reconstruction are the house's one beam search
+(:mod:`sweepers.salvage.engine.beam`); this module is its objective (:class:`ValueObjective`).
 """
 
 from __future__ import annotations
@@ -28,11 +30,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from sweepers.epochs import DAY_S
+from sweepers.salvage.engine.beam import Beam, Layer, Moves, trace, zobrist_words
 from sweepers.salvage.planner.tables import CostTable
 
 Array = NDArray[np.float64]
@@ -98,151 +103,133 @@ def burn_kg(mass_kg: Array | float, dv_km_s: Array | float, exhaust_km_s: float)
     return np.asarray(mass_kg) * -np.expm1(-np.asarray(dv_km_s) / exhaust_km_s)
 
 
-@dataclass(slots=True)
-class _Layer:
-    parent: NDArray[np.int64]
-    node: NDArray[np.int64]
-    slot: NDArray[np.int64]
-    t_arrive: Array
-    prop: Array  # propellant left [kg]
-    dv: Array  # Δv used so far [km/s]
-    value: Array
-    leg_dv: Array
-    visited: NDArray[np.bool_]  # (m, n_nodes)
+ZOBRIST_SEED = 0
+"""Seed of the visited-set hash words (any seed gives the same routes, barring a collision)."""
 
 
-def _root(table: CostTable, budget: Budget, start: SearchStart | None = None) -> _Layer:
-    start = start or SearchStart()
-    visited = np.zeros((1, table.n_nodes), bool)
-    visited[0, [0, start.node, *start.visited]] = True
-    t_arr = budget.t_start_s - budget.stay_s if start.t_arrive_s is None else start.t_arrive_s
-    prop = budget.propellant_kg if start.propellant_kg is None else start.propellant_kg
-    return _Layer(np.array([-1]), np.array([start.node]), np.array([-1]), np.array([t_arr]),
-                  np.array([prop]), np.array([start.dv_km_s]), np.array([start.value]),
-                  np.zeros(1), visited)
+@cache
+def _zobrist(n_nodes: int) -> NDArray[np.int64]:
+    """The hash words of a table of ``n_nodes``, drawn once per size rather than per search (a
+    new generator is a noticeable part of a greedy run on a small table); read-only."""
+    words = zobrist_words(n_nodes, np.random.default_rng(ZOBRIST_SEED))
+    words.flags.writeable = False
+    return words
 
 
-def _expand(layer: _Layer, m: int, table: CostTable, values: Array, budget: Budget,
-            depth: int, horizon_s: float | None = None) -> dict[str, Array]:
-    """Feasible staircase children of state ``m`` of ``layer`` (arrays keyed by field)."""
-    grid, tofs = table.grid_s, table.tofs_s
-    t_ready = max(layer.t_arrive[m] + budget.stay_s, budget.t_start_s)
-    t_last = budget.t_end_s - budget.stay_s  # latest arrival: the last stay ends in the window
-    if layer.node[m] != 0:  # arrival-to-arrival limit (not from the start)
-        t_last = min(t_last, layer.t_arrive[m] + budget.max_leg_s)
-    k0 = int(np.searchsorted(grid, t_ready - 1e-6))
-    k_hi = t_last - tofs[0] if horizon_s is None else min(t_last - tofs[0], t_ready + horizon_s)
-    k1 = int(np.searchsorted(grid, k_hi + 1e-6))
-    if k1 <= k0:
-        return {}
-    n_f = tofs.size
-    arrive = (grid[k0:k1, None] + tofs[None, :]).ravel()
-    order = np.argsort(arrive, kind="stable")
-    arrive = arrive[order]
-    d = table.dv_km_s[layer.node[m], :, k0:k1, :].reshape(table.n_nodes, -1)[:, order]
-    d = d.astype(float) * budget.dv_margin
-    d[:, arrive > t_last + 1e-6] = np.inf
-    d[layer.visited[m]] = np.inf
-    prev = np.minimum.accumulate(d, axis=1)
-    keep = d < np.concatenate([np.full((d.shape[0], 1), np.inf), prev[:, :-1]], axis=1)
-    j, col = np.nonzero(keep & np.isfinite(d))
-    dv = d[j, col]
-    kits_left = budget.kits - depth
-    mass = budget.dry_mass_kg + layer.prop[m] + kits_left * budget.kit_mass_kg
-    need = burn_kg(mass, dv, budget.exhaust_km_s)
-    ok = (need <= layer.prop[m] + 1e-9) & (layer.dv[m] + dv <= budget.dv_cap_km_s + 1e-12)
-    j, col, dv, need = j[ok], col[ok], dv[ok], need[ok]
-    flat = order[col]  # index into the (k - k0, f) grid
-    slot = (flat // n_f + k0) * n_f + flat % n_f
-    return {"node": j, "slot": slot, "t_arrive": arrive[col], "prop": layer.prop[m] - need,
-            "dv": layer.dv[m] + dv, "value": layer.value[m] + values[j], "leg_dv": dv,
-            "parent": np.full(j.size, m)}
+@dataclass(frozen=True)
+class ValueObjective:
+    """The planner's objective for :class:`~sweepers.salvage.engine.beam.Beam`: value removed
+    under ``budget`` on ``table`` (module docstring). State fields: ``slot``, ``t_arrive`` [s],
+    ``prop`` (propellant left) [kg], ``dv`` (Δv used) [km/s], ``value``, ``leg_dv`` [km/s]."""
 
+    table: CostTable
+    values: Array
+    budget: Budget
 
-def _children(layer: _Layer, table: CostTable, values: Array, budget: Budget,
-              depth: int) -> _Layer | None:
-    parts = [_expand(layer, m, table, values, budget, depth) for m in range(layer.node.size)]
-    parts = [p for p in parts if p and p["node"].size]
-    if not parts:
-        return None
-    cat = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-    visited = layer.visited[cat["parent"]].copy()
-    visited[np.arange(visited.shape[0]), cat["node"]] = True
-    return _Layer(cat["parent"], cat["node"], cat["slot"], cat["t_arrive"], cat["prop"],
-                  cat["dv"], cat["value"], cat["leg_dv"], visited)
+    def root(self, beam: Beam, start: SearchStart | None = None) -> Layer:
+        """The one state ``start`` (default: at the start node at the window start, no stay)."""
+        start = start or SearchStart()
+        b = self.budget
+        visited = np.zeros((1, self.table.n_nodes), bool)
+        visited[0, [0, start.node, *start.visited]] = True
+        t_arr = b.t_start_s - b.stay_s if start.t_arrive_s is None else start.t_arrive_s
+        prop = b.propellant_kg if start.propellant_kg is None else start.propellant_kg
+        return beam.root(np.array([start.node]), visited, {
+            "slot": np.array([-1]), "t_arrive": np.array([t_arr]), "prop": np.array([prop]),
+            "dv": np.array([start.dv_km_s]), "value": np.array([start.value]),
+            "leg_dv": np.zeros(1)})
 
+    def expand(self, layer: Layer, m: int, depth: int,
+               horizon_s: float | None = None) -> dict[str, Any]:
+        """Feasible staircase children of state ``m`` of ``layer`` (arrays keyed by field, and
+        ``node``, ``parent``); departures within ``horizon_s`` of being ready when given."""
+        table, budget, values = self.table, self.budget, self.values
+        grid, tofs = table.grid_s, table.tofs_s
+        data = layer.data
+        t_arr_m, prop_m = data["t_arrive"][m], data["prop"][m]
+        t_ready = max(t_arr_m + budget.stay_s, budget.t_start_s)
+        t_last = budget.t_end_s - budget.stay_s  # latest arrival: the last stay ends in the window
+        if layer.node[m] != 0:  # arrival-to-arrival limit (not from the start)
+            t_last = min(t_last, t_arr_m + budget.max_leg_s)
+        k0 = int(np.searchsorted(grid, t_ready - 1e-6))
+        k_hi = (t_last - tofs[0] if horizon_s is None
+                else min(t_last - tofs[0], t_ready + horizon_s))
+        k1 = int(np.searchsorted(grid, k_hi + 1e-6))
+        if k1 <= k0:
+            return {}
+        n_f = tofs.size
+        arrive = (grid[k0:k1, None] + tofs[None, :]).ravel()
+        order = np.argsort(arrive, kind="stable")
+        arrive = arrive[order]
+        d = table.dv_km_s[layer.node[m], :, k0:k1, :].reshape(table.n_nodes, -1)[:, order]
+        d = d.astype(float) * budget.dv_margin
+        d[:, arrive > t_last + 1e-6] = np.inf
+        d[layer.visited[m]] = np.inf
+        prev = np.minimum.accumulate(d, axis=1)
+        keep = d < np.concatenate([np.full((d.shape[0], 1), np.inf), prev[:, :-1]], axis=1)
+        j, col = np.nonzero(keep & np.isfinite(d))
+        dv = d[j, col]
+        kits_left = budget.kits - depth
+        mass = budget.dry_mass_kg + prop_m + kits_left * budget.kit_mass_kg
+        need = burn_kg(mass, dv, budget.exhaust_km_s)
+        ok = (need <= prop_m + 1e-9) & (data["dv"][m] + dv <= budget.dv_cap_km_s + 1e-12)
+        j, col, dv, need = j[ok], col[ok], dv[ok], need[ok]
+        flat = order[col]  # index into the (k - k0, f) grid
+        slot = (flat // n_f + k0) * n_f + flat % n_f
+        return {"node": j, "slot": slot, "t_arrive": arrive[col], "prop": prop_m - need,
+                "dv": data["dv"][m] + dv, "value": data["value"][m] + values[j], "leg_dv": dv,
+                "parent": np.full(j.size, m)}
 
-def _select(layer: _Layer, order: NDArray[np.int64], width: int | None,
-            per_node: int | None) -> NDArray[np.int64]:
-    """Walk children best first; drop dominated ones; keep ``width`` (≤ ``per_node`` per node)."""
-    kept: list[int] = []
-    front: dict[bytes, list[tuple[float, float]]] = {}
-    count: dict[int, int] = {}
-    for c in order:
-        node = int(layer.node[c])
-        if per_node is not None and count.get(node, 0) >= per_node:
-            continue
-        key = layer.visited[c].tobytes() + node.to_bytes(4, "little")
-        t, p = float(layer.t_arrive[c]), float(layer.prop[c])
-        pts = front.setdefault(key, [])
-        if any(t0 <= t and p0 >= p for t0, p0 in pts):
-            continue
-        pts.append((t, p))
-        kept.append(int(c))
-        count[node] = count.get(node, 0) + 1
-        if width is not None and len(kept) >= width:
-            break
-    return np.array(kept, dtype=np.int64)
+    def moves(self, layer: Layer, depth: int) -> Moves | None:
+        """The staircase children of every state (:meth:`expand`)."""
+        parts = [self.expand(layer, m, depth) for m in range(layer.size)]
+        parts = [p for p in parts if p and p["node"].size]
+        if not parts:
+            return None
+        cat = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        return Moves(cat.pop("parent"), cat.pop("node"), cat)
 
+    def rank(self, kids: Layer, depth: int) -> NDArray[np.intp]:
+        """Best first by value so far + the value at the state's own rate (module docstring)."""
+        b, d = self.budget, kids.data
+        used_p = np.maximum(b.propellant_kg - d["prop"], 1e-6 * b.propellant_kg + 1e-9)
+        used_t = np.maximum(d["t_arrive"] + b.stay_s - b.t_start_s, 1.0)
+        left_t = np.maximum(b.t_end_s - d["t_arrive"] - b.stay_s, 0.0)
+        rate = np.minimum(d["prop"] / used_p, left_t / used_t)
+        kits = depth + 1  # targets visited by the children
+        score = d["value"] + float(np.mean(self.values)) * np.minimum(b.kits - kits, kits * rate)
+        return np.argsort(-score, kind="stable")
 
-def _take(layer: _Layer, idx: NDArray[np.int64]) -> _Layer:
-    return _Layer(*(getattr(layer, f)[idx] for f in _Layer.__slots__))  # type: ignore[attr-defined]
+    def dominance(self, kids: Layer) -> Array:
+        """Earlier arrival and more propellant left are better."""
+        return np.column_stack((-kids.data["t_arrive"], kids.data["prop"]))
 
+    def chain(self, layers: list[Layer], depth: int, idx: int) -> Chain:
+        """The route to state ``idx`` of ``layers[depth]`` (after the root's state)."""
+        path = trace(layers, depth, idx)
+        states = [(layers[d].data, k) for d, k in enumerate(path)][1:]
+        if not states:
+            return Chain((), (), (), (), (), (), 0.0, 0.0, 0.0)
+        nodes = tuple(int(layers[d].node[k]) for d, k in enumerate(path))[1:]
+        slots, dv, t_arr, prop = (tuple(type_(s[f][k]) for s, k in states) for f, type_ in (
+            ("slot", int), ("leg_dv", float), ("t_arrive", float), ("prop", float)))
+        n_f = self.table.tofs_s.size
+        prop0 = float(layers[0].data["prop"][0])
+        return Chain(nodes, slots, dv, tuple(float(self.table.grid_s[k // n_f]) for k in slots),
+                     t_arr, prop, float(sum(self.values[j] for j in nodes)), prop0 - prop[-1],
+                     float(sum(dv)))
 
-def _score(layer: _Layer, values: Array, budget: Budget, depth: int) -> Array:
-    used_p = np.maximum(budget.propellant_kg - layer.prop, 1e-6 * budget.propellant_kg + 1e-9)
-    used_t = np.maximum(layer.t_arrive + budget.stay_s - budget.t_start_s, 1.0)
-    left_t = np.maximum(budget.t_end_s - layer.t_arrive - budget.stay_s, 0.0)
-    rate = np.minimum(layer.prop / used_p, left_t / used_t)
-    return layer.value + float(np.mean(values)) * np.minimum(budget.kits - depth, depth * rate)
-
-
-def _chain(layers: list[_Layer], depth: int, idx: int, table: CostTable,
-           budget: Budget) -> Chain:
-    rows = []
-    prop0 = float(layers[0].prop[0])
-    while depth > 0:
-        lay = layers[depth]
-        rows.append((int(lay.node[idx]), int(lay.slot[idx]), float(lay.leg_dv[idx]),
-                     float(lay.t_arrive[idx]), float(lay.prop[idx])))
-        idx, depth = int(lay.parent[idx]), depth - 1
-    rows.reverse()
-    if not rows:
-        return Chain((), (), (), (), (), (), 0.0, 0.0, 0.0)
-    nodes, slots, dv, t_arr, prop = (tuple(x) for x in zip(*rows, strict=True))
-    n_f = table.tofs_s.size
-    return Chain(nodes, slots, dv, tuple(float(table.grid_s[k // n_f]) for k in slots), t_arr,
-                 prop, 0.0, prop0 - prop[-1], float(sum(dv)))
-
-
-def _best(layers: list[_Layer]) -> tuple[int, int]:
-    best, where = (-math.inf, -math.inf), (0, 0)
-    for depth, lay in enumerate(layers):
-        if depth == 0 or lay.node.size == 0:
-            continue
-        k = int(np.lexsort((lay.prop, lay.value))[-1])
-        cand = (float(lay.value[k]), float(lay.prop[k]))
-        if cand > best:
-            best, where = cand, (depth, k)
-    return where
-
-
-def _finish(layers: list[_Layer], table: CostTable, values: Array, budget: Budget) -> Chain:
-    depth, idx = _best(layers)
-    chain = _chain(layers, depth, idx, table, budget)
-    value = float(sum(values[j] for j in chain.nodes))
-    return Chain(chain.nodes, chain.slots, chain.dv_km_s, chain.t_depart_s, chain.t_arrive_s,
-                 chain.propellant_left_kg, value, chain.propellant_kg, chain.total_dv_km_s)
+    def best(self, layers: list[Layer]) -> Chain:
+        """The route of most value among every layer's states (more propellant left on ties)."""
+        best, where = (-math.inf, -math.inf), (0, 0)
+        for depth, lay in enumerate(layers):
+            if depth == 0 or lay.size == 0:
+                continue
+            k = int(np.lexsort((lay.data["prop"], lay.data["value"]))[-1])
+            cand = (float(lay.data["value"][k]), float(lay.data["prop"][k]))
+            if cand > best:
+                best, where = cand, (depth, k)
+        return self.chain(layers, *where)
 
 
 def beam_search(table: CostTable, values: Array, budget: Budget, *, width: int | None = 200,
@@ -251,18 +238,15 @@ def beam_search(table: CostTable, values: Array, budget: Budget, *, width: int |
     """Best route found (module docstring). ``values`` ``(n_nodes,)`` with node 0 worth 0.
     ``start``: resume from a state (the chain returned is the continuation only).
     ``progress(depth, max_depth)`` after each layer."""
-    values = np.asarray(values, float)
-    layers = [_root(table, budget, start)]
+    objective = ValueObjective(table, np.asarray(values, float), budget)
+    beam = Beam(objective, _zobrist(table.n_nodes), width, per_node)
+    layers = [objective.root(beam, start)]
     first = start.depth if start is not None else 0
-    for depth in range(first, budget.kits):
-        kids = _children(layers[-1], table, values, budget, depth)
-        if kids is None:
-            break
-        order = np.argsort(-_score(kids, values, budget, depth + 1), kind="stable")
-        layers.append(_take(kids, _select(kids, order, width, per_node)))
+    for layer in beam.layers(layers[0], first, budget.kits):
+        layers.append(layer)
         if progress is not None:
-            progress(depth + 1, budget.kits)
-    return _finish(layers, table, values, budget)
+            progress(first + len(layers) - 1, budget.kits)
+    return objective.best(layers)
 
 
 def greedy_nearest(table: CostTable, values: Array, budget: Budget, *,
@@ -271,18 +255,16 @@ def greedy_nearest(table: CostTable, values: Array, budget: Budget, *,
     the cheapest leg departing within ``horizon_s`` of being ready (earliest slot on ties);
     when none is reachable within the horizon, the cheapest over the rest of the window.
     ``start``: resume from a state (the chain returned is the continuation only)."""
-    values = np.asarray(values, float)
-    layers = [_root(table, budget, start)]
+    objective = ValueObjective(table, np.asarray(values, float), budget)
+    beam = Beam(objective, _zobrist(table.n_nodes), 1)
+    layers = [objective.root(beam, start)]
     for depth in range(start.depth if start is not None else 0, budget.kits):
-        lay = layers[-1]
-        kids = _expand(lay, 0, table, values, budget, depth, horizon_s)
+        kids = objective.expand(layers[-1], 0, depth, horizon_s)
         if not kids or not kids["node"].size:
-            kids = _expand(lay, 0, table, values, budget, depth)
+            kids = objective.expand(layers[-1], 0, depth)
         if not kids or not kids["node"].size:
             break
-        c = int(np.lexsort((kids["t_arrive"], kids["leg_dv"]))[0])
-        visited = lay.visited[[0]].copy()
-        visited[0, kids["node"][c]] = True
-        layers.append(_Layer(np.array([0]), *(kids[k][[c]] for k in (
-            "node", "slot", "t_arrive", "prop", "dv", "value", "leg_dv")), visited))
-    return _finish(layers, table, values, budget)
+        c = [int(np.lexsort((kids["t_arrive"], kids["leg_dv"]))[0])]
+        layers.append(beam.extend(layers[-1], Moves(np.zeros(1, np.intp), kids["node"][c], {
+            k: kids[k][c] for k in ("slot", "t_arrive", "prop", "dv", "value", "leg_dv")})))
+    return objective.best(layers)
