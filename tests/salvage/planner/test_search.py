@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -207,3 +208,30 @@ def test_short_transfer_multi_start_picks_distinct_transfers() -> None:
     # estimate order 0, 1, 2, 3, 4: 1 is 0's neighbour; 2 differs by a day of flight
     assert _distinct([0, 1, 2, 3, 4], td, tf, 3, (0.5 * DAY, 0.25 * DAY)) == [0, 2, 3]
     assert _distinct([1, 0, 4, 3], td, tf, 5, (0.5 * DAY, 0.25 * DAY)) == [1, 4]
+
+
+def test_receding_horizon_drops_a_rest_timed_before_the_ship_is_ready() -> None:
+    """``_better``: an exact leg that arrives later than the table's slot leaves the planned rest
+    stale (its next leg departs before arrival + stay, at a moment that has passed): the
+    re-searched continuation replaces it even when the stale rest looks worth more."""
+    from sweepers.salvage.planner.plan import _better
+    from sweepers.salvage.planner.search import SearchStart
+
+    table = _table(11, n_targets=6)
+    values = np.r_[0.0, np.arange(1.0, 7.0)]
+    b = _budget(kits=5, propellant_kg=150.0)
+    chain = beam_search(table, values, b, width=None)
+    assert len(chain) >= 3
+    # arrived one slot (2 days) late with the planned propellant
+    late = chain.t_arrive_s[0] + 2 * DAY
+    assert chain.t_depart_s[1] < late + b.stay_s
+    state = SearchStart(chain.nodes[0], late, chain.propellant_left_kg[0], chain.dv_km_s[0], 1,
+                        float(values[chain.nodes[0]]), chain.nodes[:1])
+    fresh = beam_search(table, values, b, width=None, start=state)
+    assert len(fresh) > 0
+    assert fresh.t_depart_s[0] >= late + b.stay_s  # the fresh search departs when ready
+    assert _better(fresh, chain, 1, state, b, values[1:])
+    # on time (the same state at the planned arrival) the rest stands unless beaten
+    on_time = replace(state, t_arrive_s=chain.t_arrive_s[0])
+    same = beam_search(table, values, b, width=None, start=on_time)
+    assert not _better(same, chain, 1, on_time, b, values[1:])

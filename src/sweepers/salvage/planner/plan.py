@@ -369,10 +369,17 @@ def _fly(chain: Chain, table: CostTable, cands: Candidates, budget: Budget,
 def _better(fresh: Chain, chain: Chain, pos: int, state: SearchStart, budget: Budget,
             values: NDArray[np.float64]) -> bool:
     """Whether the re-planned continuation ``fresh`` should replace the rest of ``chain`` (from
-    index ``pos``) at ``state``: the rest no longer fits the propellant left by the table's
-    account (its legs' table Δv × margin, rocket equation at the search's masses), or ``fresh``
-    is worth more (or as much for less propellant). ``values``: the targets' values (node
-    ``n`` is ``values[n - 1]``)."""
+    index ``pos``) at ``state``: the rest is stale — its next leg was timed to depart before
+    the ship is ready (the exact leg arrived later than the table's slot; the table's Δv of
+    that leg is then the cost of a moment that has passed: on SL-8 74°, 2026-12-07, a 2-day
+    wait leg planned for days 90–92, flown from day 93 after three drift legs had each arrived
+    ~3 days late, cost 185 m/s against 107 on the table) — or it no longer fits the propellant
+    left by the table's account (its legs' table Δv × margin, rocket equation at the search's
+    masses), or ``fresh`` is worth more (or as much for less propellant). ``values``: the
+    targets' values (node ``n`` is ``values[n - 1]``)."""
+    if state.t_arrive_s is not None and chain.t_depart_s[pos] < (
+            state.t_arrive_s + budget.stay_s - 1e-6):
+        return len(fresh) > 0
     prop = float(state.propellant_kg)  # type: ignore[arg-type]
     mass = budget.dry_mass_kg + budget.kits * budget.kit_mass_kg - state.depth * (
         budget.kit_mass_kg)
