@@ -210,11 +210,12 @@ def test_short_transfer_multi_start_picks_distinct_transfers() -> None:
     assert _distinct([1, 0, 4, 3], td, tf, 5, (0.5 * DAY, 0.25 * DAY)) == [1, 4]
 
 
-def test_receding_horizon_drops_a_rest_timed_before_the_ship_is_ready() -> None:
-    """``_better``: an exact leg that arrives later than the table's slot leaves the planned rest
-    stale (its next leg departs before arrival + stay, at a moment that has passed): the
-    re-searched continuation replaces it even when the stale rest looks worth more."""
-    from sweepers.salvage.planner.plan import _better
+def test_receding_horizon_retimes_a_rest_planned_before_the_ship_is_ready() -> None:
+    """``_retime``: an exact leg that arrives later than the table's slot leaves the next leg
+    timed at a moment that has passed; it moves to the cheapest entry to the same target that
+    departs when the ship is ready and arrives no later than planned, or is priced ``inf`` (so
+    that the re-searched continuation replaces the rest) when there is none."""
+    from sweepers.salvage.planner.plan import _better, _retime
     from sweepers.salvage.planner.search import SearchStart
 
     table = _table(11, n_targets=6)
@@ -222,16 +223,28 @@ def test_receding_horizon_drops_a_rest_timed_before_the_ship_is_ready() -> None:
     b = _budget(kits=5, propellant_kg=150.0)
     chain = beam_search(table, values, b, width=None)
     assert len(chain) >= 3
-    # arrived one slot (2 days) late with the planned propellant
-    late = chain.t_arrive_s[0] + 2 * DAY
-    assert chain.t_depart_s[1] < late + b.stay_s
-    state = SearchStart(chain.nodes[0], late, chain.propellant_left_kg[0], chain.dv_km_s[0], 1,
-                        float(values[chain.nodes[0]]), chain.nodes[:1])
-    fresh = beam_search(table, values, b, width=None, start=state)
-    assert len(fresh) > 0
-    assert fresh.t_depart_s[0] >= late + b.stay_s  # the fresh search departs when ready
-    assert _better(fresh, chain, 1, state, b, values[1:])
-    # on time (the same state at the planned arrival) the rest stands unless beaten
-    on_time = replace(state, t_arrive_s=chain.t_arrive_s[0])
-    same = beam_search(table, values, b, width=None, start=on_time)
-    assert not _better(same, chain, 1, on_time, b, values[1:])
+    state = SearchStart(chain.nodes[0], chain.t_arrive_s[0], chain.propellant_left_kg[0],
+                        chain.dv_km_s[0], 1, float(values[chain.nodes[0]]), chain.nodes[:1])
+    assert _retime(chain, 1, state, b, table) is chain  # on time: unchanged
+    i, j = chain.nodes[0], chain.nodes[1]
+    for late_s in (2 * DAY, 4 * DAY, 40 * DAY):
+        late = replace(state, t_arrive_s=chain.t_arrive_s[0] + late_s)
+        ready = late.t_arrive_s + b.stay_s
+        moved = _retime(chain, 1, late, b, table)
+        # brute force over the table: departures when ready, arrivals by the planned one
+        best = min((float(table.dv_km_s[i, j, k, f]) * b.dv_margin
+                    for k in range(table.grid_s.size) for f in range(table.tofs_s.size)
+                    if table.grid_s[k] >= ready - 1e-6
+                    and table.grid_s[k] + table.tofs_s[f] <= chain.t_arrive_s[1] + 1e-6),
+                   default=math.inf)
+        assert moved.dv_km_s[1] == pytest.approx(best)
+        assert moved.nodes == chain.nodes and moved.dv_km_s[2:] == chain.dv_km_s[2:]
+        if math.isfinite(best):
+            k, f = divmod(moved.slots[1], table.tofs_s.size)
+            assert moved.t_depart_s[1] == table.grid_s[k] >= ready - 1e-6
+            assert moved.t_arrive_s[1] == table.grid_s[k] + table.tofs_s[f]
+        else:  # nothing on time: the re-search from the late state takes over
+            fresh = beam_search(table, values, b, width=None, start=late)
+            assert _better(fresh, moved, 1, late, b, values[1:]) == (len(fresh) > 0)
+    assert math.isinf(_retime(chain, 1, replace(state, t_arrive_s=chain.t_arrive_s[1]), b,
+                              table).dv_km_s[1])  # arrived when the next leg was to end
