@@ -210,12 +210,11 @@ def test_short_transfer_multi_start_picks_distinct_transfers() -> None:
     assert _distinct([1, 0, 4, 3], td, tf, 5, (0.5 * DAY, 0.25 * DAY)) == [1, 4]
 
 
-def test_receding_horizon_retimes_a_rest_planned_before_the_ship_is_ready() -> None:
-    """``_retime``: an exact leg that arrives later than the table's slot leaves the next leg
-    timed at a moment that has passed; it moves to the cheapest entry to the same target that
-    departs when the ship is ready and arrives no later than planned, or is priced ``inf`` (so
-    that the re-searched continuation replaces the rest) when there is none."""
-    from sweepers.salvage.planner.plan import _better, _retime
+def test_receding_horizon_knows_when_a_wait_legs_alignment_has_passed() -> None:
+    """``_passed``: a wait leg whose alignment moment (the table's ``t_best_s``) is over before
+    the ship is ready (arrival + stay) is out of date; a drift leg, or a wait leg still ahead
+    of the ship, is not."""
+    from sweepers.salvage.planner.plan import _passed
     from sweepers.salvage.planner.search import SearchStart
 
     table = _table(11, n_targets=6)
@@ -223,28 +222,18 @@ def test_receding_horizon_retimes_a_rest_planned_before_the_ship_is_ready() -> N
     b = _budget(kits=5, propellant_kg=150.0)
     chain = beam_search(table, values, b, width=None)
     assert len(chain) >= 3
-    state = SearchStart(chain.nodes[0], chain.t_arrive_s[0], chain.propellant_left_kg[0],
-                        chain.dv_km_s[0], 1, float(values[chain.nodes[0]]), chain.nodes[:1])
-    assert _retime(chain, 1, state, b, table) is chain  # on time: unchanged
     i, j = chain.nodes[0], chain.nodes[1]
-    for late_s in (2 * DAY, 4 * DAY, 40 * DAY):
-        late = replace(state, t_arrive_s=chain.t_arrive_s[0] + late_s)
-        ready = late.t_arrive_s + b.stay_s
-        moved = _retime(chain, 1, late, b, table)
-        # brute force over the table: departures when ready, arrivals by the planned one
-        best = min((float(table.dv_km_s[i, j, k, f]) * b.dv_margin
-                    for k in range(table.grid_s.size) for f in range(table.tofs_s.size)
-                    if table.grid_s[k] >= ready - 1e-6
-                    and table.grid_s[k] + table.tofs_s[f] <= chain.t_arrive_s[1] + 1e-6),
-                   default=math.inf)
-        assert moved.dv_km_s[1] == pytest.approx(best)
-        assert moved.nodes == chain.nodes and moved.dv_km_s[2:] == chain.dv_km_s[2:]
-        if math.isfinite(best):
-            k, f = divmod(moved.slots[1], table.tofs_s.size)
-            assert moved.t_depart_s[1] == table.grid_s[k] >= ready - 1e-6
-            assert moved.t_arrive_s[1] == table.grid_s[k] + table.tofs_s[f]
-        else:  # nothing on time: the re-search from the late state takes over
-            fresh = beam_search(table, values, b, width=None, start=late)
-            assert _better(fresh, moved, 1, late, b, values[1:]) == (len(fresh) > 0)
-    assert math.isinf(_retime(chain, 1, replace(state, t_arrive_s=chain.t_arrive_s[1]), b,
-                              table).dv_km_s[1])  # arrived when the next leg was to end
+    k, f = divmod(chain.slots[1], table.tofs_s.size)
+    t_best = table.grid_s[k] + 0.5 * DAY  # the planes line up half a day into the slot
+    table.t_best_s[i, j, k, f] = t_best
+    state = SearchStart(i, chain.t_arrive_s[0], chain.propellant_left_kg[0], chain.dv_km_s[0],
+                        1, float(values[i]), chain.nodes[:1])
+    assert not _passed(chain, 0, SearchStart(), b, table)  # nothing flown yet
+    for arrive, passed in ((chain.t_arrive_s[0], False),  # on time
+                           (t_best - b.stay_s, False),  # ready at the alignment
+                           (t_best - b.stay_s + 3600.0, True)):  # an hour too late
+        late = replace(state, t_arrive_s=arrive)
+        assert _passed(chain, 1, late, b, table) is passed
+        table.strategy[i, j, k, f] = 1  # the same leg as a drift: never out of date
+        assert not _passed(chain, 1, late, b, table)
+        table.strategy[i, j, k, f] = 0

@@ -361,50 +361,38 @@ def _fly(chain: Chain, table: CostTable, cands: Candidates, budget: Budget,
             t = time.perf_counter()
             fresh = replan(state)
             wall["search"] = wall.get("search", 0.0) + time.perf_counter() - t
-            chain = _retime(chain, pos, state, budget, table)
-            if _better(fresh, chain, pos, state, budget, cands.values):
+            passed = _passed(chain, pos, state, budget, table)
+            if (len(fresh) > 0 if passed
+                    else _better(fresh, chain, pos, state, budget, cands.values)):
                 chain, pos = fresh, 0
     return nodes, arrivals, legs
 
 
-def _retime(chain: Chain, pos: int, state: SearchStart, budget: Budget,
-            table: CostTable) -> Chain:
-    """``chain`` with leg ``pos`` re-timed to ``state``, when the exact leg before it arrived so
-    late that the leg's departure slot is earlier than the ship is ready (arrival + stay): the
-    table's Δv for it is then the cost of a moment that has passed (SL-8 74°, 2026-12-07: a
-    2-day wait leg planned for days 90–92, flown from day 93 after three drift legs had each
-    arrived ~3 days late, cost 185 m/s against 107 on the table). The leg moves to the cheapest
-    table entry to the same target departing when the ship is ready and arriving no later than
-    planned (so the rest of the route keeps its times); its Δv (× margin) becomes that entry's,
-    ``inf`` when there is none — the rest then no longer fits and the re-search replaces it
-    (:func:`_better`). An on-time leg is left as it is."""
-    if state.t_arrive_s is None or chain.t_depart_s[pos] >= (
-            state.t_arrive_s + budget.stay_s - 1e-6):
-        return chain
-    grid, tofs = table.grid_s, table.tofs_s
-    k0 = int(np.searchsorted(grid, state.t_arrive_s + budget.stay_s - 1e-6))
-    d = table.dv_km_s[state.node, chain.nodes[pos], k0:, :].astype(float) * budget.dv_margin
-    arrive = grid[k0:, None] + tofs[None, :]
-    d[arrive > chain.t_arrive_s[pos] + 1e-6] = np.inf
-    slot, dv = chain.slots[pos], math.inf
-    t_dep, t_arr = chain.t_depart_s[pos], chain.t_arrive_s[pos]
-    if d.size and np.isfinite(d).any():
-        k, f = divmod(int(np.argmin(d)), tofs.size)
-        slot, dv = (k0 + k) * tofs.size + f, float(d[k, f])
-        t_dep, t_arr = float(grid[k0 + k]), float(arrive[k, f])
-
-    def put(seq: tuple[Any, ...], x: Any) -> tuple[Any, ...]:
-        return (*seq[:pos], x, *seq[pos + 1:])
-
-    return replace(chain, slots=put(chain.slots, slot), dv_km_s=put(chain.dv_km_s, dv),
-                   t_depart_s=put(chain.t_depart_s, t_dep),
-                   t_arrive_s=put(chain.t_arrive_s, t_arr))
+def _passed(chain: Chain, pos: int, state: SearchStart, budget: Budget,
+            table: CostTable) -> bool:
+    """Whether leg ``pos`` of ``chain`` is a wait-then-transfer leg whose plane-alignment moment
+    (the table's ``t_best_s``, the moment its Δv was priced at) is over before the ship is
+    ready (``state``'s arrival + stay) — the exact leg before it arrived late. Its table Δv
+    is then the cost of a moment that has passed (SL-8 74°, 2026-12-07: a 2-day wait leg
+    aligned on day 90–92, flown from day 93 after three drift legs had each arrived ~3 days
+    late, cost 185 m/s against 107 on the table), and the rest of the route must give way to
+    the re-search from the state reached (:func:`_better`). A late drift leg keeps its
+    price: its exact drift burn leaves at the next node crossing after the ship is ready and
+    its drift orbit closes the node gap over the days left (the *Victory* route, 2026-12-07:
+    its 120-day drift leg started 15 days late flew at 381 m/s, 4 % over the table; replacing
+    such legs by the re-search lost the route a target)."""
+    if state.t_arrive_s is None:
+        return False
+    k, f = divmod(chain.slots[pos], table.tofs_s.size)
+    at = (state.node, chain.nodes[pos], k, f)
+    return bool(table.strategy[at] == 0
+                and table.t_best_s[at] < state.t_arrive_s + budget.stay_s - 1e-6)
 
 
 def _better(fresh: Chain, chain: Chain, pos: int, state: SearchStart, budget: Budget,
             values: NDArray[np.float64]) -> bool:
     """Whether the re-planned continuation ``fresh`` should replace the rest of ``chain`` (from
-    index ``pos``, re-timed to ``state`` by :func:`_retime`) at ``state``: the rest no longer
+    index ``pos``) at ``state``: the rest no longer
     fits the propellant left by the table's account (its legs' table Δv × margin, rocket
     equation at the search's masses), or ``fresh`` is worth more (or as much for less
     propellant). ``values``: the targets' values (node ``n`` is ``values[n - 1]``)."""
