@@ -316,10 +316,11 @@ def _fly(chain: Chain, table: CostTable, cands: Candidates, budget: Budget,
     reached (at most ``max_rounds`` such re-plans). With ``recede``, after every exact leg the
     rest of the route is also searched again from the state actually reached (its propellant
     and arrival time, not the table's) and the new continuation replaces the old one when it
-    is worth more, or when the old one no longer fits the propellant left by the table's
-    account; and when the route is done with propellant and time left, the search is run once
-    more to extend it. Returns the nodes reached, their arrival times [s] and the exact legs;
-    adds to ``wall``."""
+    is worth more, when the old one no longer fits the propellant left by the table's
+    account, or when its next leg is a wait leg whose alignment moment passed while the exact
+    leg before it arrived late (:func:`_passed`); and when the route is done with propellant
+    and time left, the search is run once more to extend it. Returns the nodes reached, their
+    arrival times [s] and the exact legs; adds to ``wall``."""
     nodes: list[int] = []
     arrivals: list[float] = []
     legs: list[ExactLeg] = []
