@@ -376,8 +376,8 @@ def _passed(chain: Chain, pos: int, state: SearchStart, budget: Budget,
     ready (``state``'s arrival + stay) — the exact leg before it arrived late. Its table Δv
     is then the cost of a moment that has passed (SL-8 74°, 2026-12-07: a 2-day wait leg
     aligned on day 90–92, flown from day 93 after three drift legs had each arrived ~3 days
-    late, cost 185 m/s against 107 on the table), and the rest of the route must give way to
-    the re-search from the state reached (:func:`_better`). A late drift leg keeps its
+    late, cost 185 m/s against 107 on the table), and the rest of the route gives way to the
+    re-search from the state reached (:func:`_fly`). A late drift leg keeps its
     price: its exact drift burn leaves at the next node crossing after the ship is ready and
     its drift orbit closes the node gap over the days left (the *Victory* route, 2026-12-07:
     its 120-day drift leg started 15 days late flew at 381 m/s, 4 % over the table; replacing
@@ -393,10 +393,10 @@ def _passed(chain: Chain, pos: int, state: SearchStart, budget: Budget,
 def _better(fresh: Chain, chain: Chain, pos: int, state: SearchStart, budget: Budget,
             values: NDArray[np.float64]) -> bool:
     """Whether the re-planned continuation ``fresh`` should replace the rest of ``chain`` (from
-    index ``pos``) at ``state``: the rest no longer
-    fits the propellant left by the table's account (its legs' table Δv × margin, rocket
-    equation at the search's masses), or ``fresh`` is worth more (or as much for less
-    propellant). ``values``: the targets' values (node ``n`` is ``values[n - 1]``)."""
+    index ``pos``) at ``state``: the rest no longer fits the propellant left by the table's
+    account (its legs' table Δv × margin, rocket equation at the search's masses), or ``fresh``
+    is worth more (or as much for less propellant). ``values``: the targets' values (node
+    ``n`` is ``values[n - 1]``)."""
     prop = float(state.propellant_kg)  # type: ignore[arg-type]
     mass = budget.dry_mass_kg + budget.kits * budget.kit_mass_kg - state.depth * (
         budget.kit_mass_kg)
