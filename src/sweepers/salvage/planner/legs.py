@@ -56,7 +56,7 @@ Array = NDArray[np.float64]
 # A converged exact short transfer costing more than this multiple of the cheapest screening
 # estimate makes the multi-start solve further distinct starts (:func:`_multi_start`). Where
 # the solver converges to the screened transfer, exact / estimate was 1.01–1.14 on the
-# *Victory* route's legs (2026-12-07, 2 and 3 impulses); 1.25 leaves room for that spread.
+# *Victory* route's legs (2026-12-07, quick mode: 2 impulses); 1.25 leaves room for that spread.
 RETRY_ABOVE_ESTIMATE = 1.25
 
 
