@@ -3,7 +3,8 @@
 Problems (one ship each):
 
 (a) ``catalog``: a real cluster from the 2023 catalog store — the SL-8 (Kosmos-3M) rocket
-    bodies near 74° (``--cluster sl8-74``, 750–800 km; or ``sl8-83``, ``sl16-71``), the
+    bodies near 74° (``sl8-74``, 750–800 km), near 83° (``sl8-83``) and the SL-16 near 71°
+    (``sl16-71``), each a problem of its own, the
     ``--candidates`` (80) most valuable with element sets within 30 days of the newest; "Victory"
     (2,000 kg dry, 1,000 kg propellant, Isp 320 s, 30 kg kits, 2-day stays, 12 months,
     ``--capacity`` kits) starting on a circular orbit at the cluster's median altitude and
@@ -28,9 +29,11 @@ favours the baseline, whose legs would also cost more when solved exactly) — a
 planner's standard, the same greedy route flown with the same exact legs and the same receding
 horizon, re-planned greedily (``greedy_flown_*``; the table is built once and shared).
 
-Usage: ``python benchmarks/planning.py [--db URL] [--problems catalog,gtoc9] [--width 1000]
-[--leg-tries 4]`` (exact solves per leg, from distinct (departure, flight time) starts, the
-cheapest converged kept — the same for the planner and the flown greedy baseline).
+Usage: ``python benchmarks/planning.py [--db URL] [--problems sl8-74,sl16-71,gtoc9,sl8-83]
+[--jobs 2] [--width 1000] [--leg-tries 4]`` — by default all four problems, ``--jobs`` at a
+time (``--leg-tries``: exact solves per leg, from distinct (departure, flight time) starts, the
+cheapest converged kept, more while it is far above its screening estimate — the same for the
+planner and the flown greedy baseline).
 The last line printed is JSON: one object per problem with ``problem``, ``targets``, ``value``,
 ``baseline_value``, ``propellant_kg``, ``wall_s`` (and more).
 """
@@ -61,6 +64,7 @@ CLUSTERS = {"sl8-83": ("SL-8 R/B", 82.3, 83.3), "sl8-74": ("SL-8 R/B", 73.5, 74.
             "sl16-71": ("SL-16", 70.6, 71.4)}
 
 
+DEFAULT_PROBLEMS = "sl8-74,sl16-71,gtoc9,sl8-83"
 INGEST_HINT = "run `sweepers catalog ingest --bundled` first (or pass --db / set SWEEPERS_DB)"
 
 
@@ -169,10 +173,12 @@ def run(problem: str, ship: Ship, cands: Any, *, width: int, frame: str,
 
 
 def solve(problem: str, args: argparse.Namespace) -> dict[str, Any]:
-    """Build and run one problem (a worker process each)."""
-    if problem == "catalog":
-        ship, cands = catalog_problem(args.db, args.cluster, args.candidates, 20)
-        return run(f"catalog {args.cluster}", ship, cands, width=args.width, frame="TEME",
+    """Build and run one problem (a worker process each): a cluster name of :data:`CLUSTERS`,
+    ``catalog`` (the ``--cluster`` one) or ``gtoc9``."""
+    cluster = args.cluster if problem == "catalog" else problem
+    if cluster in CLUSTERS:
+        ship, cands = catalog_problem(args.db, cluster, args.candidates, 20)
+        return run(f"catalog {cluster}", ship, cands, width=args.width, frame="TEME",
                    max_leg_days=None, neighbours=None, dv_margin=args.dv_margin,
                    leg_tries=args.leg_tries)
     if problem == "gtoc9":
@@ -189,8 +195,12 @@ def main() -> None:
     ap.add_argument("--db", default=None,
                     help="SQLAlchemy URL of the store (default, as the CLI: $SWEEPERS_DB, then "
                          "SQLite in the user data dir)")
-    ap.add_argument("--problems", default="catalog,gtoc9")
-    ap.add_argument("--cluster", default="sl8-74", choices=sorted(CLUSTERS))
+    ap.add_argument("--problems", default=DEFAULT_PROBLEMS,
+                    help="comma-separated problems: catalog clusters (sl8-74, sl16-71, "
+                         "sl8-83; `catalog` is the --cluster one) and gtoc9 (default: all "
+                         "four, the longest first so that two workers finish together)")
+    ap.add_argument("--cluster", default="sl8-74", choices=sorted(CLUSTERS),
+                    help="the cluster of the problem named `catalog`")
     ap.add_argument("--candidates", type=int, default=80)
     ap.add_argument("--width", type=int, default=1000)
     ap.add_argument("--dv-margin", type=float, default=1.3)
@@ -199,7 +209,11 @@ def main() -> None:
                     help="exact solves per leg (distinct starts), planner and greedy alike")
     args = ap.parse_args()
     problems = args.problems.split(",")
-    if "catalog" in problems:
+    unknown = [p for p in problems if p not in (*CLUSTERS, "catalog", "gtoc9")]
+    if unknown:
+        raise SystemExit(f"planning: unknown problem(s) {', '.join(unknown)}; "
+                         f"choose from {', '.join([*CLUSTERS, 'catalog', 'gtoc9'])}")
+    if any(p != "gtoc9" for p in problems):
         check_store(args.db)
     with ProcessPoolExecutor(max_workers=max(1, min(args.jobs, len(problems)))) as pool:
         rows = list(pool.map(solve, problems, [args] * len(problems)))

@@ -14,6 +14,7 @@ from sweepers.orbits.kepler import (
 from sweepers.salvage.planner.legs import (
     CoastEphemeris,
     NodeEphemeris,
+    _multi_start,
     aimed_drift_burn,
     drift_box,
     drift_burn,
@@ -21,6 +22,7 @@ from sweepers.salvage.planner.legs import (
     mean_plane,
     next_node_crossing,
 )
+from sweepers.salvage.transfers import RendezvousLeg
 from sweepers.salvage.transfers.lambert_model import lambert_cost
 from sweepers.salvage.transfers.nodal_drift import DriftBounds
 
@@ -111,3 +113,35 @@ def test_aimed_drift_burn_held_to_the_tables_box() -> None:
                                          [0.3, 1.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0])
     assert drift_box(low, 0, 1, 0.0, 120 * 86400.0, DriftBounds()) is None
     assert drift_box(low, 0, 1, 0.0, 6 * 86400.0, DriftBounds()) is not None
+
+
+def _solved(dv_km_s: float, converged: bool = True) -> RendezvousLeg:
+    """A solver outcome with total Δv ``dv_km_s`` (the other fields do not enter the choice)."""
+    return RendezvousLeg(np.zeros(2), np.zeros((2, 3)), dv_km_s, converged, 0.0, 0.0, dv_km_s, 0)
+
+
+def test_multi_start_solves_on_while_the_best_is_far_above_the_estimate() -> None:
+    # outcomes of five distinct starts, best screened first (estimate of the first: 0.192 km/s,
+    # retry threshold 1.25 x: 0.24); the shape of the 2026-12-07 Victory drift leg, whose best
+    # screened start converged to 0.364 km/s and a later one to 0.195
+    outcomes = {0: _solved(0.364), 1: _solved(0.0, converged=False), 2: _solved(0.195),
+                3: _solved(0.150), 4: _solved(0.100)}
+    solved: list[int] = []
+
+    def solve(k: int) -> RendezvousLeg:
+        solved.append(k)
+        return outcomes[k]
+
+    # one try asked for: the first is far above the estimate, so starts 1 and 2 are solved too,
+    # and the search stops at the first that is good enough (not at the cheapest of all)
+    k, sol = _multi_start([0, 1, 2, 3, 4], solve, 1, 1.25 * 0.192)  # type: ignore[misc]
+    assert (k, sol.total_dv_km_s, solved) == (2, 0.195, [0, 1, 2])
+    # a first solve close to its estimate ends the multi-start after the tries asked for
+    solved.clear()
+    assert _multi_start([2, 3, 4], solve, 1, 1.25 * 0.192) == (2, outcomes[2])
+    assert solved == [2]
+    solved.clear()
+    assert _multi_start([2, 3, 4], solve, 2, 1.25 * 0.192) == (3, outcomes[3])
+    assert solved == [2, 3]
+    # nothing converges: every start is tried, then None
+    assert _multi_start([1, 1, 1], solve, 1, 1.0) is None

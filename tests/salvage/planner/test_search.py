@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -207,3 +208,32 @@ def test_short_transfer_multi_start_picks_distinct_transfers() -> None:
     # estimate order 0, 1, 2, 3, 4: 1 is 0's neighbour; 2 differs by a day of flight
     assert _distinct([0, 1, 2, 3, 4], td, tf, 3, (0.5 * DAY, 0.25 * DAY)) == [0, 2, 3]
     assert _distinct([1, 0, 4, 3], td, tf, 5, (0.5 * DAY, 0.25 * DAY)) == [1, 4]
+
+
+def test_receding_horizon_knows_when_a_wait_legs_alignment_has_passed() -> None:
+    """``_passed``: a wait leg whose alignment moment (the table's ``t_best_s``) is over before
+    the ship is ready (arrival + stay) is out of date; a drift leg, or a wait leg still ahead
+    of the ship, is not."""
+    from sweepers.salvage.planner.plan import _passed
+    from sweepers.salvage.planner.search import SearchStart
+
+    table = _table(11, n_targets=6)
+    values = np.r_[0.0, np.arange(1.0, 7.0)]
+    b = _budget(kits=5, propellant_kg=150.0)
+    chain = beam_search(table, values, b, width=None)
+    assert len(chain) >= 3
+    i, j = chain.nodes[0], chain.nodes[1]
+    k, f = divmod(chain.slots[1], table.tofs_s.size)
+    t_best = table.grid_s[k] + 0.5 * DAY  # the planes line up half a day into the slot
+    table.t_best_s[i, j, k, f] = t_best
+    state = SearchStart(i, chain.t_arrive_s[0], chain.propellant_left_kg[0], chain.dv_km_s[0],
+                        1, float(values[i]), chain.nodes[:1])
+    assert not _passed(chain, 0, SearchStart(), b, table)  # nothing flown yet
+    for arrive, passed in ((chain.t_arrive_s[0], False),  # on time
+                           (t_best - b.stay_s, False),  # ready at the alignment
+                           (t_best - b.stay_s + 3600.0, True)):  # an hour too late
+        late = replace(state, t_arrive_s=arrive)
+        assert _passed(chain, 1, late, b, table) is passed
+        table.strategy[i, j, k, f] = 1  # the same leg as a drift: never out of date
+        assert not _passed(chain, 1, late, b, table)
+        table.strategy[i, j, k, f] = 0

@@ -316,10 +316,11 @@ def _fly(chain: Chain, table: CostTable, cands: Candidates, budget: Budget,
     reached (at most ``max_rounds`` such re-plans). With ``recede``, after every exact leg the
     rest of the route is also searched again from the state actually reached (its propellant
     and arrival time, not the table's) and the new continuation replaces the old one when it
-    is worth more, or when the old one no longer fits the propellant left by the table's
-    account; and when the route is done with propellant and time left, the search is run once
-    more to extend it. Returns the nodes reached, their arrival times [s] and the exact legs;
-    adds to ``wall``."""
+    is worth more, when the old one no longer fits the propellant left by the table's
+    account, or when its next leg is a wait leg whose alignment moment passed while the exact
+    leg before it arrived late (:func:`_passed`); and when the route is done with propellant
+    and time left, the search is run once more to extend it. Returns the nodes reached, their
+    arrival times [s] and the exact legs; adds to ``wall``."""
     nodes: list[int] = []
     arrivals: list[float] = []
     legs: list[ExactLeg] = []
@@ -361,9 +362,32 @@ def _fly(chain: Chain, table: CostTable, cands: Candidates, budget: Budget,
             t = time.perf_counter()
             fresh = replan(state)
             wall["search"] = wall.get("search", 0.0) + time.perf_counter() - t
-            if _better(fresh, chain, pos, state, budget, cands.values):
+            passed = _passed(chain, pos, state, budget, table)
+            if (len(fresh) > 0 if passed
+                    else _better(fresh, chain, pos, state, budget, cands.values)):
                 chain, pos = fresh, 0
     return nodes, arrivals, legs
+
+
+def _passed(chain: Chain, pos: int, state: SearchStart, budget: Budget,
+            table: CostTable) -> bool:
+    """Whether leg ``pos`` of ``chain`` is a wait-then-transfer leg whose plane-alignment moment
+    (the table's ``t_best_s``, the moment its Δv was priced at) is over before the ship is
+    ready (``state``'s arrival + stay) — the exact leg before it arrived late. Its table Δv
+    is then the cost of a moment that has passed (SL-8 74°, 2026-12-07: a 2-day wait leg
+    aligned on day 90–92, flown from day 93 after three drift legs had each arrived ~3 days
+    late, cost 185 m/s against 107 on the table), and the rest of the route gives way to the
+    re-search from the state reached (:func:`_fly`). A late drift leg keeps its
+    price: its exact drift burn leaves at the next node crossing after the ship is ready and
+    its drift orbit closes the node gap over the days left (the *Victory* route, 2026-12-07:
+    its 120-day drift leg started 15 days late flew at 381 m/s, 4 % over the table; replacing
+    such legs by the re-search lost the route a target)."""
+    if state.t_arrive_s is None:
+        return False
+    k, f = divmod(chain.slots[pos], table.tofs_s.size)
+    at = (state.node, chain.nodes[pos], k, f)
+    return bool(table.strategy[at] == 0
+                and table.t_best_s[at] < state.t_arrive_s + budget.stay_s - 1e-6)
 
 
 def _better(fresh: Chain, chain: Chain, pos: int, state: SearchStart, budget: Budget,
