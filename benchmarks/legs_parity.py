@@ -1,0 +1,239 @@
+"""Parity of the exact J2 legs across a refactoring: a fixed set of legs, solved and measured.
+
+Why: the exact-leg machinery (node-crossing plane change, split plane change, phasing coast,
+damped shooting, deep-space-manoeuvre fallback, leg variants) moved from ``gtoc9/`` (metres,
+MJD2000) to ``salvage/engine`` (km, s). The move must not change a figure, so this script
+solves the same legs before and after and compares.
+
+Legs (inputs fixed by the committed files, nothing random):
+
+* GTOC9: from every committed mission ``results/gtoc9/m*.txt`` its first ``--per-mission``
+  consecutive debris pairs i → j with the file's departure epoch from i and arrival epoch at j
+  [MJD2000]; each is solved by ``exact_leg`` in the modes ``"dep"``, ``"arr"`` and ``"mix"``
+  (offset from ``split_plane_change``), and the first ``--variants`` of them also by
+  ``solve_planned_leg`` (all shifted/wrapped variants) on the grid days
+  ⌊t0 − 23467⌋ → ⌈t1 − 23467⌉.
+* One-ship planner (``salvage/planner/legs.py``, the legs its tests exercise): the
+  wait-then-transfer leg GTOC9 debris 0 → 96 of ``tests/salvage/planner/test_plan.py``; the
+  node crossing, the aimed drift burn and the orbit-averaged plane of
+  ``tests/salvage/planner/test_legs.py`` (74°, 90-day drift); a drift-then-transfer leg on that
+  test's 71° pair (nodes 0.3 and 1.0 rad, 40-day drift).
+
+Measured per leg: total Δv [m/s], the epochs, the number of DSMs, and the end-state miss of an
+independent re-integration (GTOC9 legs: the checker's own integrator ``check_dynamics``, not the
+solver's; planner legs: ``verify_leg``, SciPy DOP853).
+
+Usage: ``python benchmarks/legs_parity.py --record FILE`` (write the figures) or
+``--compare FILE`` (solve again and report the largest relative Δv difference and the largest
+miss difference). The last line printed is JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sweepers.gtoc9 import rules
+from sweepers.gtoc9.check_dynamics import integrate_j2
+from sweepers.gtoc9.debris import DebrisSet, load_debris
+from sweepers.gtoc9.problem import TransferError
+from sweepers.gtoc9.solution import read_solution
+from sweepers.gtoc9.solve_exact import solve_planned_leg
+from sweepers.gtoc9.solve_legs import LegPlan, SolvedLeg, exact_leg, split_plane_change
+from sweepers.orbits.j2 import PropagationError
+from sweepers.orbits.kepler import SecularJ2Ephemeris
+from sweepers.salvage.engine.search import PlannedLeg
+from sweepers.salvage.planner.legs import (
+    CoastEphemeris,
+    LegHint,
+    NodeEphemeris,
+    aimed_drift_burn,
+    drift_box,
+    mean_plane,
+    next_node_crossing,
+    solve_leg,
+    verify_leg,
+)
+from sweepers.salvage.transfers.nodal_drift import DriftBounds
+from sweepers.salvage.transfers.sampling import gtoc9_debris_ephemeris
+
+DAY = 86400.0
+RESULTS = Path(__file__).resolve().parent.parent / "results" / "gtoc9"
+
+
+def mission_pairs(per_mission: int) -> list[tuple[int, int, float, float]]:
+    """(i, j, t0, t1) [MJD2000] of consecutive debris in the committed mission files."""
+    out: list[tuple[int, int, float, float]] = []
+    for mission in read_solution(RESULTS):
+        debris_events = [e for e in mission.events if not e.is_dsm]
+        pairs = [
+            (a.debris_id, b.debris_id, a.epoch_mjd2000, b.epoch_mjd2000)
+            for a, b in itertools.pairwise(debris_events)
+            if a.debris_id != b.debris_id
+        ]
+        out += pairs[:per_mission]
+    return out
+
+
+def replay_miss(debris: DebrisSet, leg: SolvedLeg) -> tuple[float, float]:
+    """Position [m] and velocity [m/s] miss at arrival, the leg re-integrated by the checker's
+    integrator (impulses and DSMs applied) against the debris ephemeris."""
+    r0, v0 = leg.departure_state[:3], leg.departure_state[3:]
+    state = np.concatenate([r0, v0 + leg.dv_departure_m_s])
+    t = leg.departure_mjd2000
+    for dsm in leg.dsms:
+        state = integrate_j2(state, (dsm.epoch_mjd2000 - t) * rules.DAY_S)
+        state = state + np.concatenate([np.zeros(3), dsm.dv_m_s])
+        t = dsm.epoch_mjd2000
+    state = integrate_j2(state, (leg.arrival_mjd2000 - t) * rules.DAY_S)
+    rj, vj = debris.states(leg.to_id, leg.arrival_mjd2000)
+    return (
+        float(np.linalg.norm(state[:3] - rj)),
+        float(np.linalg.norm(state[3:] + leg.dv_arrival_m_s - vj)),
+    )
+
+
+def gtoc9_row(debris: DebrisSet, name: str, leg: SolvedLeg | None) -> dict[str, Any]:
+    if leg is None:
+        return {"name": name, "ok": False}
+    miss_m, miss_m_s = replay_miss(debris, leg)
+    return {
+        "name": name,
+        "ok": True,
+        "dv_m_s": leg.dv_total_m_s,
+        "t0": leg.departure_mjd2000,
+        "t1": leg.arrival_mjd2000,
+        "dsms": len(leg.dsms),
+        "miss_m": miss_m,
+        "miss_m_s": miss_m_s,
+    }
+
+
+def gtoc9_rows(per_mission: int, variants: int) -> list[dict[str, Any]]:
+    debris = load_debris()
+    rows: list[dict[str, Any]] = []
+    for n, (i, j, t0, t1) in enumerate(mission_pairs(per_mission)):
+        split = split_plane_change(debris, i, j, t0, t1)
+        rows.append({"name": f"split {i}->{j}", "ok": True, "dv_m_s": split.dv_split_m_s,
+                     "offset": list(split.arrival_offset_rad)})
+        for mode in ("dep", "arr", "mix"):
+            offset = split.arrival_offset_rad if mode == "mix" else (0.0, 0.0)
+            try:
+                leg: SolvedLeg | None = exact_leg(debris, LegPlan(i, j, t0, t1, mode, offset))
+            except (TransferError, PropagationError, ValueError, np.linalg.LinAlgError):
+                leg = None
+            rows.append(gtoc9_row(debris, f"{mode} {i}->{j} {t0:.4f}", leg))
+        if n < variants:
+            planned = PlannedLeg(i, j, math.floor(t0 - rules.WINDOW_START_MJD2000),
+                                 math.ceil(t1 - rules.WINDOW_START_MJD2000), "arr", 0.0)
+            rows.append(gtoc9_row(debris, f"variants {i}->{j}", solve_planned_leg(debris, planned)))
+    return rows
+
+
+def planner_rows() -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    # tests/salvage/planner/test_plan.py: debris 0 -> 96, planes aligned near this epoch
+    eph = gtoc9_debris_ephemeris().take([0, 96])
+    t_aligned = 2.13704337e09
+    hint = LegHint(0, t_aligned - 2 * DAY, t_aligned + 2 * DAY, t_aligned)
+    leg = solve_leg(eph, 0, 1, t_aligned - 2 * DAY, hint,
+                    t_latest_arrival_s=t_aligned + 8 * DAY, tries=1)
+    rows.append(planner_leg_row("wait 0->96", leg, eph))
+    # tests/salvage/planner/test_legs.py: node crossing, aimed drift burn, mean plane
+    eph74 = SecularJ2Ephemeris.from_arrays([7150.0], [0.002], [np.radians(74.0)], [0.3], [0.5],
+                                           [2.0], [0.0])
+    t_b = next_node_crossing(NodeEphemeris(eph74, 0), 0.0)
+    rows.append({"name": "node crossing 74", "ok": True, "t_s": t_b})
+    r_b, v_b = (x[0] for x in eph74.state([t_b]))
+    dv, coast = aimed_drift_burn(eph74, 0, r_b, v_b, t_b, t_b + 90 * DAY, 30.0, np.radians(0.05))
+    rows.append({"name": "aimed drift burn 74", "ok": True,
+                 "dv_m_s": float(np.linalg.norm(dv)) * 1e3, "dv": (dv * 1e3).tolist(),
+                 "mean_plane": mean_plane(coast, t_b + 90 * DAY).tolist()})
+    mp = mean_plane(CoastEphemeris(r_b, v_b, t_b), t_b + 10 * DAY)
+    rows.append({"name": "mean plane 74", "ok": True, "mean_plane": mp.tolist()})
+    # the 71 deg pair of test_aimed_drift_burn_held_to_the_tables_box, a 40-day drift
+    eph71 = SecularJ2Ephemeris.from_arrays([7218.0, 7218.0], [0.001, 0.001],
+                                           np.radians([71.0, 71.0]), [0.3, 0.33], [0.5, 0.5],
+                                           [2.0, 2.0], [0.0, 0.0])
+    box = drift_box(eph71, 0, 1, 0.0, 40 * DAY, DriftBounds())
+    rows.append({"name": "drift box 71", "ok": box is not None, "box": list(box or ())})
+    hint = LegHint(1, 0.0, 40 * DAY, 0.0, drift_da_km=-40.0, drift_di_rad=np.radians(0.1))
+    leg = solve_leg(eph71, 0, 1, 0.0, hint, t_latest_arrival_s=42 * DAY, tries=2)
+    rows.append(planner_leg_row("drift 71", leg, eph71))
+    return rows
+
+
+def planner_leg_row(name: str, leg: Any, eph: SecularJ2Ephemeris) -> dict[str, Any]:
+    if leg is None:
+        return {"name": name, "ok": False}
+    miss_km, miss_km_s = verify_leg(leg, eph)
+    return {"name": name, "ok": True, "kind": leg.kind, "dv_m_s": leg.total_dv_km_s * 1e3,
+            "t0": leg.t_depart_s, "t1": leg.t_arrive_s, "miss_m": miss_km * 1e3,
+            "miss_m_s": miss_km_s * 1e3}
+
+
+def _numbers(row: dict[str, Any]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for key, value in row.items():
+        if isinstance(value, bool) or key == "name":
+            continue
+        if isinstance(value, (int, float)):
+            out[key] = float(value)
+        elif isinstance(value, list):
+            out.update({f"{key}[{k}]": float(x) for k, x in enumerate(value)})
+    return out
+
+
+def compare(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> dict[str, Any]:
+    """Largest relative difference of every number but the misses, and of the misses [m]."""
+    worst_rel, worst_rel_at, worst_miss, status_changes = 0.0, "", 0.0, []
+    by_name = {r["name"]: r for r in new}
+    for row in old:
+        other = by_name.get(row["name"])
+        if other is None or other["ok"] != row["ok"]:
+            status_changes.append(row["name"])
+            continue
+        a, b = _numbers(row), _numbers(other)
+        for key, x in a.items():
+            y = b[key]
+            if key.startswith("miss"):
+                worst_miss = max(worst_miss, abs(x - y))
+                continue
+            rel = abs(x - y) / max(abs(x), 1e-300) if x != y else 0.0
+            if rel > worst_rel:
+                worst_rel, worst_rel_at = rel, f"{row['name']} {key}"
+    return {"max_rel_diff": worst_rel, "at": worst_rel_at, "max_miss_diff": worst_miss,
+            "status_changes": status_changes}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--record", type=Path)
+    parser.add_argument("--compare", type=Path)
+    parser.add_argument("--per-mission", type=int, default=2)
+    parser.add_argument("--variants", type=int, default=3)
+    args = parser.parse_args()
+    t = time.monotonic()
+    rows = gtoc9_rows(args.per_mission, args.variants) + planner_rows()
+    wall = time.monotonic() - t
+    for row in rows:
+        figures = ", ".join(f"{k}={v:.9g}" for k, v in _numbers(row).items() if "[" not in k)
+        print(f"{row['name']:28s} {'ok' if row['ok'] else 'FAILED':6s} {figures}")
+    legs = sum(1 for r in rows if "t1" in r or not r["ok"])
+    summary: dict[str, Any] = {"rows": len(rows), "legs": legs, "wall_s": round(wall, 1)}
+    if args.record:
+        args.record.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+    if args.compare:
+        summary |= compare(json.loads(args.compare.read_text(encoding="utf-8")), rows)
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
