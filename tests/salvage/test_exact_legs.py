@@ -1,6 +1,8 @@
-"""The split plane change of a GTOC9 leg: ``solve_legs.split_plane_change`` (rotation estimate
-v·θ shared between both ends), ``exact_leg`` in ``"mix"`` mode and its use by
-``solve_exact.solve_planned_leg``.
+"""The engine's exact legs on GTOC9 debris (``salvage.engine.exact_legs`` through the adapter
+``gtoc9.problem.debris_legs``): the split plane change ``split_plane_change`` (rotation
+estimate v·θ shared between both ends), ``exact_leg`` in ``"mix"`` mode, the phasing wraps and
+their use by ``exact_variants.solve_planned_leg``. Rendezvous are checked by re-integrating
+with the GTOC9 checker's own integrator (``gtoc9.check_dynamics``, not the engine's).
 
 Reference legs come from the campaign committed at 3ab3a10 (J = 1026.54 MEUR),
 ``results/gtoc9/m09.txt`` (mission 9, debris 84 → 99 → 67 → 51 → 62 → 31 …): the departure
@@ -16,17 +18,20 @@ The J2 secular node rate used by the independent checks is
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from sweepers.gtoc9 import rules, solve_exact
+from sweepers.gtoc9 import rules
 from sweepers.gtoc9.check_dynamics import integrate_j2
-from sweepers.gtoc9.debris import DebrisSet
-from sweepers.gtoc9.problem import node_rate_rad_s
-from sweepers.gtoc9.solve_exact import SHIFTS_DAYS, solve_planned_leg
-from sweepers.gtoc9.solve_legs import LegPlan, SolvedLeg, exact_leg
-from sweepers.gtoc9.solve_legs import split_plane_change as split
+from sweepers.gtoc9.debris import DebrisSet, load_debris
+from sweepers.gtoc9.problem import DebrisLegs, debris_legs, node_rate_rad_s
+from sweepers.salvage.engine import exact_variants
+from sweepers.salvage.engine.exact_legs import LegPlan, PlaneSplit, SolvedLeg, exact_leg
+from sweepers.salvage.engine.exact_legs import split_plane_change as split_km
+from sweepers.salvage.engine.exact_variants import SHIFTS_DAYS, solve_planned_leg
 from sweepers.salvage.engine.search import PlannedLeg
 
 # (from, to, departure, arrival) [MJD2000]: consecutive legs of results/gtoc9/m09.txt at 3ab3a10
@@ -39,6 +44,45 @@ M09_LEGS = (
 )
 # the planned leg 99 → 67 of m09 on the search grid (days since MJD2000 23467)
 SPLIT_FROM, SPLIT_TO, SPLIT_DEP_DAY, SPLIT_ARR_DAY = 99, 67, 1512, 1536
+DAY = rules.DAY_S
+
+
+@pytest.fixture(scope="module")
+def debris(shared_data: Path) -> DebrisSet:
+    """The 123 GTOC9 debris from ``$SWEEPERS_DATA/gtoc9/debris.csv``."""
+    return load_debris(shared_data / "gtoc9" / "debris.csv")
+
+
+@pytest.fixture(scope="module")
+def problem(debris: DebrisSet) -> DebrisLegs:
+    return debris_legs(debris)
+
+
+@dataclass(frozen=True)
+class SplitMS:
+    """A :class:`PlaneSplit` with its estimates in m/s."""
+
+    arrival_offset_rad: tuple[float, float]
+    dv_split_m_s: float
+    dv_dep_m_s: float
+    dv_arr_m_s: float
+
+
+def split(problem: DebrisLegs, i: int, j: int, t0: float, t1: float) -> SplitMS:
+    """``split_plane_change`` with epochs in MJD2000 and the estimates in m/s."""
+    s: PlaneSplit = split_km(problem, i, j, t0 * DAY, t1 * DAY)
+    return SplitMS(s.arrival_offset_rad, s.dv_split_km_s * 1e3, s.dv_dep_km_s * 1e3,
+                   s.dv_arr_km_s * 1e3)
+
+
+def plan(i: int, j: int, t0: float, t1: float, mode: str, offset: tuple[float, float] = (0, 0),
+         wraps: int = 0) -> LegPlan:
+    """A leg plan with epochs in MJD2000."""
+    return LegPlan(i, j, t0 * DAY, t1 * DAY, mode, offset, wraps)
+
+
+def dv_m_s(leg: SolvedLeg) -> float:
+    return leg.dv_total_km_s * 1e3
 
 
 def _normal(inc: float, raan: float) -> np.ndarray:
@@ -84,9 +128,9 @@ def test_node_rate_matches_vallado_and_the_debris_rates(debris: DebrisSet) -> No
 
 @pytest.mark.parametrize(("i", "j", "t0", "t1"), M09_LEGS)
 def test_split_estimate_bounded_by_both_one_end_estimates(
-    debris: DebrisSet, i: int, j: int, t0: float, t1: float
+    debris: DebrisSet, problem: DebrisLegs, i: int, j: int, t0: float, t1: float
 ) -> None:
-    s = split(debris, i, j, t0, t1)
+    s = split(problem, i, j, t0, t1)
     assert s.dv_split_m_s <= min(s.dv_dep_m_s, s.dv_arr_m_s) + 1e-9
     assert s.dv_split_m_s >= 0.0
 
@@ -110,10 +154,10 @@ def _split_leg_epochs() -> tuple[float, float]:
     )
 
 
-def test_split_pays_on_the_m09_leg_99_to_67(debris: DebrisSet) -> None:
+def test_split_pays_on_the_m09_leg_99_to_67(debris: DebrisSet, problem: DebrisLegs) -> None:
     i, j = SPLIT_FROM, SPLIT_TO
     t0, t1 = _split_leg_epochs()
-    s = split(debris, i, j, t0, t1)
+    s = split(problem, i, j, t0, t1)
     # measured when written: split ≈ 238, arr ≈ 315, dep ≈ 504 m/s
     assert s.dv_split_m_s < 0.9 * min(s.dv_dep_m_s, s.dv_arr_m_s)
     assert s.dv_arr_m_s == pytest.approx(315.2, abs=1.0)
@@ -145,34 +189,36 @@ def test_split_pays_on_the_m09_leg_99_to_67(debris: DebrisSet) -> None:
 
 
 @pytest.fixture(scope="module")
-def variants(debris: DebrisSet) -> dict[tuple[float, float, str], SolvedLeg]:
-    """Every exact variant of the leg 99 → 67 tried by ``solve_exact`` (raises if one fails)."""
+def variants(problem: DebrisLegs) -> dict[tuple[float, float, str], SolvedLeg]:
+    """Every exact variant of the leg 99 → 67 tried by ``exact_variants`` (raises if one
+    fails)."""
     t0, t1 = _split_leg_epochs()
     out: dict[tuple[float, float, str], SolvedLeg] = {}
     for s_dep, s_arr in SHIFTS_DAYS:
         a, b = t0 + s_dep, t1 + s_arr
-        offset = split(debris, SPLIT_FROM, SPLIT_TO, a, b).arrival_offset_rad
+        offset = split(problem, SPLIT_FROM, SPLIT_TO, a, b).arrival_offset_rad
         for mode in ("dep", "arr", "mix"):
-            plan = LegPlan(SPLIT_FROM, SPLIT_TO, a, b, mode, offset if mode == "mix" else (0, 0))
-            out[(s_dep, s_arr, mode)] = exact_leg(debris, plan)
+            leg_plan = plan(SPLIT_FROM, SPLIT_TO, a, b, mode, offset if mode == "mix" else (0, 0))
+            out[(s_dep, s_arr, mode)] = exact_leg(problem, leg_plan)
     return out
 
 
 def _check_rendezvous(debris: DebrisSet, leg: SolvedLeg) -> None:
-    """Re-propagate the leg (impulses and DSMs) under J2 and compare with the debris."""
-    r0, v0 = debris.states(leg.from_id, leg.departure_mjd2000)
-    np.testing.assert_allclose(leg.departure_state, np.concatenate([r0, v0]), atol=1e-6)
-    state = np.concatenate([r0, v0 + leg.dv_departure_m_s])
-    t = leg.departure_mjd2000
+    """Re-propagate the leg (impulses and DSMs) under J2 with the checker's integrator (m, m/s)
+    and compare with the debris."""
+    r0, v0 = debris.states(leg.from_id, leg.departure_s / DAY)
+    np.testing.assert_allclose(leg.departure_state * 1e3, np.concatenate([r0, v0]), atol=1e-6)
+    state = np.concatenate([r0, v0 + leg.dv_departure_km_s * 1e3])
+    t = leg.departure_s
     for dsm in leg.dsms:
-        state = integrate_j2(state, (dsm.epoch_mjd2000 - t) * rules.DAY_S)
-        assert np.linalg.norm(state[:3] - dsm.state_before[:3]) < 1.0
-        state = state + np.concatenate([np.zeros(3), dsm.dv_m_s])
-        t = dsm.epoch_mjd2000
-    state = integrate_j2(state, (leg.arrival_mjd2000 - t) * rules.DAY_S)
-    rj, vj = debris.states(leg.to_id, leg.arrival_mjd2000)
+        state = integrate_j2(state, dsm.epoch_s - t)
+        assert np.linalg.norm(state[:3] - dsm.state_before[:3] * 1e3) < 1.0
+        state = state + np.concatenate([np.zeros(3), dsm.dv_km_s * 1e3])
+        t = dsm.epoch_s
+    state = integrate_j2(state, leg.arrival_s - t)
+    rj, vj = debris.states(leg.to_id, leg.arrival_s / DAY)
     assert np.linalg.norm(state[:3] - rj) < 100.0
-    assert np.linalg.norm(state[3:] + leg.dv_arrival_m_s - vj) < 1.0
+    assert np.linalg.norm(state[3:] + leg.dv_arrival_km_s * 1e3 - vj) < 1.0
 
 
 def test_exact_mix_leg_rendezvous_and_beats_one_end_modes(
@@ -182,64 +228,64 @@ def test_exact_mix_leg_rendezvous_and_beats_one_end_modes(
     for s_dep, s_arr in SHIFTS_DAYS:
         mix = variants[(s_dep, s_arr, "mix")]
         # the node search may move the departure forward / the arrival back, within a period
-        assert t0 + s_dep - 1e-9 <= mix.departure_mjd2000 < t0 + s_dep + 0.1
-        assert t1 + s_arr - 0.1 < mix.arrival_mjd2000 <= t1 + s_arr + 1e-9
+        assert t0 + s_dep - 1e-9 <= mix.departure_s / DAY < t0 + s_dep + 0.1
+        assert t1 + s_arr - 0.1 < mix.arrival_s / DAY <= t1 + s_arr + 1e-9
         _check_rendezvous(debris, mix)
         # rotation at both ends: both main impulses carry part of the plane change
-        assert np.linalg.norm(mix.dv_departure_m_s) > 20.0
-        assert np.linalg.norm(mix.dv_arrival_m_s) > 20.0
-        one_end = min(variants[(s_dep, s_arr, m)].dv_total_m_s for m in ("dep", "arr"))
+        assert np.linalg.norm(mix.dv_departure_km_s) > 0.020
+        assert np.linalg.norm(mix.dv_arrival_km_s) > 0.020
+        one_end = min(dv_m_s(variants[(s_dep, s_arr, m)]) for m in ("dep", "arr"))
         # measured when written: mix 265.5 / 268.3 / 266.9 vs one-end 338.6 / 394.7 / 317.5 m/s
-        assert mix.dv_total_m_s < one_end
-    best_mix = min(variants[(*s, "mix")].dv_total_m_s for s in SHIFTS_DAYS)
-    best_one_end = min(variants[(*s, m)].dv_total_m_s for s in SHIFTS_DAYS for m in ("dep", "arr"))
+        assert dv_m_s(mix) < one_end
+    best_mix = min(dv_m_s(variants[(*s, "mix")]) for s in SHIFTS_DAYS)
+    best_one_end = min(dv_m_s(variants[(*s, m)]) for s in SHIFTS_DAYS for m in ("dep", "arr"))
     assert best_mix < best_one_end - 40.0
 
 
 def test_solve_planned_leg_tries_mix_only_when_asked(
-    debris: DebrisSet,
+    problem: DebrisLegs,
     variants: dict[tuple[float, float, str], SolvedLeg],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     tried: list[str] = []
 
-    def recording_exact_leg(d: DebrisSet, plan: LegPlan, **kw: object) -> SolvedLeg:
-        tried.append(plan.mode)
-        return exact_leg(d, plan, **kw)  # type: ignore[arg-type]
+    def recording_exact_leg(p: DebrisLegs, leg_plan: LegPlan, **kw: object) -> SolvedLeg:
+        tried.append(leg_plan.mode)
+        return exact_leg(p, leg_plan, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(solve_exact, "exact_leg", recording_exact_leg)
+    monkeypatch.setattr(exact_variants, "exact_leg", recording_exact_leg)
     planned = PlannedLeg(SPLIT_FROM, SPLIT_TO, SPLIT_DEP_DAY, SPLIT_ARR_DAY, "arr", 0.0)
 
-    plain = solve_planned_leg(debris, planned, mix=False)
+    plain = solve_planned_leg(problem, planned, mix=False)
     assert plain is not None
     assert "mix" not in tried and set(tried) == {"dep", "arr"}
-    one_end = min(variants[(*s, m)].dv_total_m_s for s in SHIFTS_DAYS for m in ("dep", "arr"))
+    one_end = min(dv_m_s(variants[(*s, m)]) for s in SHIFTS_DAYS for m in ("dep", "arr"))
     # never worse than the best plain variant; the cheapest ones are also flown with ±1
     # phasing revolution (LegPlan.phase_wraps), which can only lower it
-    assert plain.dv_total_m_s <= one_end + 1e-6
+    assert dv_m_s(plain) <= one_end + 1e-6
     # the campaign committed at 3ab3a10 (results/gtoc9/m09.txt) flew one of these variants
     # (arrival 0.4 day early, closing arc 0.4 period) for 317.49 m/s: never worse than that
-    assert plain.dv_total_m_s <= 317.49 + 1e-2
+    assert dv_m_s(plain) <= 317.49 + 1e-2
 
     tried.clear()
-    mixed = solve_planned_leg(debris, planned, mix=True)
+    mixed = solve_planned_leg(problem, planned, mix=True)
     assert mixed is not None and "mix" in tried
-    assert mixed.dv_total_m_s <= plain.dv_total_m_s
-    best_mix = min(variants[(*s, "mix")].dv_total_m_s for s in SHIFTS_DAYS)
-    assert mixed.dv_total_m_s <= min(best_mix, one_end) + 1e-6
+    assert dv_m_s(mixed) <= dv_m_s(plain)
+    best_mix = min(dv_m_s(variants[(*s, "mix")]) for s in SHIFTS_DAYS)
+    assert dv_m_s(mixed) <= min(best_mix, one_end) + 1e-6
 
 
-def test_phase_wraps_fly_a_higher_or_lower_coast(debris: DebrisSet) -> None:
+def test_phase_wraps_fly_a_higher_or_lower_coast(debris: DebrisSet, problem: DebrisLegs) -> None:
     """``LegPlan.phase_wraps`` = ±1 phases over one revolution less / more: the coast's
     semi-major axis moves by (2/3)·a·2π/(n·τ) (≈ 14 km for this 24-day leg at 7,100 km), up for
     −1 and down for +1, and the leg still meets the debris."""
     t0, t1 = _split_leg_epochs()
     coast_a: dict[int, float] = {}
     for wraps in (-1, 0, 1):
-        leg = exact_leg(debris, LegPlan(SPLIT_FROM, SPLIT_TO, t0, t1, "arr", phase_wraps=wraps))
+        leg = exact_leg(problem, plan(SPLIT_FROM, SPLIT_TO, t0, t1, "arr", wraps=wraps))
         _check_rendezvous(debris, leg)
-        r = leg.departure_state[:3]
-        v = leg.departure_state[3:] + leg.dv_departure_m_s
+        r = leg.departure_state[:3] * 1e3
+        v = (leg.departure_state[3:] + leg.dv_departure_km_s) * 1e3
         coast_a[wraps] = 1.0 / (2.0 / np.linalg.norm(r) - float(v @ v) / rules.MU_M3_S2)
     a_mean = coast_a[0]
     n = math.sqrt(rules.MU_M3_S2 / a_mean**3)
