@@ -26,11 +26,11 @@ solver's; planner legs: ``verify_leg``, SciPy DOP853).
 Usage: ``python benchmarks/legs_parity.py --record FILE`` (write the figures) or
 ``--compare FILE`` (solve again and report the largest differences). A GTOC9 leg whose Δv moved
 by more than 1e-6 relative is solved again with its departure epoch moved by −3 … +3 ulp, and
-the move counts as noise when it stays within that spread; a ``"mix"`` leg is also solved with
-the split offset recorded in FILE, which tests the exact leg alone. Why: the split estimate's
-Nelder–Mead stops on a cost whose acos of a dot product near 1 is only good to ~1e-8 rad, so
-its result, and the ``"mix"`` leg built on it, are determined only to that. The last line
-printed is JSON.
+the move counts as noise when it stays within that spread plus 1e-6; a ``"mix"`` leg is also
+solved with the split offset recorded in FILE, which tests the exact leg alone. Why: the split
+estimate's Nelder–Mead stops on a cost whose acos of a dot product near 1 is only good to
+~1e-8 rad, so its result, and the ``"mix"`` leg built on it, are determined only to that. The
+last line printed is JSON.
 """
 
 from __future__ import annotations
@@ -282,14 +282,14 @@ def compare(old: list[dict[str, Any]], new: list[dict[str, Any]], per_mission: i
         if name.split()[0] not in ("split", "dep", "arr", "mix"):
             above_noise.append(name)
             continue
-        floor = max(ulp_noise(problem, name, pairs), 1e-6)
-        note = f"{name:28s} Δv moved {diff:.2e}; ±1–3 ulp of t0 move it {floor:.2e}"
+        noise = ulp_noise(problem, name, pairs)
+        note = f"{name:28s} Δv moved {diff:.2e}; ±1–3 ulp of t0 move it {noise:.2e}"
         if name.startswith("mix "):
             fixed = with_recorded_offset(problem, name, old_rows, pairs)
             note += f"; with the recorded split offset it moved {fixed:.2e}"
             diff = min(diff, fixed)
         print(note)
-        (within_noise if diff <= floor else above_noise).append(name)
+        (within_noise if diff <= noise + 1e-6 else above_noise).append(name)
     rows_dv = sum(1 for r in old if r["ok"] and "dv_m_s" in r)
     return out | {"status_changes": status_changes, "dv_rows": rows_dv,
                   "dv_within_1e-6": rows_dv - len(beyond), "dv_within_ulp_noise": within_noise,
