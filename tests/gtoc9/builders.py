@@ -3,8 +3,9 @@
 The valid three-debris mission 122 → 7 → 48 was found once by a coarse Lambert grid search over
 departure epochs (5-minute steps) and times of flight (250 s steps) for the cheapest zero-revolution
 arcs whose pericentre stays above 6700 km; the legs themselves are re-solved here under full J2 by
-:func:`debris_leg` (a Lambert seed, then Newton shooting, both from ``sweepers.orbits`` through
-``sweepers.gtoc9.problem``), so nothing below is copied from a solver output.
+:func:`debris_leg` (a Lambert seed, then Newton shooting, both from ``sweepers.orbits`` in km with
+GTOC9's constants from ``sweepers.gtoc9.problem``), so nothing below is copied from a solver
+output.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 
 from sweepers.gtoc9 import rules
 from sweepers.gtoc9.debris import DebrisSet
-from sweepers.gtoc9.problem import lambert_m, shoot_m
+from sweepers.gtoc9.problem import M_PER_KM, MU_KM3_S2, propagator
 from sweepers.gtoc9.solution import Event, submission_events, write_mission
 
 CHAIN = (122, 7, 48)
@@ -52,11 +53,17 @@ def debris_leg(
 ) -> Leg:
     """Rendezvous from debris ``from_id`` to ``to_id`` between the two epochs [MJD2000]: Lambert
     seed, then J2 shooting to 0.1 mm; the arrival impulse matches the target debris velocity."""
+    from sweepers.orbits.j2 import shoot
+    from sweepers.orbits.lambert import lambert
+
     tof_s = (arrival_mjd2000 - departure_mjd2000) * rules.DAY_S
-    r1, v1_deb = debris.states(from_id, departure_mjd2000)
-    r2, v2_deb = debris.states(to_id, arrival_mjd2000)
-    v1_seed, _ = lambert_m(r1, r2, tof_s, np.cross(r1, v1_deb))
-    v1, arrival = shoot_m(r1, v1_seed, r2, tof_s, tol_m=1e-4, max_iter=30, damped=False)
+    r1, v1_deb = debris.states_km(from_id, departure_mjd2000)
+    r2, v2_deb = debris.states_km(to_id, arrival_mjd2000)
+    seed = lambert(r1, r2, tof_s, MU_KM3_S2, h_ref=np.cross(r1, v1_deb))
+    assert seed.valid[0, 0]
+    v1, r_end, v_end = shoot(propagator(), r1, seed.v1_km_s[0, 0], r2, tof_s, tol_km=1e-7)
+    r1, v1_deb, v2_deb, v1 = (x * M_PER_KM for x in (r1, v1_deb, v2_deb, v1))
+    arrival = np.concatenate([r_end, v_end]) * M_PER_KM
     return Leg(
         departure_mjd2000,
         arrival_mjd2000,

@@ -14,11 +14,12 @@ import pytest
 from sweepers.gtoc9 import rules
 from sweepers.gtoc9.check import check_solution
 from sweepers.gtoc9.debris import DebrisSet
-from sweepers.gtoc9.problem import CAMPAIGN_RULES, leg_costs
+from sweepers.gtoc9.problem import CAMPAIGN_RULES, debris_legs, leg_costs
 from sweepers.gtoc9.solution import submission_events, write_mission
 from sweepers.gtoc9.solve import SolveOptions, solve
 from sweepers.gtoc9.solve_costs import DayGrid, cost_block
-from sweepers.gtoc9.solve_legs import LegPlan, exact_leg, launch_mass_kg, mission_events
+from sweepers.gtoc9.solve_exact import launch_mass_kg, mission_events
+from sweepers.salvage.engine.exact_legs import LegPlan, exact_leg
 from sweepers.salvage.engine.model import LegCosts
 from sweepers.salvage.engine.search import BeamConfig, beam_search
 from sweepers.salvage.engine.windows import LnsConfig
@@ -68,8 +69,9 @@ def test_beam_search_respects_the_timing_rules(small_costs: LegCosts) -> None:
 
 
 def test_exact_leg_passes_the_checker(tmp_path: Path, debris: DebrisSet) -> None:
-    legs = [exact_leg(debris, LegPlan(38, 103, 23500.0, 23507.0, "dep"))]
-    assert legs[0].dv_total_m_s < 200.0
+    plan = LegPlan(38, 103, 23500.0 * rules.DAY_S, 23507.0 * rules.DAY_S, "dep")
+    legs = [exact_leg(debris_legs(debris), plan)]
+    assert legs[0].dv_total_km_s < 0.2
     events = submission_events(mission_events(legs), debris)
     assert [e.debris_id for e in events][:2] == [38, 38] and events[-1].debris_id == 103
     write_mission(tmp_path / "m01.txt", events)

@@ -9,8 +9,9 @@ GTOC9's rules to the engine. The core never imports this package.
 Modules: ``rules`` (constants), ``debris`` (the 123 targets and their J2-secular ephemeris),
 ``solution`` (mission files), ``check`` (the independent checker) with its own integrator
 ``check_dynamics``, ``problem`` (the adapter: rules and units for the engine and ``orbits``),
-``solve*`` (the GTOC9 side of the solver: ``solve_costs`` the cost table, ``solve_legs`` and
-``solve_exact`` the exact J2 legs and mission files, ``solve_checkpoint``; front end ``solve``).
+``solve*`` (the GTOC9 side of the solver: ``solve_costs`` the cost table, ``solve_exact`` the
+exact legs' events, masses and checkpoint form — the legs themselves are the engine's
+``salvage.engine.exact_legs`` — ``solve_checkpoint``; front end ``solve``).
 """
 
 from sweepers.gtoc9.check import CheckReport, MissionReport, Rule, Violation, check_solution

@@ -116,14 +116,20 @@ class DebrisSet:
         ``ids`` and epochs broadcast to a common shape ``S``; returns two arrays of shape
         ``S + (3,)``. Raises ``IndexError`` for an id outside ``0..len(self)−1``.
         """
+        r_km, v_km_s = self.states_km(ids, epochs_mjd2000)
+        return r_km * M_PER_KM, v_km_s * M_PER_KM
+
+    def states_km(
+        self, ids: ArrayLike, epochs_mjd2000: ArrayLike
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """:meth:`states` in the engine's units: position [km], velocity [km/s]."""
         idx = np.asarray(ids)
         if idx.size and (np.min(idx) < 0 or np.max(idx) >= len(self)):
             raise IndexError(f"debris id outside 0..{len(self) - 1}")
         a_m, e, inc, raan, argp, mean_anomaly = self.elements(ids, epochs_mjd2000)
-        r_km, v_km_s = elements_to_state(
+        return elements_to_state(
             a_m / M_PER_KM, e, inc, raan, argp, mean_anomaly, anomaly="mean", mu=MU_KM3_S2
         )
-        return r_km * M_PER_KM, v_km_s * M_PER_KM
 
 
 def load_debris(path: Path | str | None = None) -> DebrisSet:

@@ -7,16 +7,21 @@ terms; :func:`leg_costs` wraps the cost table (``solve_costs``, m/s) with them. 
 is the table's unit, so every Δv-valued rule below is in m/s.
 
 Physics: ``sweepers.orbits`` works in km, km/s, s, rad; GTOC9 speaks m, m/s and MJD2000
-(``rules``). Everything the solver needs from the physics goes through the few functions below,
-which convert at the call and return the competition's units: full-J2 propagation
-(:func:`propagator`, ``orbits.j2``), zero-revolution Lambert arcs (``orbits.lambert``),
-J2 shooting (``orbits.j2.shoot``), node rates (``orbits.kepler``) and the osculating pericentre.
-The checker does not use this module: it integrates with its own ``check_dynamics``.
+(``rules``). The solver reaches the physics through this module: the full-J2 propagator with
+GTOC9's constants (:func:`propagator`, ``orbits.j2``) and node rates in metres for the cost
+table (:func:`node_rate_rad_s`, ``orbits.kepler``). The checker does not use this module: it
+integrates with its own ``check_dynamics``.
+
+Exact legs (``sweepers.salvage.engine.exact_legs`` and ``exact_variants``, km, km/s, s):
+:func:`debris_legs` gives the engine the debris as targets (:class:`DebrisTarget`), GTOC9's J2
+field, its pericentre floor (6,600 km plus a 1 km margin) and its grid of days from MJD2000 23467;
+engine epochs are seconds since MJD2000 0 (:func:`mjd2000_to_s`).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -24,11 +29,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from sweepers.gtoc9 import rules
-from sweepers.orbits.kepler import j2_node_rate, pericentre_radius
-from sweepers.orbits.lambert import lambert
+from sweepers.orbits.kepler import j2_node_rate
+from sweepers.salvage.engine.exact_legs import plane_normal
 from sweepers.salvage.engine.model import CampaignRules, LegCosts, PlaneDrift
 
 if TYPE_CHECKING:
+    from sweepers.gtoc9.debris import DebrisSet
     from sweepers.orbits.j2 import J2Propagator
 
 M_PER_KM = 1000.0
@@ -84,25 +90,6 @@ def propagator() -> J2Propagator:
     return J2Propagator(mu=MU_KM3_S2, r_eq_km=R_EQ_KM, j2=J2)
 
 
-class TransferError(RuntimeError):
-    """A Lambert or shooting solve of a GTOC9 leg did not converge."""
-
-
-def propagate_m(state: ArrayLike, tof_s: float) -> NDArray[np.float64]:
-    """State ``(x, y, z, vx, vy, vz)`` [m, m/s] after ``tof_s`` [s] under GTOC9's J2 field
-    (``orbits.j2``); raises ``orbits.j2.PropagationError`` when the integration stops early."""
-    s = np.asarray(state, dtype=float).reshape(6) / M_PER_KM
-    r, v = propagator().propagate_state(s[:3], s[3:], tof_s)
-    return np.concatenate([r, v]) * M_PER_KM
-
-
-def pericentre_radius_m(position_m: ArrayLike, velocity_m_s: ArrayLike) -> NDArray[np.float64]:
-    """Osculating pericentre radius [m] (``orbits.kepler.pericentre_radius``, GTOC9 μ)."""
-    r = np.asarray(position_m, dtype=float) / M_PER_KM
-    v = np.asarray(velocity_m_s, dtype=float) / M_PER_KM
-    return pericentre_radius(r, v, MU_KM3_S2) * M_PER_KM
-
-
 def node_rate_rad_s(a_m: ArrayLike, e: ArrayLike, i_rad: ArrayLike) -> NDArray[np.float64]:
     """Secular J2 node rate Ω̇ [rad/s] of orbits (a [m], e, i [rad]) with GTOC9's constants
     (``orbits.kepler.j2_node_rate``); broadcasts."""
@@ -110,50 +97,62 @@ def node_rate_rad_s(a_m: ArrayLike, e: ArrayLike, i_rad: ArrayLike) -> NDArray[n
     return j2_node_rate(a_km, e, i_rad, mu=MU_KM3_S2, r_eq_km=R_EQ_KM, j2=J2)
 
 
-def lambert_m(
-    r1_m: ArrayLike, r2_m: ArrayLike, tof_s: float, h_ref: ArrayLike
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Zero-revolution Keplerian Lambert arc (``orbits.lambert``, Izzo) turning in the sense of
-    ``h_ref`` (e.g. the departure orbit's angular momentum; handles retrograde orbits).
-    Returns (v1, v2) [m/s]; raises :class:`TransferError` when it has no solution."""
-    sol = lambert(
-        np.asarray(r1_m, dtype=float) / M_PER_KM,
-        np.asarray(r2_m, dtype=float) / M_PER_KM,
-        tof_s,
-        MU_KM3_S2,
-        h_ref=h_ref,
-    )
-    if not sol.valid[0, 0]:
-        raise TransferError("Lambert: no zero-revolution solution")
-    return sol.v1_km_s[0, 0] * M_PER_KM, sol.v2_km_s[0, 0] * M_PER_KM
+MIN_PERICENTRE_KM = (rules.R_PERICENTRE_MIN_M + 1000.0) / M_PER_KM
+"""Pericentre floor of the exact legs [km]: the rule's 6,600 km plus a 1 km margin."""
 
 
-def shoot_m(
-    r1_m: ArrayLike,
-    v1_guess_m_s: ArrayLike,
-    r2_target_m: ArrayLike,
-    tof_s: float,
-    *,
-    tol_m: float,
-    max_iter: int,
-    damped: bool,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Departure velocity [m/s] whose J2 trajectory from ``r1_m`` meets ``r2_target_m`` within
-    ``tol_m`` after ``tof_s`` (``orbits.j2.shoot``). Returns (v1, state at arrival [m, m/s]);
-    raises :class:`TransferError` when shooting does not converge."""
-    from sweepers.orbits.j2 import ShootingError, shoot
+def mjd2000_to_s(epoch_mjd2000: ArrayLike) -> NDArray[np.float64]:
+    """Epoch [MJD2000] → the engine's epoch [s since MJD2000 0]."""
+    return np.asarray(epoch_mjd2000, dtype=float) * rules.DAY_S
 
-    try:
-        v1, r_end, v_end = shoot(
-            propagator(),
-            np.asarray(r1_m, dtype=float) / M_PER_KM,
-            np.asarray(v1_guess_m_s, dtype=float) / M_PER_KM,
-            np.asarray(r2_target_m, dtype=float) / M_PER_KM,
-            tof_s,
-            tol_km=tol_m / M_PER_KM,
-            max_iter=max_iter,
-            damped=damped,
+
+def s_to_mjd2000(epoch_s: ArrayLike) -> NDArray[np.float64]:
+    """The engine's epoch [s since MJD2000 0] → epoch [MJD2000]."""
+    return np.asarray(epoch_s, dtype=float) / rules.DAY_S
+
+
+@dataclass(frozen=True)
+class DebrisTarget:
+    """Debris ``k`` as a target of the engine's exact legs (``exact_legs.LegTarget``): km,
+    km/s, epochs in s since MJD2000 0."""
+
+    debris: DebrisSet
+    k: int
+    a_km: float
+    e: float
+    period_s: float
+
+    def state(self, t_s: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Position [km] and velocity [km/s] at ``t_s`` [s] (the GTOC9 debris ephemeris)."""
+        return self.debris.states_km(self.k, s_to_mjd2000(t_s))
+
+    def normal(self, t_s: float) -> NDArray[np.float64]:
+        """Unit normal of the debris' plane (i, Ω(t)) at ``t_s`` [s]."""
+        _, _, inc, raan, _, _ = self.debris.elements(self.k, s_to_mjd2000(t_s))
+        return plane_normal(float(inc), float(raan))
+
+
+@dataclass(frozen=True)
+class DebrisLegs:
+    """GTOC9 as a problem of the engine's exact legs (``exact_legs.LegProblem``)."""
+
+    debris: DebrisSet
+    min_pericentre_km: float = MIN_PERICENTRE_KM
+    propagator: J2Propagator = field(default_factory=lambda: propagator())
+
+    def target(self, k: int) -> DebrisTarget:
+        """Debris ``k``."""
+        n = float(self.debris.mean_motion_rad_s()[k])
+        return DebrisTarget(
+            self.debris, k, float(self.debris.a_m[k]) / M_PER_KM, float(self.debris.e[k]),
+            2.0 * math.pi / n,
         )
-    except (ShootingError, np.linalg.LinAlgError) as exc:
-        raise TransferError(str(exc)) from None
-    return v1 * M_PER_KM, np.concatenate([r_end, v_end]) * M_PER_KM
+
+    def grid_epoch_s(self, day: float) -> float:
+        """Epoch [s since MJD2000 0] of grid day ``day`` (day 0: MJD2000 23467)."""
+        return float(mjd2000_to_s(rules.WINDOW_START_MJD2000 + day))
+
+
+def debris_legs(debris: DebrisSet) -> DebrisLegs:
+    """The exact-leg problem of ``debris`` (:class:`DebrisLegs`)."""
+    return DebrisLegs(debris)

@@ -16,9 +16,11 @@ Stages (each module has one role):
    beam-searched chains of their debris (plus the debris of the one-debris missions elsewhere),
    kept when the estimated J drops; the pool searches run on the ``sweepers.parallel`` executor
    (``--workers`` processes or a Dask ``--cluster``);
-4. ``solve_exact`` + ``solve_legs`` — every leg solved under full J2 (node-crossing plane change,
+4. ``salvage.engine.exact_variants`` + ``exact_legs`` (on the debris through
+   ``problem.debris_legs``) — every leg solved under full J2 (node-crossing plane change,
    phasing coast, damped Newton shooting, a deep-space manoeuvre when the long arc is
-   ill-conditioned), masses from the realised Δv, mission files, then the independent checker;
+   ill-conditioned); ``solve_exact`` — masses from the realised Δv, mission files, then the
+   independent checker;
 5. ``solve_checkpoint`` — everything finished is on disk (``OUT/.solve/checkpoint.json``; the
    cost table is cached there during the run and deleted at the end); a stopped run resumes.
 
@@ -42,21 +44,17 @@ from numpy.typing import NDArray
 
 from sweepers.gtoc9.check import CheckReport, check_solution
 from sweepers.gtoc9.debris import DebrisSet, load_debris
-from sweepers.gtoc9.problem import CAMPAIGN_RULES, leg_costs
+from sweepers.gtoc9.problem import CAMPAIGN_RULES, debris_legs, leg_costs
 from sweepers.gtoc9.solution import submission_events, write_mission
 from sweepers.gtoc9.solve_checkpoint import Checkpoint, chain_from_dict, chain_to_dict, leg_key
 from sweepers.gtoc9.solve_costs import DayGrid, cost_block, cost_table, plane_drift
 from sweepers.gtoc9.solve_exact import (
-    SHIFTS_DAYS,
-    WRAP_RETRIES,
-    WRAPS,
     leg_from_dict,
     leg_to_dict,
+    mission_events,
     propellant_ok,
     solo_events,
-    solve_planned_leg,
 )
-from sweepers.gtoc9.solve_legs import FINAL_ARC_PERIODS, SolvedLeg, mission_events
 from sweepers.parallel import Executor, make_executor
 from sweepers.salvage.engine.campaign import (
     CampaignConfig,
@@ -67,6 +65,13 @@ from sweepers.salvage.engine.campaign import (
     plan_by_quality,
     search_slot,
     solo_chain,
+)
+from sweepers.salvage.engine.exact_legs import FINAL_ARC_PERIODS, SolvedLeg
+from sweepers.salvage.engine.exact_variants import (
+    SHIFTS_DAYS,
+    WRAP_RETRIES,
+    WRAPS,
+    solve_planned_leg,
 )
 from sweepers.salvage.engine.model import LegCosts, PlaneDrift
 from sweepers.salvage.engine.pool import PoolTask, run_pool_task
@@ -162,7 +167,8 @@ def _search_task(task: Any) -> Any:
 
 
 def _leg_task(args: tuple[DebrisSet, Any, bool]) -> SolvedLeg | None:
-    return solve_planned_leg(*args)
+    debris, leg, mix = args
+    return solve_planned_leg(debris_legs(debris), leg, mix)
 
 
 def _noop(stage: str, done: int, total: int, note: str) -> None:

@@ -47,6 +47,7 @@ from sweepers.epochs import DAY_S
 from sweepers.orbits.constants import MU_EARTH_KM3_S2
 from sweepers.orbits.j2 import J2Propagator, j2_acceleration
 from sweepers.orbits.kepler import SecularJ2Ephemeris, j2_secular_rates, state_to_elements
+from sweepers.salvage.engine.exact_legs import node_and_inc, node_crossing
 from sweepers.salvage.transfers import J2RendezvousModel, RendezvousLeg
 from sweepers.salvage.transfers.lambert_model import lambert_cost
 from sweepers.salvage.transfers.nodal_drift import DEFAULT_DRIFT_BOUNDS, DriftBounds
@@ -248,13 +249,14 @@ def drift_burn(r_km: Array, v_km_s: Array, da_km: float, di_rad: float) -> Array
 
 
 def next_node_crossing(dep: NodeEphemeris, t_s: float, step_s: float = 20.0) -> float:
-    """First equator crossing [s] of ``dep`` at or after ``t_s`` (sampled every ``step_s``,
-    then linear interpolation: the drift burn need not be placed exactly — the final exact
-    transfer absorbs the error)."""
-    t = t_s + step_s * np.arange(int(7200 / step_s) + 1)
-    z = dep.state(t)[0][:, 2]
-    k = int(np.flatnonzero(np.sign(z[1:]) != np.sign(z[:-1]))[0])
-    return float(t[k] - z[k] * (t[k + 1] - t[k]) / (z[k + 1] - z[k]))
+    """First equator crossing [s] of ``dep`` within two hours after ``t_s``: the engine's
+    :func:`~sweepers.salvage.engine.exact_legs.node_crossing` with the normal z (sampled every
+    ``step_s``, then bisection). Raises ``ValueError`` when there is none."""
+    t = node_crossing(dep, np.array([0.0, 0.0, 1.0]), t_s, t_s + 7200.0,
+                      steps=int(7200 / step_s))
+    if t is None:
+        raise ValueError("no node crossing within two hours")
+    return t
 
 
 def mean_plane(coast: CoastEphemeris, t_s: float, samples: int = 24) -> Array:
@@ -269,8 +271,8 @@ def mean_plane(coast: CoastEphemeris, t_s: float, samples: int = 24) -> Array:
     h = np.cross(r, v)
     h = (h / np.linalg.norm(h, axis=1)[:, None]).mean(axis=0)
     h /= np.linalg.norm(h)
-    return np.array([float(np.mean(state_to_elements(r, v).a_km)), float(np.arccos(h[2])),
-                     float(np.arctan2(h[0], -h[1]))])
+    node, inc = node_and_inc(h)
+    return np.array([float(np.mean(state_to_elements(r, v).a_km)), inc, node])
 
 
 def drift_box(eph: SecularJ2Ephemeris, i: int, j: int, t_b: float, t_end_s: float,
