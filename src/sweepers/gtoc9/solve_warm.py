@@ -202,7 +202,10 @@ def solve_from(
     def run_tasks(tasks: list[PoolTask]) -> list[Any]:
         return list(executor.map(run_pool_task, tasks, shared=capped))
 
+    log: list[str] = []
+
     def note(text: str) -> None:
+        log.append(text)
         report_progress("eliminate", 0, 1, f"{text} (J≈{plan.estimated_j_meur():.1f})")
 
     try:
@@ -265,6 +268,7 @@ def solve_from(
         "estimated_J": plan.estimated_j_meur(),
         "missions_changed": len(changed),
         "eliminations": [r.to_dict() for r in reports],
+        "candidates": log,
         "seconds": seconds,
     }
     (work / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")

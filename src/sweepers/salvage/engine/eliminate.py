@@ -46,7 +46,7 @@ from sweepers.salvage.engine.campaign import (
     chain_cost,
     chain_feasible,
 )
-from sweepers.salvage.engine.model import LegCosts
+from sweepers.salvage.engine.model import CampaignRules, LegCosts
 from sweepers.salvage.engine.search import BeamConfig, MissionChain, beam_search
 from sweepers.salvage.engine.windows import LnsConfig, RunTasks, repartition_window
 
@@ -249,29 +249,75 @@ def dissolve(
     """The cheapest campaign (estimated) found without ``victim``, its targets moved into other
     missions (module docstring, move 1); None when they fit nowhere.
 
-    Receivers: the neighbours of ``victim`` in time (they get its time slot) and, per target,
-    the ``config.receivers`` missions that could reach it most cheaply in their own slot
-    (:func:`_reach`). Candidates: the cheapest insertions, then each changed mission
-    re-sequenced in its slot when that is cheaper; and each target given to the receiver that
-    reaches it most cheaply, the receivers re-sequenced (earliest first, then latest first)."""
+    Receivers of a target: the neighbours of ``victim`` in time (they get its time slot) and
+    the ``config.receivers`` missions that could reach it most cheaply inside their own slot
+    (:func:`_reach`). For each (target, receiver) the marginal cost of taking the target is
+    measured — the cheaper of the cheapest insertion and the receiver re-sequenced with it
+    (:func:`resequence`); when even the sum of each target's cheapest marginal cost does not
+    pay for the removed mission, nothing is tried further. Candidates: every target at its
+    cheapest receiver (receivers given several targets re-sequenced with all of them, in time
+    order and in reverse), and all targets by successive cheapest insertion, each changed
+    mission then re-sequenced when that is cheaper."""
     costs = with_leg_cap(costs, config)
     rules = costs.rules
     others = [c for c in chains if c is not victim]
     if not others:
         return None
     targets = list(victim.ids)
-    reach = {t: sorted(others, key=lambda c: _reach(costs, others, t, c)) for t in targets}
-    receivers = _neighbours(chains, victim)
-    for t in targets:
-        for c in reach[t][: config.receivers]:
-            if all(c is not r for r in receivers):
-                receivers.append(c)
-    receivers.sort(key=lambda c: c.start_day)
 
     def total(cs: list[MissionChain]) -> float:
         return sum(chain_cost(rules, c, config.dv_factor) for c in cs)
 
+    neighbours = _neighbours(chains, victim)
+    receivers: list[MissionChain] = list(neighbours)
+    offered: dict[int, list[MissionChain]] = {}
+    for t in targets:
+        nearest = sorted(others, key=lambda c: _reach(costs, others, t, c))[: config.receivers]
+        offered[t] = neighbours + [c for c in nearest if all(c is not n for n in neighbours)]
+        receivers += [c for c in offered[t] if all(c is not r for r in receivers)]
+    receivers.sort(key=lambda c: c.start_day)
+    index = {id(r): k for k, r in enumerate(receivers)}
+
+    marginal: dict[int, tuple[float, int, MissionChain]] = {}
+    for t in targets:
+        for r in offered[t]:
+            lo, hi = _slot_of(rules, others, r)
+            options = [
+                o
+                for o in _insert_options(costs, others, r, t)
+                if chain_feasible(rules, o, config.dv_margin)
+            ]
+            new = resequence(costs, [*r.ids, t], lo, hi, config, seed)
+            options += [] if new is None else [new]
+            if not options:
+                continue
+            best = min(options, key=lambda o: total([o]))
+            extra = total([best]) - total([r])
+            if t not in marginal or extra < marginal[t][0]:
+                marginal[t] = (extra, index[id(r)], best)
+    if len(marginal) < len(targets) or sum(m[0] for m in marginal.values()) >= total([victim]):
+        return None
+
     candidates: list[list[MissionChain]] = []
+    extra_of = [[t for t in targets if marginal[t][1] == k] for k in range(len(receivers))]
+    singles = [k for k, e in enumerate(extra_of) if len(e) == 1]
+    current = list(others)
+    for k in singles:
+        current = [marginal[extra_of[k][0]][2] if c is receivers[k] else c for c in current]
+    if all(len(e) <= 1 for e in extra_of) and _fits(rules, current):
+        candidates.append(current)
+    else:
+        for order in (list(range(len(receivers))), list(range(len(receivers)))[::-1]):
+            result = _resequenced(
+                costs,
+                others,
+                [receivers[i] for i in order],
+                [extra_of[i] for i in order],
+                config,
+                seed,
+            )
+            if result is not None:
+                candidates.append(result)
     inserted = _cheapest_insertions(costs, others, receivers, targets, config)
     if inserted is not None:
         current = inserted[0]
@@ -281,16 +327,21 @@ def dissolve(
             if new is not None and total([new]) < total([chain]):
                 current = [new if c is chain else c for c in current]
         candidates.append(current)
-    nearest = [[t for t in targets if reach[t][0] is r] for r in receivers]
-    for order in (list(range(len(receivers))), list(range(len(receivers)))[::-1]):
-        result = _resequenced(
-            costs, others, [receivers[i] for i in order], [nearest[i] for i in order], config, seed
-        )
-        if result is not None:
-            candidates.append(result)
     if not candidates:
         return None
     return min(candidates, key=total)
+
+
+def _fits(rules: CampaignRules, chains: list[MissionChain]) -> bool:
+    """Whether the missions keep the rules' gap between them and stay inside the window."""
+    ordered = sorted(chains, key=lambda c: c.start_day)
+    if ordered[0].start_day < rules.first_departure_day:
+        return False
+    if ordered[-1].end_day > rules.last_arrival_day:
+        return False
+    return all(
+        b.start_day - a.end_day >= rules.mission_gap_days for a, b in itertools.pairwise(ordered)
+    )
 
 
 def eliminate_missions(
@@ -354,7 +405,11 @@ def eliminate_missions(
                         best = (f"windows of {size}", chains)
         if progress is not None:
             after = before if best is None else cost(best[1])
-            progress(f"mission {list(victim.ids)}: {before:.1f} → {after:.1f}")
+            found = "no fit" if result is None else f"{cost(result):.1f}"
+            progress(
+                f"mission {list(victim.ids)}: {before:.1f} → {after:.1f} "
+                f"(dissolve: {found}; {time.monotonic() - t0:.0f} s)"
+            )
         if best is None:
             continue
         move, chains = best
