@@ -59,9 +59,11 @@ class EliminateConfig:
     """Missions of at most this many targets are candidates for removal."""
     beam: BeamConfig = field(default_factory=lambda: BeamConfig(width=300))
     """Beam of the re-sequencing searches (start offsets: ``BeamConfig.start_offsets``)."""
-    time_prices_m_s_per_day: tuple[float, ...] = (1.0, 3.0)
+    time_prices_m_s_per_day: tuple[float, ...] = (3.0,)
     """λ of the re-sequencing searches (``BeamConfig.time_price_m_s_per_day``), each tried: a
-    mission given more targets in the same slot needs short legs, which a higher λ favours."""
+    mission given more targets in the same slot needs short legs, which a higher λ favours
+    (GTOC9, m14 of the 969.49 campaign given one more debris in its slot: λ = 0 and 1 found no
+    chain, λ = 3 one at +10 MEUR)."""
     start_step_days: int = 25
     """Days between the first-departure days of successive re-sequencing searches (each also
     tries ``beam.start_offsets``)."""
@@ -122,19 +124,23 @@ def resequence(
     hi: int,
     config: EliminateConfig,
     seed: int = 0,
+    latest_start: int | None = None,
 ) -> MissionChain | None:
     """The cheapest chain (estimated cost) visiting exactly ``targets``, first departure ≥ ``lo``
     and last arrival ≤ ``hi`` (grid days), found by beam searches restricted to those targets
-    from first-departure days every ``config.start_step_days``; None if none fits the time and
-    the propellant (at ``dv_margin``)."""
+    from first-departure days every ``config.start_step_days`` up to ``latest_start`` (each
+    search also tries ``beam.start_offsets`` later); None if none fits the time and the
+    propellant (at ``dv_margin``)."""
     rules = costs.rules
     n = len(targets)
     available = np.zeros(costs.shape[0], dtype=bool)
     available[list(targets)] = True
     # n − 1 legs need at least that many stays and shortest coasts
-    latest_start = hi - (n - 1) * (rules.stay_days + rules.tau_min_days)
+    last = hi - (n - 1) * (rules.stay_days + rules.tau_min_days)
+    if latest_start is not None:
+        last = min(last, latest_start)
     best, best_cost = None, math.inf
-    starts = range(lo, latest_start + 1, config.start_step_days)
+    starts = range(lo, last + 1, config.start_step_days)
     for k, (start, lam) in enumerate(itertools.product(starts, config.time_prices_m_s_per_day)):
         beam = replace(config.beam, time_price_m_s_per_day=lam)
         chains = beam_search(costs, available, start, hi, n, beam, seed + k)
@@ -253,9 +259,9 @@ def dissolve(
     the ``config.receivers`` missions that could reach it most cheaply inside their own slot
     (:func:`_reach`). For each (target, receiver) the marginal cost of taking the target is
     measured — the cheaper of the cheapest insertion and the receiver re-sequenced with it
-    (:func:`resequence`); when even the sum of each target's cheapest marginal cost does not
-    pay for the removed mission, nothing is tried further. Candidates: every target at its
-    cheapest receiver (receivers given several targets re-sequenced with all of them, in time
+    (:func:`resequence`, first departures up to the receiver's own); when even the sum of each
+    target's cheapest marginal cost does not pay for the removed mission, nothing is tried
+    further. Candidates: every target at its cheapest receiver (receivers given several targets re-sequenced with all of them, in time
     order and in reverse), and all targets by successive cheapest insertion, each changed
     mission then re-sequenced when that is cheaper."""
     costs = with_leg_cap(costs, config)
@@ -287,7 +293,8 @@ def dissolve(
                 for o in _insert_options(costs, others, r, t)
                 if chain_feasible(rules, o, config.dv_margin)
             ]
-            new = resequence(costs, [*r.ids, t], lo, hi, config, seed)
+            # the receiver's targets meet when it flies now: it may start earlier, not later
+            new = resequence(costs, [*r.ids, t], lo, hi, config, seed, r.start_day)
             options += [] if new is None else [new]
             if not options:
                 continue
