@@ -261,9 +261,9 @@ def dissolve(
     measured — the cheaper of the cheapest insertion and the receiver re-sequenced with it
     (:func:`resequence`, first departures up to the receiver's own); when even the sum of each
     target's cheapest marginal cost does not pay for the removed mission, nothing is tried
-    further. Candidates: every target at its cheapest receiver (receivers given several targets re-sequenced with all of them, in time
-    order and in reverse), and all targets by successive cheapest insertion, each changed
-    mission then re-sequenced when that is cheaper."""
+    further. Candidates: every target at its cheapest receiver (receivers given several
+    targets re-sequenced with all of them, in time order and in reverse), and all targets by
+    successive cheapest insertion, each changed mission then re-sequenced when cheaper."""
     costs = with_leg_cap(costs, config)
     rules = costs.rules
     others = [c for c in chains if c is not victim]
