@@ -29,16 +29,14 @@ from sweepers.salvage.engine.eliminate import EliminateConfig
 from sweepers.salvage.engine.model import LegCosts
 
 COMMITTED = Path(__file__).resolve().parents[2] / "results" / "gtoc9"
-FIRST_THREE = ("m01.txt", "m02.txt", "m03.txt")
-"""The committed missions of the first 330 days (4, 4 and 3 debris)."""
+FIRST_TWO = ("m01.txt", "m02.txt")
+"""The committed missions of the first 240 days (4 and 4 debris)."""
 
 
 @pytest.fixture(scope="module")
 def early_costs(debris: DebrisSet) -> LegCosts:
-    """Cost rows of the debris of m01–m03 on the first 400 grid days (others +inf)."""
-    ids = sorted(
-        {e.debris_id for name in FIRST_THREE for e in read_mission(COMMITTED / name).events}
-    )
+    """Cost rows of the debris of m01–m02 on the first 400 grid days (others +inf)."""
+    ids = sorted({e.debris_id for name in FIRST_TWO for e in read_mission(COMMITTED / name).events})
     grid = DayGrid(n=400)
     table = np.full((len(debris), len(debris), grid.n), np.inf, dtype=np.float32)
     table[ids] = cost_block(debris, grid, ids)
@@ -46,10 +44,10 @@ def early_costs(debris: DebrisSet) -> LegCosts:
 
 
 def test_plan_bounds_the_committed_epochs(tmp_path: Path, early_costs: LegCosts) -> None:
-    for name in FIRST_THREE:
+    for name in FIRST_TWO:
         shutil.copy(COMMITTED / name, tmp_path / name)
     warm = read_warm_campaign(tmp_path, early_costs)
-    assert [Path(m.path).name for m in warm] == list(FIRST_THREE)
+    assert [Path(m.path).name for m in warm] == list(FIRST_TWO)
     t0 = rules.WINDOW_START_MJD2000
     for mission in warm:
         chain, events = mission.chain, mission.events
@@ -79,10 +77,10 @@ def test_plan_bounds_the_committed_epochs(tmp_path: Path, early_costs: LegCosts)
 
 
 def test_file_out_of_structure_is_refused(tmp_path: Path, early_costs: LegCosts) -> None:
-    lines = (COMMITTED / "m03.txt").read_text().splitlines()
-    (tmp_path / "m03.txt").write_text("\n".join(lines[1:]) + "\n")  # delivery line dropped
-    with pytest.raises(WarmStartError, match=r"m03\.txt"):
-        chain_from_events(early_costs, read_mission(tmp_path / "m03.txt"))
+    lines = (COMMITTED / "m02.txt").read_text().splitlines()
+    (tmp_path / "m02.txt").write_text("\n".join(lines[1:]) + "\n")  # delivery line dropped
+    with pytest.raises(WarmStartError, match=r"m02\.txt"):
+        chain_from_events(early_costs, read_mission(tmp_path / "m02.txt"))
     with pytest.raises(WarmStartError, match="no mission files"):
         read_warm_campaign(tmp_path / "empty", early_costs)
 
@@ -92,12 +90,12 @@ def test_warm_run_without_change_copies_the_files(
 ) -> None:
     source = tmp_path / "from"
     source.mkdir()
-    shutil.copy(COMMITTED / "m03.txt", source / "m01.txt")
+    shutil.copy(COMMITTED / "m02.txt", source / "m01.txt")
     options = SolveOptions(
         out_dir=tmp_path / "out", hours=0.05, debris_path=shared_data / "gtoc9" / "debris.csv"
     )
     result = solve_from(options, source, EliminateConfig(window_sizes=()))
-    assert result.report.valid and result.report.debris_removed == 3
+    assert result.report.valid and result.report.debris_removed == 4
     assert (tmp_path / "out" / "m01.txt").read_bytes() == (source / "m01.txt").read_bytes()
     assert (tmp_path / "out" / ".solve" / "costs.npy").is_file()  # cached for the next run
 
