@@ -232,11 +232,19 @@ def solve(
             help="Let legs split the plane change between both ends (J2 node-drift saving).",
         ),
     ] = True,
+    warm_from: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="Warm start from this campaign's mission files: mission elimination, the "
+            "changed missions flown again (the search stages are skipped).",
+        ),
+    ] = None,
     json_out: JsonOption = False,
 ) -> None:
     """Solve the campaign: cost tables, beam search, assembly, window re-partitioning (pool +
     set-partitioning MILP), exact J2 legs; resumes from the checkpoint in OUT/.solve; checks the
-    result like ``check``."""
+    result like ``check``. With ``--from DIR``: mission elimination on DIR's campaign instead."""
     from sweepers.gtoc9.solve import SolveOptions
     from sweepers.gtoc9.solve import solve as run_solver
     from sweepers.salvage.engine.windows import LnsConfig
@@ -269,7 +277,12 @@ def solve(
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done, total=total, description=f"{stage}: {note}")  # type: ignore[arg-type]
 
-        result = run_solver(options, progress)
+        if warm_from is not None:
+            from sweepers.gtoc9.solve_warm import solve_from
+
+            result = solve_from(options, warm_from, progress=progress)
+        else:
+            result = run_solver(options, progress)
     if json_out:
         out_dict = result.report.to_dict()
         out_dict["seconds"] = result.seconds
