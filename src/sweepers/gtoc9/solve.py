@@ -236,15 +236,15 @@ def solve(options: SolveOptions, progress: Progress = _noop) -> SolveResult:
         seconds["windows"] = time.monotonic() - t0
         # 3. exact legs
         t0 = time.monotonic()
-        solved = _solve_legs(best.chains, debris, ckpt, pool, progress, options.plane_split)
+        solved = fly_chains(best.chains, debris, ckpt, pool, progress, options.plane_split)
     finally:
         if pool is not None:
             pool.shutdown()
         close = getattr(executor, "close", None)
         if close is not None:
             close()
-    missions = _missions(best.chains, solved)
-    missions += _rescue_solos(missions, available)
+    missions = complete_missions(best.chains, solved)
+    missions += rescue_solos(missions, available)
     missions.sort(key=lambda m: m[0].start_day)
     for old in out.glob("m*.txt"):
         old.unlink()
@@ -479,7 +479,7 @@ def _finite(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def _solve_legs(
+def fly_chains(
     chains: list[MissionChain],
     debris: DebrisSet,
     ckpt: Checkpoint,
@@ -506,7 +506,7 @@ def _solve_legs(
     }
 
 
-def _rescue_solos(
+def rescue_solos(
     missions: list[tuple[MissionChain, list[SolvedLeg]]], available: NDArray[np.bool_]
 ) -> list[tuple[MissionChain, list[SolvedLeg]]]:
     """One-debris missions, in free time slots, for debris that a failed leg left out."""
@@ -525,7 +525,7 @@ def _rescue_solos(
     return out
 
 
-def _missions(
+def complete_missions(
     chains: list[MissionChain], solved: dict[str, SolvedLeg | None]
 ) -> list[tuple[MissionChain, list[SolvedLeg]]]:
     """Missions to write: chains whose legs all converged within the propellant limit; a chain

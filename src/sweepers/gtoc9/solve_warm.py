@@ -45,17 +45,17 @@ from sweepers.gtoc9.solve import (
     Progress,
     SolveOptions,
     SolveResult,
-    _missions,
-    _rescue_solos,
-    _solve_legs,
+    complete_missions,
+    fly_chains,
+    rescue_solos,
 )
 from sweepers.gtoc9.solve_checkpoint import Checkpoint
 from sweepers.gtoc9.solve_costs import DayGrid, cost_table, plane_drift
-from sweepers.gtoc9.solve_exact import solo_events
-from sweepers.gtoc9.solve_legs import SolvedLeg, mission_events
+from sweepers.gtoc9.solve_exact import mission_events, solo_events
 from sweepers.parallel import make_executor
 from sweepers.salvage.engine.campaign import CampaignConfig, CampaignPlan, solo_chain
 from sweepers.salvage.engine.eliminate import EliminateConfig, eliminate_missions, with_leg_cap
+from sweepers.salvage.engine.exact_legs import SolvedLeg
 from sweepers.salvage.engine.model import LegCosts, split_rotation_saving
 from sweepers.salvage.engine.pool import PoolTask, run_pool_task
 from sweepers.salvage.engine.search import BeamConfig, MissionChain, PlannedLeg
@@ -231,15 +231,15 @@ def solve_from(
     ckpt = Checkpoint(work / "checkpoint.json", {"warm_from": str(from_dir), "seed": options.seed})
     pool = ProcessPoolExecutor(options.workers) if options.workers > 1 and changed else None
     try:
-        solved = _solve_legs(changed, debris, ckpt, pool, report_progress, options.plane_split)
+        solved = fly_chains(changed, debris, ckpt, pool, report_progress, options.plane_split)
     finally:
         if pool is not None:
             pool.shutdown()
-    flown = _missions(changed, solved)
+    flown = complete_missions(changed, solved)
     available = np.zeros(len(debris), dtype=bool)
     for m in warm:
         available[m.chain.ids] = True
-    flown += _rescue_solos(flown + [(c, []) for c in unchanged], available)
+    flown += rescue_solos(flown + [(c, []) for c in unchanged], available)
     files: list[tuple[int, MissionChain, WarmMission | list[SolvedLeg]]] = [
         (c.start_day, c, kept[id(c)]) for c in unchanged
     ] + [(c.start_day, c, legs) for c, legs in flown]
