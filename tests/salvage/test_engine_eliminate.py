@@ -5,6 +5,7 @@ decides whether two missions become one."""
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -17,33 +18,16 @@ from sweepers.salvage.engine.eliminate import (
     eliminate_missions,
     resequence,
 )
-from sweepers.salvage.engine.model import CampaignRules, LegCosts
+from sweepers.salvage.engine.model import LegCosts
 from sweepers.salvage.engine.pool import PoolTask, run_pool_task
 from sweepers.salvage.engine.search import BeamConfig, MissionChain, PlannedLeg
 from sweepers.salvage.engine.windows import LnsConfig
 
+from .test_engine_search import RULES as SEARCH_RULES
+
 # A made-up fleet in km/s: 2-day stays, arrivals within 2 + 8 days, 14 days between missions;
 # launch 30, so a second mission costs far more than 0.1 km/s more on the first.
-RULES = CampaignRules(
-    first_departure_day=2,
-    last_arrival_day=110,
-    stay_days=2,
-    window_days=8,
-    tau_min_days=1,
-    mission_gap_days=14,
-    occupied_after_days=12,
-    leg_dv_cap=0.6,
-    cheap_leg_dv=0.15,
-    dry_mass_kg=1500.0,
-    kit_mass_kg=50.0,
-    propellant_max_kg=900.0,
-    exhaust_velocity=3.2,
-    launch_cost=30.0,
-    alpha_per_kg2=1e-6,
-    grid_step_s=86400.0,
-    phasing_speed=7.5,
-    phasing_mean_motion_rad_s=1.06e-3,
-)
+RULES = replace(SEARCH_RULES, last_arrival_day=110)  # the search tests' fleet, shorter
 GROUP_A, GROUP_B = (0, 1, 2), (3, 4)
 
 

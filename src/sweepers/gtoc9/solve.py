@@ -255,12 +255,7 @@ def solve(options: SolveOptions, progress: Progress = _noop) -> SolveResult:
     report = check_solution(out, debris)
     seconds["total"] = time.monotonic() - t_start
     summary = {
-        "valid": report.valid,
-        "complete": report.complete,
-        "J": report.cost_meur,
-        "n": len(report.missions),
-        "mass_term_meur": report.mass_term_meur,
-        "debris_removed": report.debris_removed,
+        **check_summary(report),
         "estimated_J": best.estimated_j_meur(),
         "windows": _window_summary(reports),
         "seconds": seconds,
@@ -270,6 +265,18 @@ def solve(options: SolveOptions, progress: Progress = _noop) -> SolveResult:
     del costs
     costs_path.unlink(missing_ok=True)  # 180 MB, recomputed in seconds: not worth keeping
     return SolveResult(report, best.chains, best.estimated_j_meur(), seconds)
+
+
+def check_summary(report: CheckReport) -> dict[str, Any]:
+    """The checker's verdict on the written files, as the run's ``summary.json`` starts."""
+    return {
+        "valid": report.valid,
+        "complete": report.complete,
+        "J": report.cost_meur,
+        "n": len(report.missions),
+        "mass_term_meur": report.mass_term_meur,
+        "debris_removed": report.debris_removed,
+    }
 
 
 def _search_plans(

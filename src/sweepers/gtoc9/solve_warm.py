@@ -45,6 +45,7 @@ from sweepers.gtoc9.solve import (
     Progress,
     SolveOptions,
     SolveResult,
+    check_summary,
     complete_missions,
     fly_chains,
     rescue_solos,
@@ -257,12 +258,7 @@ def solve_from(
     report = check_solution(out, debris)
     seconds["total"] = time.monotonic() - t_start
     summary = {
-        "valid": report.valid,
-        "complete": report.complete,
-        "J": report.cost_meur,
-        "n": len(report.missions),
-        "mass_term_meur": report.mass_term_meur,
-        "debris_removed": report.debris_removed,
+        **check_summary(report),
         "warm_from": str(from_dir),
         "estimated_J_before": start_j,
         "estimated_J": plan.estimated_j_meur(),
