@@ -9,12 +9,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from salvage.conftest import three_line_records
 from sweepers.catalog.ingest import ingest_files
 from sweepers.catalog.store import CatalogStore
 from sweepers.cli.plan_cmd import plan
 from sweepers.formats import oem as oem_codec
-
-from .conftest import three_line_records
 
 # Kosmos 1833 and two SL-16 fragments near 71 deg, nodes within 0.6 deg of each other (2023-10)
 IDS = (17589, 22416, 22375)
