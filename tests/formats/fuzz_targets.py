@@ -519,7 +519,8 @@ HOSTILE_FIXED: tuple[bytes, ...] = (
     b"\x00" * 3, b"\xff\xfe\x00", b"\xef\xbf\xbd", b"&lol3;", b"</omm>", b"<omm>", b"\n\n",
     b"\r", b"  \t ",
 )
-"""Broken field values beside :data:`SPECIALS` (the suite's Hypothesis strategy draws the same)."""
+"""Broken field values beside :data:`SPECIALS` (drawn by the suite's Hypothesis strategy and by
+:func:`hostile_value`)."""
 
 
 def hostile_value(rng: random.Random) -> bytes:

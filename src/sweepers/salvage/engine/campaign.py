@@ -313,7 +313,7 @@ def _append_options(
     )
 
 
-def _extensions(
+def extensions(
     costs: LegCosts, chain: MissionChain, debris_id: int, lo: int, hi: int
 ) -> list[MissionChain]:
     """``chain`` with ``debris_id`` appended or prepended, within its free slot: first
@@ -346,7 +346,7 @@ def _extensions(
     return out
 
 
-def _insertions(costs: LegCosts, chain: MissionChain, debris_id: int) -> list[MissionChain]:
+def insertions(costs: LegCosts, chain: MissionChain, debris_id: int) -> list[MissionChain]:
     """``chain`` with ``debris_id`` inserted between two consecutive targets, for every position
     where the two new legs fit the arrival-to-arrival rule without moving the later departures."""
     out = []
@@ -376,7 +376,7 @@ def _insertions(costs: LegCosts, chain: MissionChain, debris_id: int) -> list[Mi
     return out
 
 
-def _slot_of(
+def slot_of(
     rules: CampaignRules, chains: list[MissionChain], chain: MissionChain
 ) -> tuple[int, int]:
     """(earliest first departure, latest last arrival) that keep ``chain`` clear of the others."""
@@ -402,10 +402,10 @@ def absorb_solos(costs: LegCosts, plan: CampaignPlan) -> int:
             debris_id = solo.ids[0]
             others = [c for c in plan.chains if c is not solo]
             for chain in others:
-                lo, hi = _slot_of(costs.rules, others, chain)
-                options = _extensions(costs, chain, debris_id, lo, hi)
+                lo, hi = slot_of(costs.rules, others, chain)
+                options = extensions(costs, chain, debris_id, lo, hi)
                 if chain.solo is None:
-                    options += _insertions(costs, chain, debris_id)
+                    options += insertions(costs, chain, debris_id)
                 for ext in options:
                     if not chain_feasible(costs.rules, ext, plan.config.dv_factor):
                         continue

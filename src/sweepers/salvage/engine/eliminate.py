@@ -10,7 +10,7 @@ mission M:
    (the mission before may end later, the one after start earlier, the gap between missions
    kept), and its targets are moved into receivers: those neighbours and, per target, the
    missions that reach it most cheaply inside their own slot. Two ways are tried: cheapest
-   insertion (``campaign._insertions`` / ``campaign._extensions``: a target between two legs,
+   insertion (``campaign.insertions`` / ``campaign.extensions``: a target between two legs,
    before the first or after the last, the other legs unchanged), each changed mission then
    re-sequenced by the beam search restricted to its new target set and its slot
    (:func:`resequence`) when that is cheaper; and each target given to the receiver that
@@ -40,11 +40,11 @@ import numpy as np
 
 from sweepers.salvage.engine.campaign import (
     CampaignPlan,
-    _extensions,
-    _insertions,
-    _slot_of,
     chain_cost,
     chain_feasible,
+    extensions,
+    insertions,
+    slot_of,
 )
 from sweepers.salvage.engine.model import CampaignRules, LegCosts
 from sweepers.salvage.engine.search import BeamConfig, MissionChain, beam_search
@@ -168,7 +168,7 @@ def _reach(costs: LegCosts, chains: list[MissionChain], target: int, chain: Miss
     """How cheaply ``chain`` could take ``target`` inside its slot among ``chains``: the
     cheapest leg into ``target`` from one of its targets plus the cheapest leg out of it to one
     of them, each on its best day of the slot (a lower bound of an insertion's two legs)."""
-    lo, hi = _slot_of(costs.rules, chains, chain)
+    lo, hi = slot_of(costs.rules, chains, chain)
     hi = min(hi + 1, costs.shape[2])
     into = float(np.min(costs[chain.ids, target, lo:hi]))
     out = float(np.min(costs[target, chain.ids, lo:hi]))
@@ -179,10 +179,10 @@ def _insert_options(
     costs: LegCosts, chains: list[MissionChain], receiver: MissionChain, target: int
 ) -> list[MissionChain]:
     """``receiver`` with ``target`` inserted anywhere, inside its slot among ``chains``."""
-    lo, hi = _slot_of(costs.rules, chains, receiver)
-    options = _extensions(costs, receiver, target, lo, hi)
+    lo, hi = slot_of(costs.rules, chains, receiver)
+    options = extensions(costs, receiver, target, lo, hi)
     if receiver.solo is None:
-        options += _insertions(costs, receiver, target)
+        options += insertions(costs, receiver, target)
     return [c for c in options if c.start_day >= lo and c.end_day <= hi]
 
 
@@ -237,7 +237,7 @@ def _resequenced(
     for r, receiver in enumerate(receivers):
         if not extra[r]:
             continue
-        lo, hi = _slot_of(costs.rules, current, receiver)
+        lo, hi = slot_of(costs.rules, current, receiver)
         new = resequence(costs, [*receiver.ids, *extra[r]], lo, hi, config, seed + 17 * r)
         if new is None:
             return None
@@ -287,7 +287,7 @@ def dissolve(
     marginal: dict[int, tuple[float, int, MissionChain]] = {}
     for t in targets:
         for r in offered[t]:
-            lo, hi = _slot_of(rules, others, r)
+            lo, hi = slot_of(rules, others, r)
             options = [
                 o
                 for o in _insert_options(costs, others, r, t)
@@ -329,7 +329,7 @@ def dissolve(
     if inserted is not None:
         current = inserted[0]
         for chain in [c for c in current if all(c is not o for o in others)]:
-            lo, hi = _slot_of(rules, current, chain)
+            lo, hi = slot_of(rules, current, chain)
             new = resequence(costs, chain.ids, lo, hi, config, seed + 31)
             if new is not None and total([new]) < total([chain]):
                 current = [new if c is chain else c for c in current]
