@@ -1,6 +1,6 @@
 """Chain pool and window re-partitioning of the GTOC9 solver on small synthetic instances; the
 MILP they feed (``salvage.campaign.partition``) is tested in
-``tests/salvage/test_campaign_partition.py``, whose enumeration oracle checks the pool's optimum
+``tests/salvage/test_engine_partition.py``, whose enumeration oracle checks the pool's optimum
 here."""
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from salvage.test_campaign_partition import enumerate_optimum  # tests/ is on sys.path (rootdir)
+from salvage.test_engine_partition import enumerate_optimum  # tests/ is on sys.path (rootdir)
 from sweepers.gtoc9 import rules
 from sweepers.gtoc9.problem import CAMPAIGN_RULES as R
 from sweepers.gtoc9.problem import leg_costs
-from sweepers.salvage.campaign.partition import Columns, exact_cover
 from sweepers.salvage.engine.campaign import CampaignConfig, CampaignPlan, chain_cost, solo_chain
 from sweepers.salvage.engine.model import LegCosts
+from sweepers.salvage.engine.partition import Columns, exact_cover
 from sweepers.salvage.engine.pool import (
     PoolTask,
     decode_chains,

@@ -1,6 +1,9 @@
-"""Fleet campaigns: which ship removes which targets, in what order, from which launch.
+"""Fleet campaigns on the real catalog: which ship removes which targets, in what order, from
+which launch (``sweepers campaign``).
 
-Modules: ``partition`` — the set-partitioning MILP over a pool of chains (HiGHS), generic: a
-column is a target set, a cost and a blocked time interval; used by the real-catalog campaign
-and by the GTOC9 solver's window re-partitioning.
+Modules: ``targets`` — the target set (a family, a criticality top-N, an explicit list) and the
+objects left out with their reasons; ``engine`` — pools of chains on the one-ship planner's cost
+table, the set-partitioning MILP of the planning engine (``sweepers.salvage.engine.partition``)
+and every leg flown exactly, with a greedy fleet baseline; ``report`` — per ship the plan JSON,
+OEM and CZML, the campaign summary and its timeline plot.
 """

@@ -47,8 +47,8 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from sweepers.salvage.campaign.partition import Columns, Limits, exact_cover, relax
 from sweepers.salvage.campaign.targets import LeftOut, TargetSet
+from sweepers.salvage.engine.partition import Columns, Limits, exact_cover, relax
 from sweepers.salvage.planner.legs import verify_leg
 from sweepers.salvage.planner.plan import (
     FLIGHTS_DAYS,

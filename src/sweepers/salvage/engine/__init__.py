@@ -9,5 +9,8 @@ is one such problem (``sweepers.gtoc9.problem``). Modules: ``model`` (the proble
 mission cost, the one-ship planner's value under a budget), ``search`` (beam search of one
 mission), ``pool`` (many diverse candidate missions),
 ``campaign`` (greedy and quality-first assembly, solo absorption, large-neighbourhood
-improvement). The physics the problems use is ``sweepers.orbits``.
+improvement), ``partition`` (the set-partitioning MILP over a pool of chains, HiGHS: a column is
+a target set, a cost and a blocked time interval), ``windows`` (window re-partitioning with
+column generation), ``eliminate`` (mission elimination), ``exact_legs`` and ``exact_variants``
+(exact J2 legs between two targets' orbits). The physics the problems use is ``sweepers.orbits``.
 """

@@ -33,9 +33,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sweepers.salvage.campaign.partition import Columns, Selection, exact_cover, relax, select
 from sweepers.salvage.engine.campaign import CampaignPlan, chain_cost, chain_m0_kg, solo_chain
 from sweepers.salvage.engine.model import CampaignRules
+from sweepers.salvage.engine.partition import Columns, Selection, exact_cover, relax, select
 from sweepers.salvage.engine.pool import (
     PoolTask,
     decode_chains,

@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from sweepers.salvage.campaign.partition import (
+from sweepers.salvage.engine.partition import (
     UNCOVERED_COST,
     Columns,
     Limits,
