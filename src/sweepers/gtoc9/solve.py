@@ -10,7 +10,7 @@ Stages (each module has one role):
    (``absorb_solos``);
    the plan with the lowest estimated J wins and is improved by a large-neighbourhood search
    (runs of 2–3 missions re-planned inside their time slot, ``improve_plan``);
-3. ``salvage.engine.windows`` (+ ``salvage.engine.pool``, ``salvage.campaign.partition``) —
+3. ``salvage.engine.windows`` (+ ``salvage.engine.pool``, ``salvage.engine.partition``) —
    window re-partitioning: windows of 3–6 consecutive missions are re-chosen by an exact
    set-partitioning MILP (HiGHS) over a pool of
    beam-searched chains of their debris (plus the debris of the one-debris missions elsewhere),

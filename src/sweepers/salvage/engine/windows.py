@@ -10,7 +10,7 @@ around it (first departure ≥ lo, last arrival ≤ hi):
    prefixes and suffixes added, the pool pruned to its Pareto front; the window's current
    missions and their segments are columns too, as are one-debris missions every
    ``solo_step_days`` for each debris of the window;
-2. an **exact set-partitioning MILP** (``salvage.campaign.partition.exact_cover``, HiGHS)
+2. an **exact set-partitioning MILP** (``salvage.engine.partition.exact_cover``, HiGHS)
    chooses missions covering every debris of the window exactly once, taking an outside
    one-debris mission's debris when that pays (its mission then disappears: a "keep" column
    of the solo's cost stands for leaving it), missions one after the other in time inside the
