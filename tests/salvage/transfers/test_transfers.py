@@ -88,9 +88,10 @@ def test_exact_rendezvous_with_own_future_costs_nothing() -> None:
 
 @pytest.fixture(scope="module")
 def gtoc9_pairs(shared_data) -> tuple:  # type: ignore[no-untyped-def]
-    from sweepers.salvage.transfers.sampling import gtoc9_debris_ephemeris, sample_candidate_pairs
+    from sweepers.gtoc9.debris import load_debris
+    from sweepers.salvage.transfers.sampling import sample_candidate_pairs
 
-    eph = gtoc9_debris_ephemeris()
+    eph = load_debris(shared_data / "gtoc9" / "debris.csv")
     i, j, t0, t1 = sample_candidate_pairs(eph, 5, (0.3, 1.0), seed=7)
     return eph.take(i), eph.take(j), t0, t1
 
