@@ -12,7 +12,7 @@ import pytest
 from sweepers.epochs import mjd2000_s_to_datetime64
 from sweepers.formats import oem as oem_codec
 from sweepers.formats.czml import read_czml_positions
-from sweepers.gtoc9.debris import load_debris
+from sweepers.gtoc9.debris import DebrisSet
 from sweepers.salvage.planner import Plan, Ship, make_candidates, plan_job, plan_job_fast
 from sweepers.salvage.planner.legs import verify_leg
 from sweepers.salvage.planner.output import write_outputs
@@ -27,11 +27,10 @@ T_ALIGNED_S = 2.13704337e09
 
 
 @pytest.fixture(scope="module")
-def plan() -> Plan:
-    eph = load_debris()  # a secular-J2 ephemeris in km, s since MJD2000
+def plan(debris: DebrisSet) -> Plan:
     ship = Ship(name="Tiny", dry_mass_kg=2000.0, propellant_kg=3000.0, isp_s=340.0, capacity=2,
                 min_stay_days=1.0, months=10 / MONTH_DAYS)
-    cands = make_candidates(ship, eph.take(list(PAIR)), [str(k) for k in PAIR],
+    cands = make_candidates(ship, debris.take(list(PAIR)), [str(k) for k in PAIR],
                             [f"debris {k}" for k in PAIR], [1.0, 2.0], [0.0, 0.0],
                             T_ALIGNED_S - 2 * DAY, free_start=True)
     return plan_job(ship, cands, frame="EME2000", leg_tries=1)
