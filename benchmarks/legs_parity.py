@@ -73,7 +73,6 @@ from sweepers.salvage.planner.legs import (
     verify_leg,
 )
 from sweepers.salvage.transfers.nodal_drift import DriftBounds
-from sweepers.salvage.transfers.sampling import gtoc9_debris_ephemeris
 
 DAY = 86400.0
 RESULTS = Path(__file__).resolve().parent.parent / "results" / "gtoc9"
@@ -154,7 +153,7 @@ def gtoc9_rows(per_mission: int, variants: int) -> list[dict[str, Any]]:
 def planner_rows() -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     # tests/salvage/planner/test_plan.py: debris 0 -> 96, planes aligned near this epoch
-    eph = gtoc9_debris_ephemeris().take([0, 96])
+    eph = load_debris().take([0, 96])
     t_aligned = 2.13704337e09
     hint = LegHint(0, t_aligned - 2 * DAY, t_aligned + 2 * DAY, t_aligned)
     leg = solve_leg(eph, 0, 1, t_aligned - 2 * DAY, hint,

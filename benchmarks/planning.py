@@ -51,13 +51,13 @@ import numpy as np
 from sweepers.catalog.store import CatalogStore
 from sweepers.epochs import DAY_S, seconds_since_mjd2000
 from sweepers.errors import StoreError
+from sweepers.gtoc9.debris import load_debris
 from sweepers.salvage.planner import Ship, make_candidates, plan_job
 from sweepers.salvage.planner.legs import verify_leg
 from sweepers.salvage.planner.plan import FLIGHTS_DAYS, fly_greedy
 from sweepers.salvage.planner.ship import StartOrbit
 from sweepers.salvage.planner.tables import build_cost_table
 from sweepers.salvage.planner.targets import ephemeris_from_elsets
-from sweepers.salvage.transfers.sampling import gtoc9_debris_ephemeris
 from sweepers.salvage.value import rank_targets, score_objects
 
 CLUSTERS = {"sl8-83": ("SL-8 R/B", 82.3, 83.3), "sl8-74": ("SL-8 R/B", 73.5, 74.2),
@@ -105,7 +105,7 @@ def catalog_problem(db: str | None, cluster: str, n_cand: int, capacity: int) ->
 
 def gtoc9_problem(capacity: int) -> tuple[Ship, Any]:
     """Ship and candidates of problem (b)."""
-    eph = gtoc9_debris_ephemeris()
+    eph = load_debris()
     n = eph.a_km.size
     ship = Ship(name="GTOC9 one-ship", dry_mass_kg=2000.0, propellant_kg=5000.0, isp_s=340.0,
                 kit_mass_kg=30.0, capacity=capacity, min_stay_days=5.0, months=12.0)

@@ -178,23 +178,14 @@ def real_planner(db: str | None, n_cand: int, width: int, cache: Path | None,
 def engine_cases() -> list[Case]:
     """Chains and pools on the engine's test tables and on GTOC9."""
     from gtoc9.test_solve import SUBSET
-    from salvage.test_engine_search import RULES
+    from gtoc9.test_solve_milp import synthetic_table
+    from salvage.test_engine_search import RULES, fleet_table
     from sweepers.gtoc9.debris import load_debris
     from sweepers.gtoc9.problem import leg_costs
     from sweepers.gtoc9.solve_costs import DayGrid, cost_block, plane_drift
 
-    rng = np.random.default_rng(11)  # tests/salvage/test_engine_search.py::costs
-    table = rng.uniform(0.3, 0.5, size=(6, 6, 150)).astype(np.float32)
-    cheap = rng.random((6, 6, 150)) < 0.2
-    table[cheap] = rng.uniform(0.03, 0.1, size=int(cheap.sum()))
-    table[np.arange(6), np.arange(6)] = np.inf
-    fleet = LegCosts(table, RULES)
-    rng = np.random.default_rng(7)  # tests/gtoc9/test_solve_milp.py::synthetic_costs
-    table = rng.uniform(300.0, 700.0, size=(5, 5, 200)).astype(np.float32)
-    cheap = rng.random((5, 5, 200)) < 0.15
-    table[cheap] = rng.uniform(50.0, 150.0, size=int(cheap.sum()))
-    table[np.arange(5), np.arange(5)] = np.inf
-    synth = leg_costs(table)
+    fleet = LegCosts(fleet_table(), RULES)  # tests/salvage/test_engine_search.py::costs
+    synth = leg_costs(synthetic_table())  # tests/gtoc9/test_solve_milp.py::synthetic_costs
     debris = load_debris()
     grid = DayGrid(n=400)
     subset = np.full((len(debris), len(debris), grid.n), np.inf, dtype=np.float32)

@@ -24,10 +24,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
+from sweepers.gtoc9.debris import load_debris
 from sweepers.salvage.transfers import J2RendezvousModel, LambertTransferModel, NodalDriftModel
-from sweepers.salvage.transfers.sampling import (
-    gtoc9_debris_ephemeris as load_debris,
-)
 from sweepers.salvage.transfers.sampling import (
     sample_candidate_pairs as sample_pairs,
 )

@@ -21,12 +21,16 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import create_engine, make_url
 
 from sweepers.catalog.store import CatalogStore
 from sweepers.config import data_dir
+
+if TYPE_CHECKING:
+    from sweepers.gtoc9.debris import DebrisSet
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +40,15 @@ def shared_data() -> Path:
     if not (path / "README.md").exists():
         pytest.fail(f"reference data not found at {path}: set SWEEPERS_DATA")
     return path
+
+
+@pytest.fixture(scope="session")
+def debris(shared_data: Path) -> DebrisSet:
+    """The 123 GTOC9 debris from ``$SWEEPERS_DATA/gtoc9/debris.csv`` (also a secular-J2
+    ephemeris in km and s since MJD2000: the salvage engine's tests use them as targets)."""
+    from sweepers.gtoc9.debris import load_debris  # imported here: most sessions need no GTOC9
+
+    return load_debris(shared_data / "gtoc9" / "debris.csv")
 
 
 PG_ENV = "SWEEPERS_TEST_PG_URL"

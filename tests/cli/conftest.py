@@ -1,6 +1,6 @@
-"""Fixtures of the CLI tests that other test packages own: GTOC9's real debris table and a valid
-three-debris mission (``tests/gtoc9/conftest.py``)."""
+"""Fixtures of the CLI tests that other test packages own: a valid three-debris mission
+(``tests/gtoc9/conftest.py``) on GTOC9's real debris table (``debris``, ``tests/conftest.py``)."""
 
-from gtoc9.conftest import debris, legs, valid_events
+from gtoc9.conftest import legs, valid_events
 
-__all__ = ["debris", "legs", "valid_events"]
+__all__ = ["legs", "valid_events"]

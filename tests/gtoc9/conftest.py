@@ -1,21 +1,14 @@
-"""Fixtures of the GTOC9 tests: the real debris table and a valid three-debris mission."""
+"""Fixtures of the GTOC9 tests: a valid three-debris mission on the real debris table (the
+``debris`` fixture of ``tests/conftest.py``)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from sweepers.gtoc9.debris import DebrisSet, load_debris
+from sweepers.gtoc9.debris import DebrisSet
 from sweepers.gtoc9.solution import Event
 
 from .builders import CHAIN, Leg, chain_legs, mission_from_legs
-
-
-@pytest.fixture(scope="session")
-def debris(shared_data: Path) -> DebrisSet:
-    """The 123 GTOC9 debris from ``$SWEEPERS_DATA/gtoc9/debris.csv``."""
-    return load_debris(shared_data / "gtoc9" / "debris.csv")
 
 
 @pytest.fixture(scope="session")

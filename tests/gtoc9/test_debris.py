@@ -65,7 +65,7 @@ def test_mean_anomaly_at_reference_epoch(debris: DebrisSet) -> None:
     """Column 7 is the mean anomaly: r = a (1 − e cos E) with E from Kepler's equation."""
     k = 1  # the most eccentric debris of the three in test_ephemeris (e ≈ 0.0168)
     r, _ = debris.states(k, debris.epoch_mjd2000[k])
-    ecc_anomaly = kepler_equation(debris.mean_anomaly_rad[k], debris.e[k])
+    ecc_anomaly = kepler_equation(debris.m_rad[k], debris.e[k])
     expected = debris.a_m[k] * (1 - debris.e[k] * math.cos(float(ecc_anomaly)))
     assert np.linalg.norm(r) == pytest.approx(expected, rel=1e-14)
 

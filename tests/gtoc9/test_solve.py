@@ -16,7 +16,7 @@ from sweepers.gtoc9.check import check_solution
 from sweepers.gtoc9.debris import DebrisSet
 from sweepers.gtoc9.problem import CAMPAIGN_RULES, debris_legs, leg_costs
 from sweepers.gtoc9.solution import submission_events, write_mission
-from sweepers.gtoc9.solve import SolveOptions, solve
+from sweepers.gtoc9.solve import SearchSettings, SolveOptions, solve
 from sweepers.gtoc9.solve_costs import DayGrid, cost_block
 from sweepers.gtoc9.solve_exact import launch_mass_kg, mission_events
 from sweepers.salvage.engine.exact_legs import LegPlan, exact_leg
@@ -90,9 +90,7 @@ def test_solver_on_a_subset_resumes(tmp_path: Path, debris: DebrisSet, shared_da
     subset = SUBSET[:4]
     options = SolveOptions(
         out_dir=tmp_path,
-        plans=1,
-        beam_width=20,
-        start_step_days=400,
+        search=SearchSettings(plans=1, beam_width=20, start_step_days=400),
         subset=subset,
         debris_path=shared_data / "gtoc9" / "debris.csv",
     )
@@ -146,3 +144,28 @@ def test_checkpoint_redoes_legs_of_another_leg_model(tmp_path: Path) -> None:
     third.use_legs_model(model)
     assert "1-2-3-4-arr" in third.legs  # same model: kept
     assert SolveOptions(out_dir=tmp_path, plane_split=False).legs_model != model
+
+
+def test_checkpoint_settings_keep_their_flat_keys(tmp_path: Path) -> None:
+    """The search settings are grouped in ``SolveOptions.search``, but the checkpoint keeps the
+    keys it always had: a checkpoint written before the grouping resumes."""
+    from sweepers.gtoc9.solve_checkpoint import Checkpoint
+
+    path = tmp_path / "checkpoint.json"
+    old = {"seed": 3, "beam_width": 20, "start_step_days": 400, "subset": [63, 30]}
+    path.write_text(json.dumps({"settings": old, "plans": {"plan0": {"chains": []}}, "legs": {}}))
+    search = SearchSettings(plans=1, beam_width=20, start_step_days=400)
+    options = SolveOptions(out_dir=tmp_path, seed=3, subset=(63, 30), search=search)
+    assert options.settings() == old
+    assert "plan0" in Checkpoint(path, options.settings()).plans
+    other = replace(options, search=replace(search, beam_width=21))
+    assert Checkpoint(path, other.settings()).plans == {}  # other settings: a fresh start
+    priced = replace(options, search=replace(search, time_prices=(0.2, 0.1)))
+    assert priced.settings() == {**old, "time_prices": [0.2, 0.1]}
+
+
+def test_search_settings_refuse_an_empty_search() -> None:
+    with pytest.raises(ValueError, match="beam_width"):
+        SearchSettings(beam_width=0)
+    with pytest.raises(ValueError, match="time price"):
+        SearchSettings(time_prices=())

@@ -1,5 +1,5 @@
 """Chain pool and window re-partitioning of the GTOC9 solver on small synthetic instances; the
-MILP they feed (``salvage.campaign.partition``) is tested in
+MILP they feed (``salvage.engine.partition``) is tested in
 ``tests/salvage/test_engine_partition.py``, whose enumeration oracle checks the pool's optimum
 here."""
 
@@ -11,7 +11,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from salvage.test_engine_partition import enumerate_optimum  # tests/ is on sys.path (rootdir)
+from salvage.leg_tables import random_leg_table  # tests/ is on sys.path (rootdir)
+from salvage.test_engine_partition import enumerate_optimum
 from sweepers.gtoc9 import rules
 from sweepers.gtoc9.problem import CAMPAIGN_RULES as R
 from sweepers.gtoc9.problem import leg_costs
@@ -31,18 +32,16 @@ from sweepers.salvage.engine.search import BeamConfig, MissionChain, PlannedLeg,
 from sweepers.salvage.engine.windows import LnsConfig, dv_price_meur_per_m_s, repartition_window
 
 
+def synthetic_table() -> np.ndarray:
+    """The table of :func:`synthetic_costs`: five debris, 200 days, 300–700 m/s, 15 % 50–150."""
+    return random_leg_table(7, 5, 200, dear=(300.0, 700.0), cheap=(50.0, 150.0), cheap_share=0.15)
+
+
 @pytest.fixture(scope="module")
 def synthetic_costs() -> LegCosts:
     """Five debris, 200 days: cheap legs (50–150 m/s) on some days, expensive elsewhere; GTOC9's
     campaign rules."""
-    rng = np.random.default_rng(7)
-    n, days = 5, 200
-    table = rng.uniform(300.0, 700.0, size=(n, n, days)).astype(np.float32)
-    cheap = rng.random((n, n, days)) < 0.15
-    table[cheap] = rng.uniform(50.0, 150.0, size=int(cheap.sum()))
-    for i in range(n):
-        table[i, i] = np.inf
-    return leg_costs(table)
+    return leg_costs(synthetic_table())
 
 
 def test_beam_pool_gives_distinct_valid_chains(synthetic_costs: LegCosts) -> None:

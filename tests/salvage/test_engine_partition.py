@@ -1,4 +1,4 @@
-"""The set-partitioning MILP (``salvage.campaign.partition``) on small synthetic instances,
+"""The set-partitioning MILP (``salvage.engine.partition``) on small synthetic instances,
 against optima found by enumeration in the test (the oracle shares no code with the model)."""
 
 from __future__ import annotations

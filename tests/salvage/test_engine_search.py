@@ -22,6 +22,8 @@ from sweepers.salvage.engine.model import CampaignRules, LegCosts
 from sweepers.salvage.engine.pool import occupied_interval
 from sweepers.salvage.engine.search import BeamConfig, MissionChain, PlannedLeg, beam_search
 
+from .leg_tables import random_leg_table
+
 # A made-up fleet in km/s: 2-day stays, arrivals within 2 + 8 days, 10 days between missions.
 RULES = CampaignRules(
     first_departure_day=2,
@@ -45,17 +47,15 @@ RULES = CampaignRules(
 )
 
 
+def fleet_table() -> np.ndarray:
+    """The table of :func:`costs`: six targets, 150 days, 0.3–0.5 km/s, a fifth 0.03–0.1."""
+    return random_leg_table(11, 6, 150, dear=(0.3, 0.5), cheap=(0.03, 0.1), cheap_share=0.2)
+
+
 @pytest.fixture(scope="module")
 def costs() -> LegCosts:
     """Six targets, 150 days, Δv in km/s: cheap legs (0.03–0.1) on some days, dear elsewhere."""
-    rng = np.random.default_rng(11)
-    n, days = 6, 150
-    table = rng.uniform(0.3, 0.5, size=(n, n, days)).astype(np.float32)
-    cheap = rng.random((n, n, days)) < 0.2
-    table[cheap] = rng.uniform(0.03, 0.1, size=int(cheap.sum()))
-    for i in range(n):
-        table[i, i] = np.inf
-    return LegCosts(table, RULES)
+    return LegCosts(fleet_table(), RULES)
 
 
 def test_chain_search_follows_the_given_timing(costs: LegCosts) -> None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -27,7 +26,7 @@ from scipy.integrate import solve_ivp
 
 from sweepers.gtoc9 import rules
 from sweepers.gtoc9.check_dynamics import integrate_j2
-from sweepers.gtoc9.debris import DebrisSet, load_debris
+from sweepers.gtoc9.debris import DebrisSet
 from sweepers.gtoc9.problem import DebrisLegs, debris_legs, node_rate_rad_s
 from sweepers.orbits.j2 import J2Propagator, j2_acceleration
 from sweepers.orbits.kepler import SecularJ2Ephemeris
@@ -54,12 +53,6 @@ M09_LEGS = (
 # the planned leg 99 → 67 of m09 on the search grid (days since MJD2000 23467)
 SPLIT_FROM, SPLIT_TO, SPLIT_DEP_DAY, SPLIT_ARR_DAY = 99, 67, 1512, 1536
 DAY = rules.DAY_S
-
-
-@pytest.fixture(scope="module")
-def debris(shared_data: Path) -> DebrisSet:
-    """The 123 GTOC9 debris from ``$SWEEPERS_DATA/gtoc9/debris.csv``."""
-    return load_debris(shared_data / "gtoc9" / "debris.csv")
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ a line is unreadable, 2 usage error (no such path, no mission files, debris tabl
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -245,7 +246,7 @@ def solve(
     """Solve the campaign: cost tables, beam search, assembly, window re-partitioning (pool +
     set-partitioning MILP), exact J2 legs; resumes from the checkpoint in OUT/.solve; checks the
     result like ``check``. With ``--from DIR``: mission elimination on DIR's campaign instead."""
-    from sweepers.gtoc9.solve import SolveOptions
+    from sweepers.gtoc9.solve import SearchSettings, SolveOptions
     from sweepers.gtoc9.solve import solve as run_solver
     from sweepers.salvage.engine.windows import LnsConfig
 
@@ -255,19 +256,19 @@ def solve(
         else None
     )
 
+    search = SearchSettings(plans=plans, beam_width=beam, start_step_days=step)
+    if prices:
+        search = replace(search, time_prices=tuple(float(p) for p in prices.split(",")))
     options = SolveOptions(
         out_dir=out,
         hours=hours,
         seed=seed,
         workers=workers,
         cluster=cluster,
-        plans=plans,
-        beam_width=beam,
-        start_step_days=step,
         debris_path=debris_csv,
+        search=search,
         priced=priced,
         plane_split=plane_split,
-        **({"time_prices": tuple(float(p) for p in prices.split(","))} if prices else {}),
     )
     with progress_bar(transient=False, disable=json_out) as bar:
         tasks: dict[str, object] = {}

@@ -6,7 +6,7 @@ angles in radians. The physics (``sweepers.orbits``, km) and the campaign search
 (``sweepers.salvage.engine``) are the house's; ``problem`` is the edge that converts and states
 GTOC9's rules to the engine. The core never imports this package.
 
-Modules: ``rules`` (constants), ``debris`` (the 123 targets and their J2-secular ephemeris),
+Modules: ``rules`` (constants), ``debris`` (the 123 targets: a J2-secular ephemeris of ``orbits``),
 ``solution`` (mission files), ``check`` (the independent checker) with its own integrator
 ``check_dynamics``, ``problem`` (the adapter: rules and units for the engine and ``orbits``),
 ``solve*`` (the GTOC9 side of the solver: ``solve_costs`` the cost table, ``solve_exact`` the

@@ -15,7 +15,12 @@ unperturbed Keplerian case (both by ``orbits.kepler``, in km, converted here). T
 contributions of Ω̇ and ω̇ are deliberately neglected (the competition's choice, so the ship must
 match *this* velocity, not the true J2 one).
 
-Frame: the Earth-centred inertial frame of the competition. Units: m, m/s, MJD2000 (days).
+That model is the house's secular-J2 ephemeris (``orbits.kepler.SecularJ2Ephemeris``, "the GTOC9
+debris model"): :class:`DebrisSet` is one, with GTOC9's constants, so the debris serve directly
+as targets of the salvage engine and its cost models.
+
+Frame: the Earth-centred inertial frame of the competition. Units of the methods here: m, m/s,
+MJD2000 (days); the ephemeris fields are in km, rad and s since MJD2000 0.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from sweepers.config import data_dir
 from sweepers.errors import FormatError, NotFoundError
 from sweepers.gtoc9 import rules
 from sweepers.gtoc9.problem import M_PER_KM, MU_KM3_S2, R_EQ_KM
-from sweepers.orbits.kepler import elements_to_state, j2_secular_rates
+from sweepers.orbits.kepler import SecularJ2Ephemeris, elements_to_state
 
 _COLUMNS = ("id", "epoch_mjd2000", "a_m", "e", "i_rad", "raan_rad", "argp_rad", "M_rad")
 
@@ -41,49 +46,38 @@ def default_debris_path() -> Path:
     return data_dir() / "gtoc9" / "debris.csv"
 
 
-@dataclass(frozen=True)
-class DebrisSet:
-    """Reference elements of the debris, one entry per debris, indexed by debris id (0..n−1);
-    every attribute is an array of shape ``(n,)``."""
+@dataclass(frozen=True, slots=True)
+class DebrisSet(SecularJ2Ephemeris):
+    """The debris, indexed by debris id (0..n−1): a secular-J2 ephemeris
+    (``orbits.kepler.SecularJ2Ephemeris``, one object per debris) with GTOC9's μ, r_eq, J2 and its
+    convention Ṁ = n, built by :func:`load_debris`.
 
-    epoch_mjd2000: NDArray[np.float64]
-    """Reference epoch t0 of the elements [MJD2000]."""
-    a_m: NDArray[np.float64]
-    """Semi-major axis [m] (fixed)."""
-    e: NDArray[np.float64]
-    """Eccentricity [-] (fixed)."""
-    i_rad: NDArray[np.float64]
-    """Inclination [rad] (fixed)."""
-    raan_rad: NDArray[np.float64]
-    """Right ascension of the ascending node Ω0 at t0 [rad]."""
-    argp_rad: NDArray[np.float64]
-    """Argument of pericentre ω0 at t0 [rad]."""
-    mean_anomaly_rad: NDArray[np.float64]
-    """Mean anomaly M0 at t0 [rad]."""
+    Its fields are the reference elements in the engine's units (a [km], angles [rad], epoch
+    [s since MJD2000 0]; every array of shape ``(n,)``) and it answers ``state(t_s)`` in km,
+    km/s like any target ephemeris. The methods below speak GTOC9's units (m, m/s, MJD2000) and
+    take debris ids: the checker and the solver use them.
+    """
 
     def __len__(self) -> int:
-        return int(self.a_m.shape[0])
+        return int(self.a_km.shape[0])
 
-    def _rates(self) -> tuple[NDArray[np.float64], ...]:
-        """(Ω̇, ω̇, Ṁ = n) [rad/s] of each debris (``orbits.kepler.j2_secular_rates`` with
-        GTOC9's constants and its convention Ṁ = n)."""
-        return j2_secular_rates(
-            self.a_m / M_PER_KM,
-            self.e,
-            self.i_rad,
-            mu=MU_KM3_S2,
-            r_eq_km=R_EQ_KM,
-            j2=rules.J2,
-            mean_anomaly_j2=False,
-        )
+    @property
+    def a_m(self) -> NDArray[np.float64]:
+        """Semi-major axis [m] (fixed), shape ``(n,)``."""
+        return self.a_km * M_PER_KM
+
+    @property
+    def epoch_mjd2000(self) -> NDArray[np.float64]:
+        """Reference epoch t0 of the elements [MJD2000], shape ``(n,)``."""
+        return self.epoch_s / rules.DAY_S
 
     def mean_motion_rad_s(self) -> NDArray[np.float64]:
-        """Keplerian mean motion n = √(μ/a³) [rad/s], shape ``(n,)``."""
-        return self._rates()[2]
+        """Keplerian mean motion n = √(μ/a³) [rad/s] (= Ṁ, GTOC9's convention), shape ``(n,)``."""
+        return self.rates()[2]
 
     def secular_rates_rad_s(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """J2 secular rates (Ω̇, ω̇) [rad/s] of each debris, each of shape ``(n,)``."""
-        raan_dot, argp_dot, _ = self._rates()
+        raan_dot, argp_dot, _ = self.rates()
         return raan_dot, argp_dot
 
     def elements(
@@ -97,15 +91,15 @@ class DebrisSet:
         idx = np.asarray(ids, dtype=np.intp)
         t = np.asarray(epochs_mjd2000, dtype=np.float64)
         idx, t = np.broadcast_arrays(idx, t)
-        dt_s = (t - self.epoch_mjd2000[idx]) * rules.DAY_S
-        raan_dot, argp_dot, mean_motion = self._rates()
+        dt_s = (t - self.epoch_mjd2000[idx]) * rules.DAY_S  # the difference in days first
+        raan_dot, argp_dot, mean_motion = self.rates()
         return (
             self.a_m[idx],
             self.e[idx],
             self.i_rad[idx],
             self.raan_rad[idx] + raan_dot[idx] * dt_s,
             self.argp_rad[idx] + argp_dot[idx] * dt_s,
-            self.mean_anomaly_rad[idx] + mean_motion[idx] * dt_s,
+            self.m_rad[idx] + mean_motion[idx] * dt_s,
         )
 
     def states(
@@ -126,9 +120,9 @@ class DebrisSet:
         idx = np.asarray(ids)
         if idx.size and (np.min(idx) < 0 or np.max(idx) >= len(self)):
             raise IndexError(f"debris id outside 0..{len(self) - 1}")
-        a_m, e, inc, raan, argp, mean_anomaly = self.elements(ids, epochs_mjd2000)
+        _, e, inc, raan, argp, mean_anomaly = self.elements(ids, epochs_mjd2000)
         return elements_to_state(
-            a_m / M_PER_KM, e, inc, raan, argp, mean_anomaly, anomaly="mean", mu=MU_KM3_S2
+            self.a_km[idx], e, inc, raan, argp, mean_anomaly, anomaly="mean", mu=self.mu
         )
 
 
@@ -165,4 +159,8 @@ def load_debris(path: Path | str | None = None) -> DebrisSet:
     if sorted(rows) != list(range(len(rows))) or not rows:
         raise FormatError(f"{csv_path}: debris ids must be exactly 0..n-1")
     table = np.array([rows[k] for k in range(len(rows))], dtype=np.float64)
-    return DebrisSet(*(np.ascontiguousarray(table[:, j]) for j in range(table.shape[1])))
+    epoch_mjd2000, a_m, e, inc, raan, argp, mean_anomaly = table.T
+    return DebrisSet.from_arrays(
+        a_m / M_PER_KM, e, inc, raan, argp, mean_anomaly, epoch_mjd2000 * rules.DAY_S,
+        mean_anomaly_j2=False, mu=MU_KM3_S2, r_eq_km=R_EQ_KM, j2=rules.J2,
+    )

@@ -144,7 +144,7 @@ class DebrisLegs:
         """Debris ``k``."""
         n = float(self.debris.mean_motion_rad_s()[k])
         return DebrisTarget(
-            self.debris, k, float(self.debris.a_m[k]) / M_PER_KM, float(self.debris.e[k]),
+            self.debris, k, float(self.debris.a_km[k]), float(self.debris.e[k]),
             2.0 * math.pi / n,
         )
 

@@ -93,30 +93,50 @@ legs)."""
 
 
 @dataclass(frozen=True)
+class SearchSettings:
+    """Settings of stage 2, the quality-first campaign assembly (``plan_by_quality``): one plan
+    per time price, each assembled from beam-searched chains."""
+
+    plans: int = 0
+    """Number of plans to assemble (0: one per time price while the search share of the
+    wall-time budget lasts, at least one)."""
+    beam_width: int = 100
+    """Beam width of the chain search [chains kept per depth] (``BeamConfig.width``)."""
+    start_step_days: int = 50
+    """Days between the first-departure days tried in each free time slot [grid days]."""
+    time_prices: tuple[float, ...] = TIME_PRICES_MEUR_PER_DAY
+    """Time price [MEUR/day] of the days a mission occupies; plan k uses
+    ``time_prices[k % len(time_prices)]``."""
+
+    def __post_init__(self) -> None:
+        if self.plans < 0 or self.beam_width < 1 or self.start_step_days < 1:
+            raise ValueError("plans ≥ 0, beam_width ≥ 1 and start_step_days ≥ 1 are needed")
+        if not self.time_prices:
+            raise ValueError("at least one time price is needed")
+
+
+@dataclass(frozen=True)
 class SolveOptions:
-    """Settings of one solver run."""
+    """Settings of one solver run (stages in the module docstring)."""
 
     out_dir: Path
     """Folder of the mission files (the checkpoint goes to ``out_dir/.solve``)."""
     hours: float = 1.0
-    """Wall-time budget [h]."""
+    """Wall-time budget [h]; the stages stop at fixed shares of it (``SEARCH_SHARE`` …)."""
     seed: int = 0
-    """Random seed (deterministic for a seed and ``plans``)."""
+    """Random seed (deterministic for a seed and ``search.plans``)."""
     workers: int = 1
-    """Worker processes (1: in process)."""
-    plans: int = 0
-    """Number of plans to search (0: as many as the search share of ``hours`` allows)."""
-    beam_width: int = 100
-    start_step_days: int = 50
-    debris_path: Path | None = None
-    subset: tuple[int, ...] | None = None
-    """Solve only these debris (tests); None: all 123."""
-    time_prices: tuple[float, ...] = TIME_PRICES_MEUR_PER_DAY
-    """Time price [MEUR/day] of plan k is ``time_prices[k % len]``."""
+    """Worker processes for the cost table, the searches and the exact legs (1: in process)."""
     cluster: str | None = None
     """Dask scheduler address for the cost table and the pool searches (else ``workers``)."""
+    debris_path: Path | None = None
+    """The GTOC9 debris table (None: ``$SWEEPERS_DATA/gtoc9/debris.csv``)."""
+    subset: tuple[int, ...] | None = None
+    """Solve only these debris ids (tests); None: all 123."""
+    search: SearchSettings = field(default_factory=SearchSettings)
+    """Settings of the campaign assembly (stage 2)."""
     windows: LnsConfig = field(default_factory=LnsConfig)
-    """Settings of the window re-partitioning (``salvage.engine.windows``)."""
+    """Settings of the window re-partitioning (stage 3, ``salvage.engine.windows``)."""
     priced: LnsConfig | None = None
     """Settings of a second window stage run on the first one's result, typically with column
     generation (``LnsConfig.pricing_rounds`` > 0); None: no second stage."""
@@ -125,15 +145,18 @@ class SolveOptions:
     estimates and in the exact legs); False: one end only, as before 2026-11-24."""
 
     def settings(self) -> dict[str, Any]:
-        """What a resumed run must share with the checkpoint."""
+        """What a resumed run must share with the checkpoint: seed, beam width, start step,
+        subset, and the time prices when they are not the default. The keys are flat, as
+        checkpoints have always written them (a checkpoint whose settings differ is not
+        resumed: the run starts afresh)."""
         out: dict[str, Any] = {
             "seed": self.seed,
-            "beam_width": self.beam_width,
-            "start_step_days": self.start_step_days,
+            "beam_width": self.search.beam_width,
+            "start_step_days": self.search.start_step_days,
             "subset": list(self.subset) if self.subset else None,
         }
-        if self.time_prices != TIME_PRICES_MEUR_PER_DAY:
-            out["time_prices"] = list(self.time_prices)
+        if self.search.time_prices != TIME_PRICES_MEUR_PER_DAY:
+            out["time_prices"] = list(self.search.time_prices)
         return out
 
     @property
@@ -290,8 +313,9 @@ def _search_plans(
     budget_s: float,
 ) -> CampaignPlan:
     """Plans under successive time prices; the cheapest estimated J wins (checkpointed)."""
-    prices = options.time_prices
-    n_plans = options.plans or len(prices)
+    search = options.search
+    prices = search.time_prices
+    n_plans = search.plans or len(prices)
     best: CampaignPlan | None = None
 
     def map_fn(fn: Any, tasks: list[Any]) -> Any:
@@ -302,13 +326,13 @@ def _search_plans(
     for k in range(n_plans):
         price = prices[k % len(prices)]
         name = f"plan{k}"
-        config = CampaignConfig(0, BeamConfig(width=options.beam_width), dv_factor=1.0)
+        config = CampaignConfig(0, BeamConfig(width=search.beam_width), dv_factor=1.0)
         if name in ckpt.plans:
             chains = [chain_from_dict(c) for c in ckpt.plans[name]["chains"]]
             plan = CampaignPlan(config, chains, rules=CAMPAIGN_RULES)
         else:
             elapsed = time.monotonic() - t_start
-            if k > 0 and not options.plans and elapsed > SEARCH_SHARE * budget_s:
+            if k > 0 and not search.plans and elapsed > SEARCH_SHARE * budget_s:
                 break
             done = len(available) - int(available.sum())
 
@@ -321,7 +345,7 @@ def _search_plans(
                 config,
                 options.seed + 7919 * k,
                 map_fn=map_fn,
-                start_step_days=options.start_step_days,
+                start_step_days=search.start_step_days,
                 time_price_meur_per_day=price,
                 on_mission=report,
                 available=available,

@@ -170,7 +170,8 @@ def solve_from(
 
     The cost table is cached in ``out_dir/.solve/costs.npy`` (kept for the next run), solved
     legs in ``out_dir/.solve/checkpoint.json``; the elimination stops after ``ELIMINATE_SHARE``
-    of ``options.hours``. ``options.subset``, plans and window settings do not apply."""
+    of ``options.hours``. ``options.subset``, the window settings and the search settings
+    other than ``options.search.beam_width`` (the plan's beam) do not apply."""
     report_progress = progress or (lambda stage, done, total, note: None)
     config = config or EliminateConfig()
     t_start = time.monotonic()
@@ -192,7 +193,7 @@ def solve_from(
     t0 = time.monotonic()
     warm = read_warm_campaign(from_dir, costs)
     plan = CampaignPlan(
-        CampaignConfig(0, BeamConfig(width=options.beam_width), dv_factor=config.dv_factor),
+        CampaignConfig(0, BeamConfig(width=options.search.beam_width), dv_factor=config.dv_factor),
         [m.chain for m in warm],
         rules=costs.rules,
     )

@@ -12,12 +12,12 @@ import pytest
 from sweepers.epochs import mjd2000_s_to_datetime64
 from sweepers.formats import oem as oem_codec
 from sweepers.formats.czml import read_czml_positions
+from sweepers.gtoc9.debris import DebrisSet
 from sweepers.salvage.planner import Plan, Ship, make_candidates, plan_job, plan_job_fast
 from sweepers.salvage.planner.legs import verify_leg
 from sweepers.salvage.planner.output import write_outputs
 from sweepers.salvage.planner.search import burn_kg
 from sweepers.salvage.planner.ship import MONTH_DAYS
-from sweepers.salvage.transfers.sampling import gtoc9_debris_ephemeris
 
 DAY = 86400.0
 # debris 0 and 96: their nodes are < 3 deg apart near this epoch (sampling.sample_candidate_pairs,
@@ -27,11 +27,10 @@ T_ALIGNED_S = 2.13704337e09
 
 
 @pytest.fixture(scope="module")
-def plan() -> Plan:
-    eph = gtoc9_debris_ephemeris()
+def plan(debris: DebrisSet) -> Plan:
     ship = Ship(name="Tiny", dry_mass_kg=2000.0, propellant_kg=3000.0, isp_s=340.0, capacity=2,
                 min_stay_days=1.0, months=10 / MONTH_DAYS)
-    cands = make_candidates(ship, eph.take(list(PAIR)), [str(k) for k in PAIR],
+    cands = make_candidates(ship, debris.take(list(PAIR)), [str(k) for k in PAIR],
                             [f"debris {k}" for k in PAIR], [1.0, 2.0], [0.0, 0.0],
                             T_ALIGNED_S - 2 * DAY, free_start=True)
     return plan_job(ship, cands, frame="EME2000", leg_tries=1)

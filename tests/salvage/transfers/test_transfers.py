@@ -87,12 +87,11 @@ def test_exact_rendezvous_with_own_future_costs_nothing() -> None:
 
 
 @pytest.fixture(scope="module")
-def gtoc9_pairs(shared_data) -> tuple:  # type: ignore[no-untyped-def]
-    from sweepers.salvage.transfers.sampling import gtoc9_debris_ephemeris, sample_candidate_pairs
+def gtoc9_pairs(debris: SecularJ2Ephemeris) -> tuple:
+    from sweepers.salvage.transfers.sampling import sample_candidate_pairs
 
-    eph = gtoc9_debris_ephemeris()
-    i, j, t0, t1 = sample_candidate_pairs(eph, 5, (0.3, 1.0), seed=7)
-    return eph.take(i), eph.take(j), t0, t1
+    i, j, t0, t1 = sample_candidate_pairs(debris, 5, (0.3, 1.0), seed=7)
+    return debris.take(i), debris.take(j), t0, t1
 
 
 def test_cheap_model_errors_against_exact_j2(gtoc9_pairs: tuple) -> None:

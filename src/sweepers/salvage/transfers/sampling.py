@@ -3,32 +3,18 @@
 Used by ``benchmarks/transfer_errors.py`` and the tests to draw the same kind of pairs: ordered
 pairs with |Δa| < 100 km and |Δi| < 1.5°, departing at a random epoch of a window at which
 their node gap is below 3° (JPL's winning GTOC9 chains had 0.5–3.6°), with a flight time drawn
-uniformly from a range of days. Times are seconds since MJD2000 (the GTOC9 debris' time scale).
+uniformly from a range of days. Times are seconds since MJD2000 (the GTOC9 debris' time scale;
+the debris themselves are ``sweepers.gtoc9.debris.load_debris()``, a secular-J2 ephemeris).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sweepers.config import data_dir
 from sweepers.epochs import DAY_S
 from sweepers.orbits.kepler import SecularJ2Ephemeris
 
 WINDOW_MJD2000 = (23467.0, 26419.0)
-
-
-def gtoc9_debris_ephemeris() -> SecularJ2Ephemeris:
-    """GTOC9 debris as a secular-J2 ephemeris; epochs in seconds since MJD2000."""
-    d = np.genfromtxt(data_dir() / "gtoc9" / "debris.csv", delimiter=",", names=True)
-    return SecularJ2Ephemeris.from_arrays(
-        d["a_m"] / 1e3,
-        d["e"],
-        d["i_rad"],
-        d["raan_rad"],
-        d["argp_rad"],
-        d["M_rad"],
-        d["epoch_mjd2000"] * DAY_S,
-    )
 
 
 def sample_candidate_pairs(
