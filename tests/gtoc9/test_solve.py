@@ -19,6 +19,7 @@ from sweepers.gtoc9.solution import submission_events, write_mission
 from sweepers.gtoc9.solve import SearchSettings, SolveOptions, solve
 from sweepers.gtoc9.solve_costs import DayGrid, cost_block
 from sweepers.gtoc9.solve_exact import launch_mass_kg, mission_events
+from sweepers.salvage.engine.eliminate import EliminateConfig
 from sweepers.salvage.engine.exact_legs import LegPlan, exact_leg
 from sweepers.salvage.engine.model import LegCosts
 from sweepers.salvage.engine.search import BeamConfig, beam_search
@@ -112,6 +113,14 @@ def test_solver_on_a_subset_resumes(tmp_path: Path, debris: DebrisSet, shared_da
     saved = json.loads((tmp_path / ".solve" / "checkpoint.json").read_text())
     assert saved["plans"]["windows_priced"]["pass"] == 1
     assert priced.estimated_j_meur <= result.estimated_j_meur + 1e-9
+    # the elimination stage runs after both window stages, in the same command, and resumes
+    elim = solve(replace(options, priced=small, eliminate=EliminateConfig()))
+    assert elim.report.valid and elim.report.debris_removed == len(subset)
+    saved = json.loads((tmp_path / ".solve" / "checkpoint.json").read_text())
+    assert saved["plans"]["eliminated"]["finished"] is True
+    assert "eliminate" in elim.seconds
+    assert elim.estimated_j_meur <= priced.estimated_j_meur + 1e-9
+    assert len(elim.chains) <= len(priced.chains)
 
 
 def test_cli_solve_is_mounted() -> None:

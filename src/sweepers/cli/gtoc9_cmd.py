@@ -233,6 +233,14 @@ def solve(
             help="Let legs split the plane change between both ends (J2 node-drift saving).",
         ),
     ] = True,
+    eliminate: Annotated[
+        bool,
+        typer.Option(
+            "--eliminate/--no-eliminate",
+            help="After the window stages, remove small missions while the estimated J drops "
+            "(the warm start's mission elimination).",
+        ),
+    ] = False,
     warm_from: Annotated[
         Path | None,
         typer.Option(
@@ -244,10 +252,12 @@ def solve(
     json_out: JsonOption = False,
 ) -> None:
     """Solve the campaign: cost tables, beam search, assembly, window re-partitioning (pool +
-    set-partitioning MILP), exact J2 legs; resumes from the checkpoint in OUT/.solve; checks the
-    result like ``check``. With ``--from DIR``: mission elimination on DIR's campaign instead."""
+    set-partitioning MILP), with ``--eliminate`` mission elimination, exact J2 legs; resumes from
+    the checkpoint in OUT/.solve; checks the result like ``check``. With ``--from DIR``: mission
+    elimination on DIR's campaign instead."""
     from sweepers.gtoc9.solve import SearchSettings, SolveOptions
     from sweepers.gtoc9.solve import solve as run_solver
+    from sweepers.salvage.engine.eliminate import EliminateConfig
     from sweepers.salvage.engine.windows import LnsConfig
 
     priced = (
@@ -269,6 +279,7 @@ def solve(
         search=search,
         priced=priced,
         plane_split=plane_split,
+        eliminate=EliminateConfig() if eliminate else None,
     )
     with progress_bar(transient=False, disable=json_out) as bar:
         tasks: dict[str, object] = {}

@@ -66,6 +66,12 @@ from sweepers.salvage.engine.campaign import (
     search_slot,
     solo_chain,
 )
+from sweepers.salvage.engine.eliminate import (
+    EliminateConfig,
+    EliminationReport,
+    eliminate_missions,
+    with_leg_cap,
+)
 from sweepers.salvage.engine.exact_legs import FINAL_ARC_PERIODS, SolvedLeg
 from sweepers.salvage.engine.exact_variants import (
     SHIFTS_DAYS,
@@ -88,8 +94,11 @@ SEARCH_SHARE = 0.4
 IMPROVE_SHARE = 0.5
 """Share of the wall-time budget after which the greedy improvement stops."""
 WINDOWS_SHARE = 0.85
-"""Share of the wall-time budget after which the window re-partitioning stops (the rest: exact
-legs)."""
+"""Share of the wall-time budget after which the window re-partitioning stops (the rest: mission
+elimination when asked for, then exact legs)."""
+ELIMINATE_SHARE = 0.92
+"""Share of the wall-time budget after which the mission elimination (``SolveOptions.eliminate``)
+stops (the rest: exact legs)."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +152,9 @@ class SolveOptions:
     plane_split: bool = True
     """Let legs split their plane change between both ends (``"mix"`` mode: in the search's
     estimates and in the exact legs); False: one end only, as before 2026-11-24."""
+    eliminate: EliminateConfig | None = None
+    """Settings of a mission-elimination stage (``salvage.engine.eliminate``) run on the window
+    stages' result before the exact legs; None: no such stage."""
 
     def settings(self) -> dict[str, Any]:
         """What a resumed run must share with the checkpoint: seed, beam width, start step,
@@ -257,6 +269,21 @@ def solve(options: SolveOptions, progress: Progress = _noop) -> SolveResult:
             )
             reports += done
         seconds["windows"] = time.monotonic() - t0
+        eliminated: list[EliminationReport] = []
+        if options.eliminate is not None:
+            t0 = time.monotonic()
+            best, eliminated = _eliminate(
+                options.eliminate,
+                options.seed,
+                ckpt,
+                costs,
+                best,
+                executor,
+                progress,
+                t_start,
+                budget_s,
+            )
+            seconds["eliminate"] = time.monotonic() - t0
         # 3. exact legs
         t0 = time.monotonic()
         solved = fly_chains(best.chains, debris, ckpt, pool, progress, options.plane_split)
@@ -281,6 +308,7 @@ def solve(options: SolveOptions, progress: Progress = _noop) -> SolveResult:
         **check_summary(report),
         "estimated_J": best.estimated_j_meur(),
         "windows": _window_summary(reports),
+        "eliminations": [r.to_dict() for r in eliminated],
         "seconds": seconds,
         "settings": options.settings(),
     }
@@ -468,6 +496,66 @@ def _windows(
     save(plan, state)
     progress(name, config.passes, config.passes, f"J≈{plan.estimated_j_meur():.1f}")
     return plan, state.reports
+
+
+def _eliminate(
+    config: EliminateConfig,
+    seed: int,
+    ckpt: Checkpoint,
+    costs: LegCosts,
+    plan: CampaignPlan,
+    executor: Executor,
+    progress: Progress,
+    t_start: float,
+    budget_s: float,
+) -> tuple[CampaignPlan, list[EliminationReport]]:
+    """Mission elimination of ``plan`` (``salvage.engine.eliminate``, its window merges on
+    ``executor``) until ``ELIMINATE_SHARE`` of the budget; checkpointed under ``"eliminated"``
+    after every accepted change and when finished (a finished stage is restored, an interrupted
+    one continues from its last accepted plan; the reports of the changes it accepted before the
+    interruption are not kept, only their result)."""
+    settings = repr(config)
+    saved = ckpt.plans.get("eliminated")
+    reports: list[EliminationReport] = []
+    if saved is not None and saved["config"] == settings:
+        plan = CampaignPlan(
+            plan.config, [chain_from_dict(c) for c in saved["chains"]], rules=CAMPAIGN_RULES
+        )
+        reports = [
+            EliminationReport(**{**r, "removed": tuple(r["removed"])}) for r in saved["reports"]
+        ]
+        if saved["finished"]:
+            progress("eliminate", 1, 1, f"restored: J≈{plan.estimated_j_meur():.1f}")
+            return plan, reports
+
+    def save(p: CampaignPlan, finished: bool) -> None:
+        ckpt.plans["eliminated"] = {
+            "config": settings,
+            "finished": finished,
+            "estimated_j": _finite(p.estimated_j_meur()),
+            "chains": [chain_to_dict(c) for c in p.chains],
+            "reports": [r.to_dict() for r in reports],
+        }
+        ckpt.save()
+
+    def note(text: str) -> None:
+        progress("eliminate", 0, 1, f"{text} (J≈{plan.estimated_j_meur():.1f})")
+
+    capped = with_leg_cap(leg_costs(np.asarray(costs.table), costs.drift), config)
+    note(f"{len(plan.chains)} missions")
+    reports += eliminate_missions(
+        costs,
+        plan,
+        config,
+        seed,
+        run_tasks=_run_pool_tasks(executor, capped) if config.window_sizes else None,
+        should_stop=lambda: time.monotonic() - t_start > ELIMINATE_SHARE * budget_s,
+        progress=note,
+        on_change=lambda p: save(p, False),
+    )
+    save(plan, True)
+    progress("eliminate", 1, 1, f"{len(plan.chains)} missions, J≈{plan.estimated_j_meur():.1f}")
+    return plan, reports
 
 
 def _lns_settings(config: LnsConfig) -> dict[str, Any]:
