@@ -83,17 +83,27 @@ def test_the_default_span_is_the_first_week(
     jd0, fr0 = datetime64_to_jd(oem.segments[0].epochs[:1])
     start_s = ((float(jd0[0]) - JD_MJD2000) + float(fr0[0])) * 86400.0
     # The ship rides the start object's orbit (a co-located pair: shallow range ripples whose
-    # minima depend on the step phase) — compare everything else, TCAs to 2 ms.
-    first_week = sorted((c["secondary_id"], t_s(c)) for c in found
+    # minima depend on the step phase) — compare everything else, TCAs to 2 ms. A slow pass
+    # (relative speed < 0.1 km/s: after a small drift burn the ship co-orbits near its start
+    # object for days) is compared by its miss distance to 1 m: its range minimum is flat — at
+    # 37 m/s and 24 km, ½ v²/r Δt² is 0.01 mm at Δt = 20 ms — so its TCA is not defined to
+    # 2 ms by range (the 2026-12-07 plan: 3.8 ms apart, misses equal to 1e-11 km).
+    def key(c: dict) -> tuple[int, float, float, bool]:
+        return (c["secondary_id"], t_s(c), c["miss_km"], c["relative_speed_km_s"] < 0.1)
+
+    first_week = sorted(key(c) for c in found
                         if t_s(c) <= 7 * 86400.0 and c["rendezvous"] != "start orbit")
-    got = sorted((c["secondary_id"], t_s(c)) for c in week["close_approaches"]
-                 if c["rendezvous"] != "start orbit")
+    got = sorted(key(c) for c in week["close_approaches"] if c["rendezvous"] != "start orbit")
     assert first_week and len(first_week) < len(found)
-    assert max(t for _, t in got) <= 7 * 86400.0
+    assert max(c[1] for c in got) <= 7 * 86400.0
     assert len(got) == len(first_week)
-    for (id_a, t_a), (id_b, t_b) in zip(sorted(got, key=lambda x: x[1]),
-                                        sorted(first_week, key=lambda x: x[1]), strict=True):
-        assert id_a == id_b and abs(t_a - t_b) <= 2e-3
+    for a, b in zip(sorted(got, key=lambda x: x[1]), sorted(first_week, key=lambda x: x[1]),
+                    strict=True):
+        assert a[0] == b[0] and a[3] == b[3]
+        if a[3]:  # slow pass
+            assert abs(a[2] - b[2]) <= 1e-3 and abs(a[1] - b[1]) <= 60.0
+        else:
+            assert abs(a[1] - b[1]) <= 2e-3
     assert screen_plan(plan, oem, shell, THRESHOLD_KM, days=0)["status"] == "skipped"
 
 
