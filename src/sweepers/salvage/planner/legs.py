@@ -436,7 +436,7 @@ def solve_leg(eph: SecularJ2Ephemeris, i: int, j: int, t_ready_s: float, hint: L
     the short transfer's: the phase aim pays off where the drift orbit's own along-track
     drift does not sweep the phase round in the final transfer's window, and costs where it
     does (it moves δa off the plan). On the SL-8 74° table route (2026-12-07) the plane aim was
-    cheaper on 4 of 9 drift legs by 12–30 m/s, the phase aim on 4 by 7–60 m/s."""
+    cheaper on 4 of 9 drift legs by 12–30 m/s, the phase aim on 5 by 6–60 m/s."""
     dep, arr = NodeEphemeris(eph, i), NodeEphemeris(eph, j)
     box: tuple[float, float, float, float] | None = None
     drift = hint.strategy == 1 and hint.t_arrive_s - hint.t_depart_s > 3.0 * DAY_S
