@@ -165,9 +165,11 @@ def planner_rows() -> list[dict[str, Any]]:
     t_b = next_node_crossing(NodeEphemeris(eph74, 0), 0.0)
     rows.append({"name": "node crossing 74", "ok": True, "t_s": t_b})
     r_b, v_b = (x[0] for x in eph74.state([t_b]))
-    dv, coast = aimed_drift_burn(eph74, 0, r_b, v_b, t_b, t_b + 90 * DAY, 30.0, np.radians(0.05))
+    _, dv, coast = aimed_drift_burn(eph74, 0, r_b, v_b, t_b, t_b + 90 * DAY, 30.0,
+                                    np.radians(0.05))
     rows.append({"name": "aimed drift burn 74", "ok": True,
-                 "dv_m_s": float(np.linalg.norm(dv)) * 1e3, "dv": (dv * 1e3).tolist(),
+                 "dv_m_s": float(np.linalg.norm(dv, axis=1).sum()) * 1e3,
+                 "dv": (dv * 1e3).tolist(),
                  "mean_plane": mean_plane(coast, t_b + 90 * DAY).tolist()})
     mp = mean_plane(CoastEphemeris(r_b, v_b, t_b), t_b + 10 * DAY)
     rows.append({"name": "mean plane 74", "ok": True, "mean_plane": mp.tolist()})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sweepers.orbits.constants import MU_EARTH_KM3_S2
 from sweepers.orbits.kepler import (
     SecularJ2Ephemeris,
     elements_to_state,
@@ -18,9 +19,11 @@ from sweepers.salvage.planner.legs import (
     aimed_drift_burn,
     drift_box,
     drift_burn,
+    drift_insertion,
     j2_lambert_estimate,
     mean_plane,
     next_node_crossing,
+    phase_gap,
 )
 from sweepers.salvage.transfers import RendezvousLeg
 from sweepers.salvage.transfers.lambert_model import lambert_cost
@@ -36,6 +39,34 @@ def test_drift_burn_changes_a_and_i_as_asked(u0: float) -> None:
     assert float(el.a_km) - 7000.0 == pytest.approx(20.0, rel=5e-3)
     assert np.degrees(float(el.i_rad)) - 98.0 == pytest.approx(0.1, rel=5e-3)
     assert float(el.raan_rad) == pytest.approx(1.0, abs=1e-9)  # at the node: no node change
+
+
+@pytest.mark.parametrize("da_km", [100.0, -100.0])
+def test_drift_insertion_makes_a_circular_drift_orbit(da_km: float) -> None:
+    """The cost table prices a circular drift orbit (a Hohmann pair of burns, cost
+    √((v δa/2a)² + (v δi)²)); one burn of that size at radius a would leave an orbit of
+    eccentricity |δa|/a, its radius swinging over 2|δa| (the closing transfer then pays the
+    radius change where the apsis has turned to, not in quadrature with the plane change).
+    Two half burns half a revolution apart cost the same and leave the radius within the J2
+    short-period wobble (~±10 km at 74°) of a + δa."""
+    a, di = 7150.0, np.radians(0.2)
+    eph = SecularJ2Ephemeris.from_arrays([a], [0.0], [np.radians(74.0)], [0.3], [0.0], [2.0],
+                                         [0.0])
+    t_b = next_node_crossing(NodeEphemeris(eph, 0), 0.0)
+    r_b, v_b = (x[0] for x in eph.state([t_b]))
+    times, dv, coast = drift_insertion(r_b, v_b, t_b, da_km, di)
+    period = 2 * np.pi * np.sqrt((a + da_km) ** 3 / MU_EARTH_KM3_S2)
+    assert times[1] - times[0] == pytest.approx(0.5 * period, rel=0.05)  # the next node
+    r, _ = coast.state(times[1] + period * np.linspace(0.0, 1.0, 97))
+    radius = np.linalg.norm(r, axis=1)
+    assert radius.max() - radius.min() < 30.0  # [km]; one burn: ≈ 2|δa| = 200 km
+    assert radius.mean() - a == pytest.approx(da_km, abs=10.0)
+    single = np.linalg.norm(drift_burn(r_b, v_b, da_km, di))
+    assert np.linalg.norm(dv, axis=1).sum() == pytest.approx(single, rel=0.01)
+    single_r, _ = CoastEphemeris(r_b, v_b + drift_burn(r_b, v_b, da_km, di), t_b).state(
+        t_b + period * np.linspace(0.0, 1.0, 97))
+    swing = np.linalg.norm(single_r, axis=1)
+    assert swing.max() - swing.min() > 150.0  # what the single burn leaves
 
 
 def test_next_node_crossing_finds_the_equator() -> None:
@@ -80,13 +111,41 @@ def test_aimed_drift_burn_reaches_the_planned_plane_after_months() -> None:
         return d
 
     gauss = miss(CoastEphemeris(r_b, v_b + drift_burn(r_b, v_b, da, di), t_b))
-    _, coast = aimed_drift_burn(eph, 0, r_b, v_b, t_b, t_end, da, di)
+    _, _, coast = aimed_drift_burn(eph, 0, r_b, v_b, t_b, t_end, da, di)
     aimed = miss(coast)
     # three outputs, two controls: the mean node offset left by the burn point is closed by a
     # slightly different drift rate, i.e. a few hundred metres of a (0.1 m/s)
     assert abs(aimed[0]) < 0.5  # [km]
     assert abs(aimed[1]) < np.radians(0.002) and abs(aimed[2]) < np.radians(0.01)
     assert abs(gauss[2]) > 5 * abs(aimed[2])  # the aiming is what closes the node
+
+
+def test_aimed_drift_burn_levels_the_phase_with_the_target() -> None:
+    """Aimed with the target, the drift orbit also brings the ship level with it in
+    along-track phase by the end of the drift (the table charges the phasing of the whole
+    flight; a drift aimed at the plane alone leaves whatever gap its δa makes, to be closed in
+    ≤ 3 days), at the price of a few km of δa, and still ends on the planned plane."""
+    eph = SecularJ2Ephemeris.from_arrays([7150.0, 7150.0], [0.002, 0.002],
+                                         np.radians([74.0, 74.0]), [0.3, 0.31], [0.5, 0.5],
+                                         [2.0, 5.5], [0.0, 0.0])
+    t_b = next_node_crossing(NodeEphemeris(eph, 0), 0.0)
+    r_b, v_b = (x[0] for x in eph.state([t_b]))
+    t_end, da, di = t_b + 20 * 86400.0, 10.0, np.radians(0.02)
+    _, _, plain = aimed_drift_burn(eph, 0, r_b, v_b, t_b, t_end, da, di)
+    target = NodeEphemeris(eph, 1)
+    _, dv, phased = aimed_drift_burn(eph, 0, r_b, v_b, t_b, t_end, da, di, target=target,
+                                     iterations=3)
+    # [rad]: the plane aim leaves ≈ 3 rad (≈ 55 m/s in a 3-day transfer: v Δφ / (1.5 n τ));
+    # the phase aim ≈ 0.16 rad — ≈ 3 m/s, the weighted least-squares balance against the few
+    # km of a it moves away from the table's drift orbit (weights: Δv of each residual)
+    assert abs(phase_gap(plain, target, t_end)) > 2.0
+    assert abs(phase_gap(phased, target, t_end)) < 0.25
+    a_plain, _, node_plain = mean_plane(plain, t_end)
+    a_phased, _, node_phased = mean_plane(phased, t_end)
+    assert abs(a_phased - a_plain) < 15.0  # [km]: ∂φ/∂δa ≈ 0.4 rad/km over 20 days
+    v_sin_i = 7.47 * np.sin(np.radians(74.0))  # [km/s]: the node gap in Δv
+    assert v_sin_i * abs(node_phased - node_plain) < 0.003  # [km/s]
+    assert np.linalg.norm(dv, axis=1).sum() < 0.02  # [km/s]
 
 
 def test_aimed_drift_burn_held_to_the_tables_box() -> None:
@@ -102,7 +161,7 @@ def test_aimed_drift_burn_held_to_the_tables_box() -> None:
     assert box is not None
     assert box[0] == pytest.approx(-0.02 * 7218.0, rel=1e-9)  # the 2 % bound binds here
     r_b, v_b = (x[0] for x in eph.state([t_b]))
-    _, coast = aimed_drift_burn(eph, 0, r_b, v_b, t_b, t_end, -300.0, np.radians(-5.0),
+    _, _, coast = aimed_drift_burn(eph, 0, r_b, v_b, t_b, t_end, -300.0, np.radians(-5.0),
                                 box=box)
     a_mean, i_mean, _ = mean_plane(coast, t_end)
     # [km]: near the bound (the Newton steps trade a little a for the node), never beyond it

@@ -83,17 +83,26 @@ def test_the_default_span_is_the_first_week(
     jd0, fr0 = datetime64_to_jd(oem.segments[0].epochs[:1])
     start_s = ((float(jd0[0]) - JD_MJD2000) + float(fr0[0])) * 86400.0
     # The ship rides the start object's orbit (a co-located pair: shallow range ripples whose
-    # minima depend on the step phase) — compare everything else, TCAs to 2 ms.
-    first_week = sorted((c["secondary_id"], t_s(c)) for c in found
+    # minima depend on the step phase) — compare everything else: misses to 1 mm, TCAs to 2 ms
+    # or, when the pass is slow, to the time over which its range changes by 1 mm. Near the
+    # minimum the range is r(Δt) ≈ miss + v² Δt² / (2 miss), so the TCA is defined by range only
+    # to Δt = √(2 miss · 1 mm) / v: 0.19 s at 37 m/s and 24 km (the 2026-12-07 plan's slow pass
+    # after a small drift burn, whose week and month TCAs are 3.8 ms apart, misses equal to
+    # 1e-11 km), below 2 ms for every pass faster than ≈ 3.5 km/s at a 24 km miss.
+    def key(c: dict) -> tuple[int, float, float, float]:
+        return (c["secondary_id"], t_s(c), c["miss_km"], c["relative_speed_km_s"])
+
+    first_week = sorted(key(c) for c in found
                         if t_s(c) <= 7 * 86400.0 and c["rendezvous"] != "start orbit")
-    got = sorted((c["secondary_id"], t_s(c)) for c in week["close_approaches"]
-                 if c["rendezvous"] != "start orbit")
+    got = sorted(key(c) for c in week["close_approaches"] if c["rendezvous"] != "start orbit")
     assert first_week and len(first_week) < len(found)
-    assert max(t for _, t in got) <= 7 * 86400.0
+    assert max(c[1] for c in got) <= 7 * 86400.0
     assert len(got) == len(first_week)
-    for (id_a, t_a), (id_b, t_b) in zip(sorted(got, key=lambda x: x[1]),
-                                        sorted(first_week, key=lambda x: x[1]), strict=True):
-        assert id_a == id_b and abs(t_a - t_b) <= 2e-3
+    for a, b in zip(sorted(got, key=lambda x: x[1]), sorted(first_week, key=lambda x: x[1]),
+                    strict=True):
+        assert a[0] == b[0] and abs(a[2] - b[2]) <= 1e-6
+        flat_s = (2.0 * a[2] * 1e-6) ** 0.5 / max(a[3], 1e-9)
+        assert abs(a[1] - b[1]) <= max(2e-3, flat_s)
     assert screen_plan(plan, oem, shell, THRESHOLD_KM, days=0)["status"] == "skipped"
 
 

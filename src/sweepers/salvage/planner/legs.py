@@ -6,14 +6,17 @@ reliable). A leg is one of:
 
 * *wait, then transfer*: the ship rides with its current object until the planes line up;
 * *drift, then transfer* (flights of days to months): at the first node crossing after
-  departure one burn (Gauss's equations: tangential v·δa/2a, normal v·δi) puts the ship on the
-  table's drift orbit, whose own J2 node rate closes the node gap; the ship coasts under full J2
-  and makes the short exact transfer to the target near the planned arrival. The burn is aimed
-  (:func:`aimed_drift_burn`): a few Newton steps on the full-J2 coast so that its orbit-averaged
-  plane ends where the table's secular model put it — Gauss's burn alone leaves the ship's mean
-  a off by the J2 short-period term (up to ~10 km), which over a drift of months turns the
-  node by a degree. The final transfer absorbs what is left, and the total Δv counts both.
-  The whole leg — drift burn, months of coast, ≤ 3 impulses — is one exact full-J2 trajectory,
+  departure and at the next one, half a revolution later, two burns (Gauss's equations:
+  tangential v·δa/4a, normal v·δi/2 each — a Hohmann transfer, :func:`drift_insertion`) put
+  the ship on the table's circular drift orbit, whose own J2 node rate closes the node gap;
+  the ship coasts under full J2 and makes the short exact transfer to the target near the
+  planned arrival. The burns are aimed (:func:`aimed_drift_burn`): a few Newton steps on the
+  full-J2 coast so that its orbit-averaged plane ends where the table's secular model put
+  it — Gauss's burns alone leave the ship's mean a off by the J2 short-period term (up to
+  ~10 km), which over a drift of months turns the node by a degree — and level with the
+  target in along-track phase then (the phasing the table charges over the whole flight).
+  The final transfer absorbs what is left, and the total Δv counts all of it. The whole
+  leg — drift burns, months of coast, ≤ 3 impulses — is one exact full-J2 trajectory,
   re-integrated like the others.
 
 For the short transfer the table gives the moment the planes line up (``t_best_s``), or the
@@ -59,6 +62,10 @@ Array = NDArray[np.float64]
 # the solver converges to the screened transfer, exact / estimate was 1.01–1.14 on the
 # *Victory* route's legs (2026-12-07, quick mode: 2 impulses); 1.25 leaves room for that spread.
 RETRY_ABOVE_ESTIMATE = 1.25
+
+# The longest short transfer (``short_transfer``'s flights of 0.75–3 days): a phase gap left at
+# the end of a drift is closed within it, at v Δφ / (1.5 n τ).
+PHASE_CLOSE_S = 3.0 * DAY_S
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,28 +297,79 @@ def drift_box(eph: SecularJ2Ephemeris, i: int, j: int, t_b: float, t_end_s: floa
     return None if lo > hi else (lo, hi, di_lo, di_hi)
 
 
+def drift_insertion(r_b: Array, v_b: Array, t_b: float, da_km: float, di_rad: float,
+                    propagator: J2Propagator | None = None
+                    ) -> tuple[Array, Array, CoastEphemeris]:
+    """Two burns half a revolution apart that put a near-circular orbit on a *circular* drift
+    orbit offset by ``da_km`` and ``di_rad``: at the node crossing ``t_b`` (state ``r_b``,
+    ``v_b``) :func:`drift_burn` with half of each, then, at the next node crossing of the
+    coast after it (the apoapsis of the transfer ellipse when δa > 0, its periapsis when
+    δa < 0), the other half — a Hohmann transfer with the inclination change split between its
+    burns, both on the line of nodes where a normal impulse changes i alone.
+
+    Why two: one tangential burn of v·δa/2a at radius a makes an orbit of semi-major axis
+    a + δa and eccentricity |δa|/a (Gauss), with periapsis or apoapsis still at a. The cost
+    table prices a circular drift orbit (:mod:`~sweepers.salvage.transfers.nodal_drift`:
+    leaving it for the target's plane and radius is a Hohmann whose plane change is split
+    over its two burns, in quadrature). From the single burn's eccentric orbit the closing
+    transfer must instead lower or raise the radius where the drift orbit's apsis has turned
+    to after weeks of J2 apsidal motion (ω̇ ≈ −2°/day at 74°), generally not on the line of
+    intersection of the planes, so the radius and plane changes add (SL-8 74° table route,
+    2026-12-07: closing transfers 10–65 m/s above the table's, the 90-day drift leg 239 m/s
+    against 171). The two half burns cost what one does, √((v δa/2a)² + (v δi)²) to first
+    order, and a negative δa's drift orbit no longer dips 2|δa| below the departure orbit,
+    under the drag floor the table's bounds held its circular orbit above.
+
+    Returns the burn epochs ``(2,)`` [s], the impulses ``(2, 3)`` [km/s] and the coast after
+    the second burn."""
+    dv1 = drift_burn(r_b, v_b, 0.5 * da_km, 0.5 * di_rad)
+    first = CoastEphemeris(r_b, v_b + dv1, t_b, propagator)
+    a = float(state_to_elements(r_b, v_b + dv1).a_km)
+    period = 2 * np.pi * np.sqrt(a**3 / first.prop.mu)
+    t2 = node_crossing(first, np.array([0.0, 0.0, 1.0]), t_b + 0.25 * period,
+                       t_b + 0.75 * period, steps=90)
+    if t2 is None:  # not near-circular: no crossing half a revolution on
+        raise ValueError("no node crossing half a revolution after the drift burn")
+    r2, v2 = (x[0] for x in first.state([t2]))
+    dv2 = drift_burn(r2, v2, 0.5 * da_km, 0.5 * di_rad)
+    return np.array([t_b, t2]), np.vstack([dv1, dv2]), CoastEphemeris(r2, v2 + dv2, t2,
+                                                                      first.prop)
+
+
 def aimed_drift_burn(eph: SecularJ2Ephemeris, i: int, r_b: Array, v_b: Array, t_b: float,
                      t_end_s: float, da_km: float, di_rad: float, *, iterations: int = 2,
-                     box: tuple[float, float, float, float] | None = None
-                     ) -> tuple[Array, CoastEphemeris]:
-    """Drift burn at ``t_b`` that makes the ship's full-J2 coast reach, at ``t_end_s``, the
-    orbit-averaged (a, i, Ω) the cost table assumed: node ``i``'s secular elements offset by
-    (``da_km``, ``di_rad``), drifting at the secular J2 rates of the offset orbit.
+                     box: tuple[float, float, float, float] | None = None,
+                     target: NodeEphemeris | None = None
+                     ) -> tuple[Array, Array, CoastEphemeris]:
+    """Drift insertion (:func:`drift_insertion`, two burns from ``t_b``) that makes the ship's
+    full-J2 coast reach, at ``t_end_s``, the orbit-averaged (a, i, Ω) the cost table assumed:
+    node ``i``'s secular elements offset by (``da_km``, ``di_rad``), drifting at the secular
+    J2 rates of the offset orbit.
 
     Why: the ship leaves from the ephemeris state of its current object, whose elements are
     secular; integrated under full J2 that state has a different orbit-averaged a (by the
     short-period term, up to ~10 km in LEO), hence a different node rate — over a drift of
-    months the plane ends up a degree off (~100 m/s). Gauss's burn (:func:`drift_burn`) is the
-    first guess; then ``iterations`` Newton steps on (δa, δi), Jacobian from the linearised
-    node rate, residuals weighted as Δv (v/2a, v, v sin i). Returns the burn [km/s] and the
-    coast after it.
+    months the plane ends up a degree off (~100 m/s). Gauss's burns are the first guess; then
+    ``iterations`` Newton steps on (δa, δi), Jacobian from the linearised node rate, residuals
+    weighted as Δv (v/2a, v, v sin i). Returns the burn epochs ``(2,)`` [s], the impulses
+    ``(2, 3)`` [km/s] and the coast after them.
 
     ``box`` (:func:`drift_box`): the drift orbit is held to the table's bounds — the planned
     mean offsets (``da_km``, ``di_rad``) are clipped into it, and the osculating offsets the
     Newton steps command may leave it only by the J2 short-period difference between osculating
     and mean elements of a near-circular orbit, (3/2) J2 R²/a sin² i in a and (3/8) J2 (R/a)²
     |sin 2i| in i at most (Kozai 1959, first-order short-period terms; ≈ 9 km and 0.01° in LEO):
-    the mean orbit the ship drifts on stays in the box."""
+    the mean orbit the ship drifts on stays in the box.
+
+    ``target``: also aim the along-track phase — the ship level with ``target`` at ``t_end_s``
+    (:func:`phase_gap`), a fourth output weighted as the phasing the short transfer after the
+    drift would otherwise pay for the gap, v Δφ / (1.5 n τ) with τ = :data:`PHASE_CLOSE_S`; its
+    lever is δa (∂φ/∂δa = (3/2) n T / a over the drift T). The cost table charges a drift leg
+    the phasing of its whole flight (``NodalDriftModel``: the gap the natural drift leaves,
+    closed over the flight), which a drift orbit aimed only at the plane does not fly: its
+    along-track drift is whatever its δa makes it, and the gap left at the end is closed in
+    ≤ 3 days (SL-8 74°, 2026-12-07, 12-day leg 30 → 16: δa = −5 km sweeps 35° of phase in the
+    final transfer's 6-day window; 89 m/s against 21 on the table)."""
     el = eph.take([i]).elements_at([t_b])
     if box is not None:
         da_km = float(np.clip(da_km, box[0], box[1]))
@@ -330,18 +388,35 @@ def aimed_drift_burn(eph: SecularJ2Ephemeris, i: int, r_b: Array, v_b: Array, t_
                     [-3.5 * raan_dot / a * span, -raan_dot * np.tan(inc) * span]])
     speed = float(np.sqrt(eph.mu / a))
     w = np.array([speed / (2 * a), speed, speed * np.sin(inc)])
+    if target is not None:  # phase: the target ahead of the ship by 0 at t_end_s
+        n = float(np.sqrt(eph.mu / a**3))
+        want = np.r_[want, 0.0]
+        jac = np.vstack([jac, [1.5 * n / a * span, 0.0]])
+        w = np.r_[w, speed / (1.5 * n * PHASE_CLOSE_S)]
     x = np.array([da_km, di_rad])
     for k in range(iterations + 1):
-        dv = drift_burn(r_b, v_b, float(x[0]), float(x[1]))
-        coast = CoastEphemeris(r_b, v_b + dv, t_b)
+        times, dv, coast = drift_insertion(r_b, v_b, t_b, float(x[0]), float(x[1]))
         if k == iterations:
             break
-        miss = want - mean_plane(coast, t_end_s)
-        miss[2] = (miss[2] + np.pi) % (2 * np.pi) - np.pi
+        got = mean_plane(coast, t_end_s)
+        if target is not None:
+            got = np.r_[got, phase_gap(coast, target, t_end_s)]
+        miss = want - got
+        miss[2:] = (miss[2:] + np.pi) % (2 * np.pi) - np.pi
         x = x + np.linalg.lstsq(w[:, None] * jac, w * miss, rcond=None)[0]
         if box is not None:
             x = np.clip(x, lo, hi)
-    return dv, coast
+    return times, dv, coast
+
+
+def phase_gap(coast: CoastEphemeris, target: NodeEphemeris, t_s: float) -> float:
+    """Angle [rad] in (−π, π] by which ``target`` is ahead of the coasting ship at ``t_s``,
+    about the ship's orbit normal (along-track phase for near-coplanar orbits)."""
+    (r,), (v,) = coast.state([t_s])
+    (rt,), _ = target.state([t_s])
+    h = np.cross(r, v)
+    h /= np.linalg.norm(h)
+    return float(np.arctan2(np.cross(r, rt) @ h, r @ rt))
 
 
 def solve_leg(eph: SecularJ2Ephemeris, i: int, j: int, t_ready_s: float, hint: LegHint, *,
@@ -350,11 +425,18 @@ def solve_leg(eph: SecularJ2Ephemeris, i: int, j: int, t_ready_s: float, hint: L
               ) -> ExactLeg | None:
     """Exact leg from node ``i`` (left no earlier than ``t_ready_s``) to node ``j`` following
     the table's ``hint``: wait-then-transfer (short exact transfer around the alignment moment)
-    or drift (burn at the first node crossing onto the drift orbit, held to ``drift_bounds`` —
-    the cost table's, :class:`~sweepers.salvage.transfers.nodal_drift.DriftBounds` — coast
-    under full J2, short exact transfer before the planned arrival; falls back to
-    wait-then-transfer, also when no drift orbit that long is physical). None when nothing
-    converges."""
+    or drift (burns at the first two node crossings onto the drift orbit, held to
+    ``drift_bounds`` — the cost table's,
+    :class:`~sweepers.salvage.transfers.nodal_drift.DriftBounds` — coast under full J2, short
+    exact transfer before the planned arrival; falls back to wait-then-transfer, also when no
+    drift orbit that long is physical). None when nothing converges.
+
+    A drift leg is flown twice, its drift aimed at the planned plane alone and at the plane and
+    the target's phase (:func:`aimed_drift_burn`), and the cheaper kept — a multi-start like
+    the short transfer's: the phase aim pays off where the drift orbit's own along-track
+    drift does not sweep the phase round in the final transfer's window, and costs where it
+    does (it moves δa off the plan). On the SL-8 74° table route (2026-12-07) the plane aim was
+    cheaper on 4 of 9 drift legs by 12–30 m/s, the phase aim on 5 by 6–60 m/s."""
     dep, arr = NodeEphemeris(eph, i), NodeEphemeris(eph, j)
     box: tuple[float, float, float, float] | None = None
     drift = hint.strategy == 1 and hint.t_arrive_s - hint.t_depart_s > 3.0 * DAY_S
@@ -365,16 +447,25 @@ def solve_leg(eph: SecularJ2Ephemeris, i: int, j: int, t_ready_s: float, hint: L
             drift = box is not None
     if drift:
         r_b, v_b = (x[0] for x in dep.state([t_b]))
-        dv1, coast = aimed_drift_burn(eph, i, r_b, v_b, t_b, hint.t_arrive_s - 1.5 * DAY_S,
-                                      hint.drift_da_km, hint.drift_di_rad, box=box)
-        found = short_transfer(coast, arr, t_b + 0.5 * DAY_S, hint.t_arrive_s - 1.5 * DAY_S,
-                               t_latest_arrival_s=t_latest_arrival_s, model=model, tries=tries)
-        if found is not None:
-            td, ta, _, _, sol, est = found
-            return ExactLeg(i, j, t_b, ta, r_b, v_b, np.r_[t_b, td + sol.times_s],
-                            np.vstack([dv1, sol.dv_km_s]),
-                            float(np.linalg.norm(dv1)) + sol.total_dv_km_s, sol.miss_km,
-                            sol.miss_km_s, True, float(np.linalg.norm(dv1)) + est, "drift")
+        flown: list[ExactLeg] = []
+        for phase_to in (None, arr):  # the plane alone, and the plane and the phase
+            t_in, dv_in, coast = aimed_drift_burn(eph, i, r_b, v_b, t_b,
+                                                  hint.t_arrive_s - 1.5 * DAY_S,
+                                                  hint.drift_da_km, hint.drift_di_rad, box=box,
+                                                  target=phase_to)
+            found = short_transfer(coast, arr, t_b + 0.5 * DAY_S,
+                                   hint.t_arrive_s - 1.5 * DAY_S,
+                                   t_latest_arrival_s=t_latest_arrival_s, model=model,
+                                   tries=tries)
+            if found is not None:
+                td, ta, _, _, sol, est = found
+                dv_drift = float(np.linalg.norm(dv_in, axis=1).sum())
+                flown.append(ExactLeg(i, j, t_b, ta, r_b, v_b, np.r_[t_in, td + sol.times_s],
+                                      np.vstack([dv_in, sol.dv_km_s]),
+                                      dv_drift + sol.total_dv_km_s, sol.miss_km, sol.miss_km_s,
+                                      True, dv_drift + est, "drift"))
+        if flown:
+            return min(flown, key=lambda g: g.total_dv_km_s)
     found = short_transfer(dep, arr, t_ready_s, hint.t_best_s,
                            t_latest_arrival_s=t_latest_arrival_s, model=model, tries=tries)
     if found is None:

@@ -451,7 +451,7 @@ def _fly_leg(chain: Chain, pos: int, table: CostTable, cands: Candidates, budget
         ready = budget.t_start_s if t_arr is None else t_arr + budget.stay_s
         end = budget.t_end_s - budget.stay_s
         latest = end if prev == 0 else min(end, t_arr + budget.max_leg_s)
-        leg = solve_leg(cands.ephemeris, prev, j, ready, _hint(table, prev, j, slot),
+        leg = solve_leg(cands.ephemeris, prev, j, ready, leg_hint(table, prev, j, slot),
                         t_latest_arrival_s=latest, model=model, tries=tries)
         if progress is not None:
             progress("legs", total - (len(chain) - pos) + 1, total)
@@ -466,7 +466,9 @@ def _fly_leg(chain: Chain, pos: int, table: CostTable, cands: Candidates, budget
                             state.value, state.visited)
 
 
-def _hint(table: CostTable, i: int, j: int, slot: int) -> LegHint:
+def leg_hint(table: CostTable, i: int, j: int, slot: int) -> LegHint:
+    """What ``table`` says about the leg i → j in ``slot`` (k · n_tofs + f: departure slot k,
+    flight time f) — the hint :func:`~sweepers.salvage.planner.legs.solve_leg` follows."""
     k, f = divmod(slot, table.tofs_s.size)
     at = (i, j, k, f)
     t0 = float(table.grid_s[k])
