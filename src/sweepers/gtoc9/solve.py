@@ -259,30 +259,19 @@ def solve(options: SolveOptions, progress: Progress = _noop) -> SolveResult:
         best = _improve(options, ckpt, costs, best, progress, t_start, budget_s)
         seconds["search"] = time.monotonic() - t0
         t0 = time.monotonic()
+        run = _Run(ckpt, costs, executor, progress, t_start, budget_s)
         stages = [(options.windows, "windows", options.seed)]
         if options.priced is not None:
             stages.append((options.priced, "windows_priced", options.seed + 1))
         reports: list[WindowReport] = []
         for config, name, seed in stages:
-            best, done = _windows(
-                config, name, seed, ckpt, costs, best, executor, progress, t_start, budget_s
-            )
+            best, done = _windows(config, name, seed, run, best)
             reports += done
         seconds["windows"] = time.monotonic() - t0
         eliminated: list[EliminationReport] = []
         if options.eliminate is not None:
             t0 = time.monotonic()
-            best, eliminated = _eliminate(
-                options.eliminate,
-                options.seed,
-                ckpt,
-                costs,
-                best,
-                executor,
-                progress,
-                t_start,
-                budget_s,
-            )
+            best, eliminated = _eliminate(options.eliminate, options.seed, run, best)
             seconds["eliminate"] = time.monotonic() - t0
         # 3. exact legs
         t0 = time.monotonic()
@@ -435,22 +424,32 @@ def _run_pool_tasks(executor: Executor, costs: LegCosts) -> Callable[[list[PoolT
     return run
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What the window and elimination stages of one run share: its checkpoint, the cost table,
+    the executor of the pool searches, the progress callback and the wall-time budget."""
+
+    ckpt: Checkpoint
+    costs: LegCosts
+    executor: Executor
+    progress: Progress
+    t_start: float
+    """``time.monotonic()`` at the start of the run [s]."""
+    budget_s: float
+    """Wall-time budget [s]."""
+
+    def past(self, share: float) -> bool:
+        """Whether ``share`` of the budget has elapsed."""
+        return time.monotonic() - self.t_start > share * self.budget_s
+
+
 def _windows(
-    config: LnsConfig,
-    name: str,
-    seed: int,
-    ckpt: Checkpoint,
-    costs: LegCosts,
-    plan: CampaignPlan,
-    executor: Executor,
-    progress: Progress,
-    t_start: float,
-    budget_s: float,
+    config: LnsConfig, name: str, seed: int, run: _Run, plan: CampaignPlan
 ) -> tuple[CampaignPlan, list[WindowReport]]:
     """Window re-partitioning of ``plan`` (``salvage.engine.windows``) with ``config`` within the
     windows share of the budget; the plan and the search state are checkpointed under ``name`` after
     every window."""
-    saved = ckpt.plans.get(name)
+    saved = run.ckpt.plans.get(name)
     state = LnsState()
     saved_config = {k: v for k, v in (saved or {}).get("config", {}).items() if k != "passes"}
     if saved is not None and saved_config == _lns_settings(config):
@@ -465,7 +464,7 @@ def _windows(
     start_j = plan.estimated_j_meur()
 
     def save(p: CampaignPlan, st: LnsState) -> None:
-        ckpt.plans[name] = {
+        run.ckpt.plans[name] = {
             "config": _lns_settings(config),
             "estimated_j": _finite(p.estimated_j_meur()),
             "chains": [chain_to_dict(c) for c in p.chains],
@@ -474,40 +473,31 @@ def _windows(
             "improved_in_pass": st.improved_in_pass,
             "reports": [r.to_dict() for r in st.reports],
         }
-        ckpt.save()
+        run.ckpt.save()
 
     def note(text: str) -> None:
-        progress(name, state.pass_no, config.passes, f"{text} (J≈{plan.estimated_j_meur():.1f})")
-
-    def stop() -> bool:
-        return time.monotonic() - t_start > WINDOWS_SHARE * budget_s
+        run.progress(
+            name, state.pass_no, config.passes, f"{text} (J≈{plan.estimated_j_meur():.1f})"
+        )
 
     note(f"from J≈{start_j:.1f}")
     improve_by_windows(
         plan,
         config,
         seed,
-        _run_pool_tasks(executor, leg_costs(np.asarray(costs.table), costs.drift)),
+        _run_pool_tasks(run.executor, leg_costs(np.asarray(run.costs.table), run.costs.drift)),
         state,
-        should_stop=stop,
+        should_stop=lambda: run.past(WINDOWS_SHARE),
         on_change=save,
         progress=note,
     )
     save(plan, state)
-    progress(name, config.passes, config.passes, f"J≈{plan.estimated_j_meur():.1f}")
+    run.progress(name, config.passes, config.passes, f"J≈{plan.estimated_j_meur():.1f}")
     return plan, state.reports
 
 
 def _eliminate(
-    config: EliminateConfig,
-    seed: int,
-    ckpt: Checkpoint,
-    costs: LegCosts,
-    plan: CampaignPlan,
-    executor: Executor,
-    progress: Progress,
-    t_start: float,
-    budget_s: float,
+    config: EliminateConfig, seed: int, run: _Run, plan: CampaignPlan
 ) -> tuple[CampaignPlan, list[EliminationReport]]:
     """Mission elimination of ``plan`` (``salvage.engine.eliminate``, its window merges on
     ``executor``) until ``ELIMINATE_SHARE`` of the budget; checkpointed under ``"eliminated"``
@@ -515,7 +505,7 @@ def _eliminate(
     one continues from its last accepted plan; the reports of the changes it accepted before the
     interruption are not kept, only their result)."""
     settings = repr(config)
-    saved = ckpt.plans.get("eliminated")
+    saved = run.ckpt.plans.get("eliminated")
     reports: list[EliminationReport] = []
     if saved is not None and saved["config"] == settings:
         plan = CampaignPlan(
@@ -525,36 +515,36 @@ def _eliminate(
             EliminationReport(**{**r, "removed": tuple(r["removed"])}) for r in saved["reports"]
         ]
         if saved["finished"]:
-            progress("eliminate", 1, 1, f"restored: J≈{plan.estimated_j_meur():.1f}")
+            run.progress("eliminate", 1, 1, f"restored: J≈{plan.estimated_j_meur():.1f}")
             return plan, reports
 
     def save(p: CampaignPlan, finished: bool) -> None:
-        ckpt.plans["eliminated"] = {
+        run.ckpt.plans["eliminated"] = {
             "config": settings,
             "finished": finished,
             "estimated_j": _finite(p.estimated_j_meur()),
             "chains": [chain_to_dict(c) for c in p.chains],
             "reports": [r.to_dict() for r in reports],
         }
-        ckpt.save()
+        run.ckpt.save()
 
     def note(text: str) -> None:
-        progress("eliminate", 0, 1, f"{text} (J≈{plan.estimated_j_meur():.1f})")
+        run.progress("eliminate", 0, 1, f"{text} (J≈{plan.estimated_j_meur():.1f})")
 
-    capped = with_leg_cap(leg_costs(np.asarray(costs.table), costs.drift), config)
+    capped = with_leg_cap(leg_costs(np.asarray(run.costs.table), run.costs.drift), config)
     note(f"{len(plan.chains)} missions")
     reports += eliminate_missions(
-        costs,
+        run.costs,
         plan,
         config,
         seed,
-        run_tasks=_run_pool_tasks(executor, capped) if config.window_sizes else None,
-        should_stop=lambda: time.monotonic() - t_start > ELIMINATE_SHARE * budget_s,
+        run_tasks=_run_pool_tasks(run.executor, capped) if config.window_sizes else None,
+        should_stop=lambda: run.past(ELIMINATE_SHARE),
         progress=note,
         on_change=lambda p: save(p, False),
     )
     save(plan, True)
-    progress("eliminate", 1, 1, f"{len(plan.chains)} missions, J≈{plan.estimated_j_meur():.1f}")
+    run.progress("eliminate", 1, 1, f"{len(plan.chains)} missions, J≈{plan.estimated_j_meur():.1f}")
     return plan, reports
 
 
