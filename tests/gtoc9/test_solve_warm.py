@@ -80,8 +80,8 @@ def test_plan_bounds_the_committed_epochs(tmp_path: Path, early_costs: LegCosts)
         for leg in chain.legs:
             assert leg.arrival_day - arrival <= 29
             arrival = leg.arrival_day
-        # the estimate is the solver's: within 10 % of the flown launch mass (run K's m01 and m02:
-        # +7.5 % and +1.3 %; priced one end only, without the split saving, m02 was +10.5 %)
+        # the estimate is the solver's: within 10 % of the flown launch mass (run L's m01 and m02:
+        # +6.5 % and +1.6 %; run K's m02 priced one end only, without the split saving: +10.5 %)
         assert chain_m0_kg(CAMPAIGN_RULES, chain) == pytest.approx(events[0].mass_kg, rel=0.1)
     for a, b in itertools.pairwise(warm):
         assert b.chain.start_day - a.chain.end_day >= CAMPAIGN_RULES.mission_gap_days
