@@ -9,9 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from salvage.conftest import three_line_records
-from sweepers.catalog.ingest import ingest_files
-from sweepers.catalog.store import CatalogStore
+from cli.conftest import small_store, write_three_line
 from sweepers.cli.plan_cmd import plan
 from sweepers.formats import oem as oem_codec
 
@@ -26,13 +24,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def db_url(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     folder = tmp_path_factory.mktemp("plan")
-    picked = three_line_records(shared_data, IDS)
-    (folder / "few.txt").write_text("\n".join(picked) + "\n")
-    url = f"sqlite:///{folder / 'store.sqlite'}"
-    with CatalogStore.open(url) as store:
-        report = ingest_files(store, [folder / "few.txt"])
-        assert all(f.error is None and not f.rejected for f in report.files)
-    return url
+    return small_store(folder, [write_three_line(shared_data, IDS, folder)])
 
 
 def run(*args: str) -> tuple[int, str, str]:

@@ -11,8 +11,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from salvage.conftest import CARA, SATCAT, three_line_records
-from sweepers.catalog.ingest import ingest_files
+from cli.conftest import small_store, write_three_line
+from salvage.conftest import CARA, SATCAT
 from sweepers.catalog.store import CatalogStore
 from sweepers.cli.targets_cmd import targets
 
@@ -34,8 +34,7 @@ runner = CliRunner()
 def db_url(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite store with the 3LE, SATCAT and CARA rows of the objects in ``IDS``."""
     folder = tmp_path_factory.mktemp("targets")
-    picked = three_line_records(shared_data, IDS)
-    (folder / "few.txt").write_text("\n".join(picked) + "\n")
+    few = write_three_line(shared_data, IDS, folder)
     rows = [r for r in json.loads((shared_data / SATCAT[0]).read_text())
             if int(r["NORAD_CAT_ID"]) in IDS]
     (folder / "satcat.json").write_text(json.dumps(rows))
@@ -47,11 +46,8 @@ def db_url(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     writer.writerow(header)
     writer.writerows(r for r in reader if int(r[0]) in IDS)
     (folder / "cara.csv").write_text(out.getvalue())
-    url = f"sqlite:///{folder / 'store.sqlite'}"
+    url = small_store(folder, [few, folder / "satcat.json", folder / "cara.csv"])
     with CatalogStore.open(url) as store:
-        report = ingest_files(store, [folder / "few.txt", folder / "satcat.json",
-                                      folder / "cara.csv"])
-        assert all(f.error is None and not f.rejected for f in report.files)
         assert store.counts()["objects"] == len(IDS)
     return url
 

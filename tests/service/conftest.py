@@ -57,14 +57,6 @@ def satcat_slice(shared_data: Path, folder: Path, ids: set[int]) -> Path:
     return path
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """URL of an empty database: a SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'service.sqlite'}"
-    return request.getfixturevalue("pg_schema_url")
-
-
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     """URL of an empty SQLite database (for tests that need only one dialect)."""
