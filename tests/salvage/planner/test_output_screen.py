@@ -4,9 +4,8 @@ The plan is the one ``test_planner_cli.py`` asks of ``sweepers plan`` (the cheap
 case): the Victory starts on Kosmos 1833's orbit (17589) and visits the SL-16 fragment 22416,
 one month from the 2023-10 catalog's epochs. It is screened against the 188 objects of that
 catalog near its shell (inclination 70.5–71.5°, 14.0–14.6 rev/day), at 40 km: wide enough to
-catch the rendezvous itself, which the planner flies on a secular-J2 model of 22416 (mean
-elements, no drag) that after ~4 weeks of propagation sits 15–35 km from 22416's SGP4
-position (the figure moves with the planner's choices of arrival time).
+catch the rendezvous itself and the co-located start (the planner meets 22416 at its SGP4
+state, so the rendezvous is a near-zero miss).
 """
 
 from __future__ import annotations

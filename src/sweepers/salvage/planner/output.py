@@ -5,7 +5,8 @@ The ship's trajectory, arc by arc (one OEM segment per arc, split at every impul
 interpolation crosses a velocity jump):
 
 * riding with an object (on the start orbit, or attached to a target from arrival to departure):
-  that object's ephemeris (secular J2);
+  that object's ephemeris (SGP4 for catalogued objects, the GTOC9 secular-J2 model for
+  debris; the ship's start orbit: its secular-J2 elements);
 * between impulses: full-J2 integration (heyoka dense output) from the state after the impulse.
 
 Samples every ``step_s`` ≤ 60 s plus each arc's ends. Frame: the plan's states are in the
@@ -292,7 +293,7 @@ def screen_plan(plan: Plan, oem: oem_codec.Oem, elsets: Any = None,
     if start_id is None:
         start_id = plan.ship.orbit.from_norad_id
     if start_id is None and not plan.cands.free_start:
-        # ``sweepers plan --from ID``: node 0 is that object's secular-J2 model; find it back
+        # ``sweepers plan --from ID``: node 0 is that object's ephemeris; find it back
         from sweepers.salvage.planner.targets import ephemeris_from_elsets
 
         node0 = plan.cands.ephemeris.take([0])

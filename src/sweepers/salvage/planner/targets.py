@@ -5,15 +5,29 @@ Time scale: seconds since MJD2000 (2000-01-01T00:00:00 UTC), counting 86,400 s p
 seconds ignored — the GTOC9 convention; the epochs written out are UTC).
 
 Target motion. GTOC9 debris move by their official ephemeris (Kepler + J2 secular,
-:class:`~sweepers.orbits.kepler.SecularJ2Ephemeris`). Catalogued objects move by the same
-secular-J2 model built from their SGP4 mean elements: a from the Kozai mean motion
-(a = (μ/n²)^⅓, M advancing at n), e, i, Ω, ω, M at the element-set epoch, Ω and ω drifting at the
-first-order J2 rates, no drag. Against SGP4 this drops the short-period J2 terms (~10 km in
-position at LEO) and drag (along-track error growing like t², tens of km over a month for
-high-drag objects): fine for planning who to visit when, not for the last metre; a real
-rendezvous would re-target on fresh element sets days before arrival. Elements are TEME of their
-epoch, taken as inertial with z along the Earth's axis (TEME's pole is the true pole of date,
-moving ~20″/yr; negligible here).
+:class:`~sweepers.orbits.kepler.SecularJ2Ephemeris`). Catalogued objects
+(:class:`CatalogEphemeris`) have two views of one motion:
+
+* their *states* come from SGP4 on their element sets (TEME, taken as inertial with z along
+  the Earth's axis — TEME's pole is the true pole of date, moving ~20″/yr; negligible here):
+  the catalog's own prediction of where the object is, short-period J2 terms and drag
+  included. A ship that matches such a state and coasts under full J2 stays within 3–6 km a
+  day of the object (SL-8 R/B near 74°, 2026-12-07: J3/J4 and second-order terms SGP4 has
+  and the ship's J2 field lacks — an along-track drift closed for a fraction of a m/s);
+* their *mean elements* (``elements_at``, ``rates``: what the cost table prices) are SGP4's
+  Brouwer mean elements drifting at the first-order J2 rates: a from the un-Kozai'd mean
+  motion n'' (a = (μ/n''²)^⅓), Ṁ = n''(1 + ¾ J2 (R/p)² √(1−e²)(3cos²i − 1)), e, i, Ω, ω, M
+  at the element-set epoch, no drag. Their argument of latitude then advances with SGP4's to
+  ≈ 0.005°/day and their node with SGP4's to ≈ 0.005°/day (the second-order and J4 terms).
+
+Why not the Keplerian conversion of the mean elements as the state (the GTOC9 convention, used
+here before 2026-12-07): it drops the short-period J2 terms, so the state is not on any
+full-J2 trajectory — a ship matching it and coasting under full J2 separates from the model
+by ~1,000 km a day (its osculating a is the mean a, off the real mean a by up to
+(3/2) J2 R²/a sin² i ≈ 9 km), and every exact leg paid 5–9 m/s to leave from and arrive at
+such states (the self-rendezvous floor, SL-8 74°, 2026-12-07); the Kozai a with Ṁ = n also ran
+2.6°/day ahead of SGP4 along track. Drag is SGP4's own (its B*); a real rendezvous would still
+re-target on fresh element sets days before arrival.
 
 Node 0 is the ship's start (its start orbit, or — ``free_start`` — a launch straight to the
 first target, as GTOC9 ships are); nodes 1..n are the candidates.
@@ -24,23 +38,135 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from sgp4.api import Satrec
 
-from sweepers.epochs import DAY_S, seconds_since_mjd2000
+from sweepers.epochs import DAY_S, JD_MJD2000, seconds_since_mjd2000
 from sweepers.orbits.constants import MU_EARTH_KM3_S2, R_EARTH_KM
-from sweepers.orbits.kepler import SecularJ2Ephemeris
+from sweepers.orbits.kepler import KeplerElements, SecularJ2Ephemeris, true_from_mean
+from sweepers.orbits.sgp4_init import build_satrecs, element_array
 from sweepers.records import ElementSet
 from sweepers.salvage.planner.ship import Ship
 from sweepers.salvage.value import ScoredObject, rank_targets
 
+Array = NDArray[np.float64]
 
-def ephemeris_from_elsets(elsets: Sequence[ElementSet]) -> SecularJ2Ephemeris:
-    """Secular-J2 ephemeris of catalogued objects from their mean elements (module docstring);
-    epochs in seconds since MJD2000."""
-    n_rad_s = np.array([e.mean_motion_rev_day for e in elsets]) * 2 * np.pi / DAY_S
-    return SecularJ2Ephemeris.from_arrays(
+
+@lru_cache(maxsize=4096)
+def _satrec(row: bytes) -> Satrec:
+    """The initialised ``Satrec`` of one :func:`element_array` row (its bytes), built once."""
+    return build_satrecs(np.frombuffer(row, dtype=np.float64)[None, :])[0]
+
+
+RATE_COLUMNS = 4  # Ω̇, ω̇, Ṁ [rad/s] and the drag term ṅ [rad/s²]
+
+
+def _sgp4_rates(sat: Satrec) -> tuple[float, float, float, float]:
+    """SGP4's secular rates of one object: (Ω̇, ω̇, Ṁ) [rad/s] and its drag's rate of change
+    of the mean motion ṅ [rad/s²], read from SGP4's own mean motion one day after the epoch
+    (its ``nm`` = n''(1 − C₁t − …)⁻³, so ṅ = 3C₁n''; the along-track lag is ½ ṅ t²)."""
+    n0 = sat.xke / sat.a**1.5  # rad/min
+    sat.sgp4(sat.jdsatepoch + 1.0, sat.jdsatepochF)  # sets sat.nm, SGP4's mean motion then
+    n_dot = (sat.nm - n0) / 1440.0 if sat.error == 0 else 0.0  # rad/min²
+    return sat.nodedot / 60.0, sat.argpdot / 60.0, sat.mdot / 60.0, n_dot / 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogEphemeris(SecularJ2Ephemeris):
+    """Catalogued objects: mean elements for the cost table, SGP4 states (module docstring).
+
+    ``sgp4_rows``: one :func:`~sweepers.orbits.sgp4_init.element_array` row per object, in the
+    objects' (broadcast) shape plus the row axis, and ``sgp4_rates`` their SGP4 secular rates
+    (Ω̇, ω̇, Ṁ) [rad/s] and drag term ṅ [rad/s²] (:func:`_sgp4_rates`), same layout. A row of
+    NaN marks an object with no element set (the ship's start orbit after :func:`concat`),
+    whose state is the Keplerian conversion of its secular elements. Where SGP4 reports an
+    error (a decayed object), the state is also the secular one — planning does not stop on
+    one object; the exact legs and their re-integration then meet that state.
+    """
+
+    sgp4_rows: Array | None = None
+    sgp4_rates: Array | None = None
+
+    def _shape(self) -> tuple[int, ...]:
+        return np.broadcast_shapes(*(np.shape(f) for f in self._arrays()))
+
+    def rates(self) -> tuple[Array, Array, Array]:
+        """(Ω̇, ω̇, Ṁ) [rad/s]: SGP4's secular rates (its J2, J2² and J4 terms; ``sgp4_rates``,
+        NaN rows excepted) — so that the mean elements stay with the SGP4 states over a plan of
+        months — else the first-order J2 rates."""
+        base = SecularJ2Ephemeris.rates(self)
+        if self.sgp4_rates is None:
+            return base
+        shape = self._shape()
+        own = self.sgp4_rates.reshape((*shape, RATE_COLUMNS))
+        return tuple(np.where(np.isfinite(own[..., k]), own[..., k],  # type: ignore[return-value]
+                              np.broadcast_to(base[k], shape)) for k in range(3))
+
+    def elements_at(self, t_s: ArrayLike) -> KeplerElements:
+        """Mean elements at ``t_s`` [s]: :meth:`SecularJ2Ephemeris.elements_at` on
+        :meth:`rates`, plus SGP4's drag term in the mean anomaly, ½ ṅ (t − epoch)² (its
+        along-track lag grows like t²: 3–12° after 120 days for these rocket bodies; the
+        decay of a that goes with it is not modelled — it moves the node rate by < 1e-4)."""
+        el = SecularJ2Ephemeris.elements_at(self, t_s)
+        if self.sgp4_rates is None:
+            return el
+        n_dot = self.sgp4_rates.reshape((*self._shape(), RATE_COLUMNS))[..., 3]
+        dt = np.asarray(t_s, float) - self.epoch_s
+        lag = 0.5 * np.where(np.isfinite(n_dot), n_dot, 0.0) * dt**2
+        m = np.mod(el.m_rad + lag, 2.0 * np.pi)
+        return KeplerElements(el.a_km, el.e, el.i_rad, el.raan_rad, el.argp_rad,
+                              true_from_mean(m, el.e), m)
+
+    def take(self, index: ArrayLike) -> CatalogEphemeris:
+        """The sub-ephemeris of the objects at ``index`` (numpy fancy indexing)."""
+        base = SecularJ2Ephemeris.take(self, index)
+        rows = rates = None
+        if self.sgp4_rows is not None:
+            width = self.sgp4_rows.shape[-1]
+            rows = self.sgp4_rows.reshape((*self._shape(), width))[index]
+        if self.sgp4_rates is not None:
+            rates = self.sgp4_rates.reshape((*self._shape(), RATE_COLUMNS))[index]
+        return CatalogEphemeris(*base._arrays(), mean_anomaly_j2=self.mean_anomaly_j2,
+                                mu=self.mu, r_eq_km=self.r_eq_km, j2=self.j2, sgp4_rows=rows,
+                                sgp4_rates=rates)
+
+    def state(self, t_s: ArrayLike) -> tuple[Array, Array]:
+        """Position [km] and velocity [km/s] ``(..., 3)`` (TEME) of each object at ``t_s`` [s
+        since MJD2000, UTC days], broadcast as :meth:`SecularJ2Ephemeris.state`: SGP4 where
+        the object has an element set, else its secular state."""
+        r, v = SecularJ2Ephemeris.state(self, t_s)
+        if self.sgp4_rows is None:
+            return r, v
+        shape = r.shape[:-1]
+        objects = self._shape()
+        width = self.sgp4_rows.shape[-1]
+        rows = self.sgp4_rows.reshape(-1, width)
+        who = np.broadcast_to(np.arange(rows.shape[0]).reshape(objects), shape).ravel()
+        days = np.broadcast_to(np.asarray(t_s, float), shape).ravel() / DAY_S
+        r, v = r.reshape(-1, 3).copy(), v.reshape(-1, 3).copy()
+        for k in np.unique(who):
+            if not np.isfinite(rows[k]).all():
+                continue
+            sel = np.flatnonzero(who == k)
+            whole = np.floor(days[sel])
+            err, rk, vk = _satrec(rows[k].tobytes()).sgp4_array(JD_MJD2000 + whole,
+                                                                days[sel] - whole)
+            ok = err == 0
+            r[sel[ok]], v[sel[ok]] = rk[ok], vk[ok]
+        return r.reshape((*shape, 3)), v.reshape((*shape, 3))
+
+
+def ephemeris_from_elsets(elsets: Sequence[ElementSet]) -> CatalogEphemeris:
+    """Ephemeris of catalogued objects from their element sets (module docstring): SGP4
+    states, Brouwer mean elements for the table; epochs in seconds since MJD2000."""
+    rows = element_array(elsets)
+    sats = [_satrec(row.tobytes()) for row in rows]
+    # SGP4's un-Kozai'd (Brouwer) mean motion n'' [rad/min] from its mean a [Earth radii]
+    n_rad_s = np.array([s.xke / s.a**1.5 for s in sats]) / 60.0
+    return CatalogEphemeris.from_arrays(
         (MU_EARTH_KM3_S2 / n_rad_s**2) ** (1.0 / 3.0),
         [e.eccentricity for e in elsets],
         np.radians([e.inclination_deg for e in elsets]),
@@ -48,18 +174,37 @@ def ephemeris_from_elsets(elsets: Sequence[ElementSet]) -> SecularJ2Ephemeris:
         np.radians([e.arg_pericenter_deg for e in elsets]),
         np.radians([e.mean_anomaly_deg for e in elsets]),
         [seconds_since_mjd2000(e.epoch) for e in elsets],
+        mean_anomaly_j2=True, sgp4_rows=rows,
+        sgp4_rates=np.array([_sgp4_rates(s) for s in sats]),
     )
 
 
 def concat(ephs: Sequence[SecularJ2Ephemeris]) -> SecularJ2Ephemeris:
-    """One ephemeris holding the objects of several (same constants), in order."""
+    """One ephemeris holding the objects of several (same constants), in order; a
+    :class:`CatalogEphemeris` when any of them is one (the others' rows NaN). The parts must
+    share ``mean_anomaly_j2`` — the catalog's (True) wins, and the ship's start orbit, a
+    circular orbit of elements the user gave, is then read as mean elements with Ṁ J2-corrected."""
     def arrays(e: SecularJ2Ephemeris) -> list[NDArray[np.float64]]:
         return [a.ravel() for a in np.broadcast_arrays(e.a_km, e.e, e.i_rad, e.raan_rad,
                                                        e.argp_rad, e.m_rad, e.epoch_s)]
 
     parts = [arrays(e) for e in ephs]
     fields = [np.concatenate([p[k] for p in parts]) for k in range(7)]
-    return SecularJ2Ephemeris(*fields)  # type: ignore[arg-type]
+    catalog = [e for e in ephs if isinstance(e, CatalogEphemeris) and e.sgp4_rows is not None]
+    if not catalog:
+        return SecularJ2Ephemeris(*fields)  # type: ignore[arg-type]
+    width = catalog[0].sgp4_rows.shape[-1]  # type: ignore[union-attr]
+
+    def own(e: SecularJ2Ephemeris, name: str, size: int, cols: int) -> Array:
+        got = getattr(e, name, None) if isinstance(e, CatalogEphemeris) else None
+        return np.full((size, cols), np.nan) if got is None else got.reshape(-1, cols)
+
+    sizes = [p[0].size for p in parts]
+    pairs = list(zip(ephs, sizes, strict=True))
+    rows = np.concatenate([own(e, "sgp4_rows", k, width) for e, k in pairs])
+    rates = np.concatenate([own(e, "sgp4_rates", k, RATE_COLUMNS) for e, k in pairs])
+    return CatalogEphemeris(*fields, mean_anomaly_j2=True,  # type: ignore[arg-type]
+                            sgp4_rows=rows, sgp4_rates=rates)
 
 
 @dataclass(frozen=True, slots=True)
