@@ -98,3 +98,32 @@ def test_mean_elements_keep_up_with_sgp4_for_months(sl8: list[ElementSet]) -> No
         rm, _ = SecularJ2Ephemeris.state(node, [t_end])
         cos = float(r[0] @ rm[0]) / (np.linalg.norm(r[0]) * np.linalg.norm(rm[0]))
         assert np.degrees(np.arccos(min(1.0, cos))) < 0.3
+
+
+def test_the_start_orbit_beside_catalogued_targets_is_a_drag_free_element_set(
+        sl8: list[ElementSet]) -> None:
+    """The ship's start orbit becomes an element set whose SGP4 mean a reads back as given
+    (to 1 mm), and a ship on its state stays within 10 km of it after a day; GTOC9 debris
+    (secular ephemeris) keep the secular start."""
+    from sweepers.salvage.planner import VICTORY, make_candidates
+    from sweepers.salvage.planner.ship import StartOrbit
+    from sweepers.salvage.planner.targets import start_element_set
+
+    t0 = max(seconds_since_mjd2000(e.epoch) for e in sl8)
+    elset = start_element_set(7150.0, 0.001, 1.29, 2.0, 0.5, 0.3, t0)
+    assert elset.bstar == 0.0 and elset.norad_id == 0
+    eph = ephemeris_from_elsets([elset])
+    assert abs(float(eph.a_km[0]) - 7150.0) < 1e-6
+    assert np.allclose(eph.elements_at([t0]).raan_rad, 2.0)
+    r0, v0 = eph.state([t0])
+    r1, _ = J2Propagator().propagate(r0[0], v0[0], DAY_S)
+    assert np.linalg.norm(r1 - eph.state([t0 + DAY_S])[0][0]) < 10.0
+    ship = VICTORY.with_(orbit=StartOrbit(a_km=7150.0, e=0.0, i_rad=1.29))
+    targets = ephemeris_from_elsets(sl8)
+    cands = make_candidates(ship, targets, [str(e.norad_id) for e in sl8], ["x"] * len(sl8),
+                            np.ones(len(sl8)), np.zeros(len(sl8)), t0)
+    assert isinstance(cands.ephemeris, CatalogEphemeris)
+    assert np.isfinite(cands.ephemeris.sgp4_rows).all()  # the start has its row too
+    secular = SecularJ2Ephemeris.from_arrays([7000.0], [0.0], [1.7], [0.0], [0.0], [0.0], [t0])
+    gtoc = make_candidates(ship, secular, ["1"], ["d"], [1.0], [0.0], t0)
+    assert type(gtoc.ephemeris) is SecularJ2Ephemeris

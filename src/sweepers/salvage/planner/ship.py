@@ -72,9 +72,11 @@ def sso_inclination_rad(a_km: float, e: float = 0.0) -> float:
 
 @dataclass(frozen=True, slots=True)
 class StartOrbit:
-    """Start orbit: osculating-equals-mean elements at the window start (inertial, z = Earth's
-    axis), or ``from_norad_id``: the orbit of that catalogued object. ``raan_rad`` None: launched
-    into the plane of the best-ranked candidate (the planner fills it in)."""
+    """Start orbit: mean elements at the window start (inertial, z = Earth's axis; beside
+    catalogued targets the ship moves as a drag-free element set with these SGP4 mean elements,
+    else their Keplerian conversion is its state — ``targets.start_ephemeris``), or
+    ``from_norad_id``: the orbit of that catalogued object. ``raan_rad`` None: launched into the
+    plane of the best-ranked candidate (the planner fills it in)."""
 
     a_km: float = R_EARTH_KM + 780.0
     e: float = 0.0

@@ -38,13 +38,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from sgp4.api import Satrec
 
-from sweepers.epochs import DAY_S, JD_MJD2000, seconds_since_mjd2000
+from sweepers.epochs import DAY_S, JD_MJD2000, MJD2000_UTC, seconds_since_mjd2000
 from sweepers.orbits.constants import MU_EARTH_KM3_S2, R_EARTH_KM
 from sweepers.orbits.kepler import KeplerElements, SecularJ2Ephemeris, true_from_mean
 from sweepers.orbits.sgp4_init import build_satrecs, element_array
@@ -234,13 +235,41 @@ class Candidates:
         return len(self.ids)
 
 
-def start_ephemeris(ship: Ship, t_start_s: float, raan_rad: float) -> SecularJ2Ephemeris:
+def start_ephemeris(ship: Ship, t_start_s: float, raan_rad: float, *,
+                    sgp4: bool = False) -> SecularJ2Ephemeris:
     """The ship's start orbit (elements at ``t_start_s``; ``raan_rad`` used when the ship's own
-    is unset) as a one-object secular-J2 ephemeris."""
+    is unset) as a one-object ephemeris: secular J2, or — ``sgp4``, beside catalogued targets —
+    a :class:`CatalogEphemeris` of a drag-free element set with these mean elements
+    (:func:`start_element_set`), so that the ship's first departure, like every other, leaves
+    from a state on a full-J2 trajectory."""
     o = ship.orbit
     raan = o.raan_rad if o.raan_rad is not None else raan_rad
+    if sgp4:
+        return ephemeris_from_elsets([start_element_set(
+            o.a_km, o.e, o.inclination_rad, raan, o.argp_rad, o.m_rad, t_start_s)])
     return SecularJ2Ephemeris.from_arrays([o.a_km], [o.e], [o.inclination_rad], [raan],
                                           [o.argp_rad], [o.m_rad], [t_start_s])
+
+
+def start_element_set(a_km: float, e: float, i_rad: float, raan_rad: float, argp_rad: float,
+                      m_rad: float, t_s: float) -> ElementSet:
+    """A drag-free element set (catalog number 0, "START ORBIT") at ``t_s`` [s since MJD2000]
+    whose SGP4 mean elements are these: a [km] is the Brouwer mean a that
+    :func:`ephemeris_from_elsets` reads back (the Kozai mean motion found by a fixed-point
+    iteration on SGP4's un-Kozai step, to 1e-12), angles [rad]."""
+    epoch = MJD2000_UTC + timedelta(seconds=float(t_s))
+    n_want = math.sqrt(MU_EARTH_KM3_S2 / a_km**3)  # rad/s
+    n_kozai = n_want
+    for _ in range(8):
+        elset = ElementSet(0, epoch, n_kozai * DAY_S / (2 * math.pi), e, math.degrees(i_rad),
+                           math.degrees(raan_rad) % 360.0, math.degrees(argp_rad) % 360.0,
+                           math.degrees(m_rad) % 360.0, 0.0, object_name="START ORBIT")
+        sat = _satrec(element_array([elset])[0].tobytes())
+        n_got = sat.xke / sat.a**1.5 / 60.0
+        if abs(n_got / n_want - 1.0) < 1e-12:
+            break
+        n_kozai *= n_want / n_got
+    return elset
 
 
 def make_candidates(ship: Ship, targets: SecularJ2Ephemeris, ids: Sequence[str],
@@ -254,7 +283,8 @@ def make_candidates(ship: Ship, targets: SecularJ2Ephemeris, ids: Sequence[str],
     if start is None:
         best = int(np.argmax(values))
         raan0 = float(targets.take([best]).elements_at(t_start_s).raan_rad[0])
-        start = start_ephemeris(ship, t_start_s, raan0)
+        start = start_ephemeris(ship, t_start_s, raan0,
+                                sgp4=isinstance(targets, CatalogEphemeris))
     return Candidates(concat([start, targets]), tuple(ids), tuple(names), values,
                       np.asarray(masses_kg, float), t_start_s, t_start_s + ship.duration_s,
                       free_start, value_unit)
