@@ -76,16 +76,18 @@ def test_a_ship_matching_the_state_stays_with_the_object(sl8: list[ElementSet]) 
 
 
 def test_mean_elements_keep_up_with_sgp4_for_months(sl8: list[ElementSet]) -> None:
-    """The table's view (``elements_at``: Brouwer a, SGP4's secular rates) keeps the node and
-    the argument of latitude of the SGP4 orbit: after 120 days the orbit-averaged plane's node
-    is within 0.02° and the state within 0.3° of the model's along track (drag's t² lag
-    included: without it 3–12°; first-order J2 rates on the Kozai a with Ṁ = n — the old
-    model — ran 0.3° of node and 2.6°/day of along-track angle off)."""
+    """The table's view (``elements_at``: Brouwer a, SGP4's secular rates and its drag terms)
+    keeps the node and the argument of latitude of the SGP4 orbit: after 300 days the
+    orbit-averaged plane's node is within 0.005° and the state within 0.3° of the model's
+    along track. Without the drag terms the node was 0.16–0.19° off after 280 days (the
+    decaying a turns it faster: SGP4's t² node term) and the along-track angle 3–12° after
+    120; first-order J2 rates on the Kozai a with Ṁ = n — the model before 2026-12-07 — ran
+    0.3° of node and 2.6°/day of along-track angle off."""
     eph = ephemeris_from_elsets(sl8[:2])
     t0 = max(seconds_since_mjd2000(e.epoch) for e in sl8[:2])
     for k in range(2):
         node = eph.take([k])
-        t_end = t0 + 120 * DAY_S
+        t_end = t0 + 300 * DAY_S
         period = 2 * np.pi / float(node.rates()[2][0])
         t = t_end + period * np.arange(36) / 36
         r, v = node.state(t)
@@ -93,7 +95,7 @@ def test_mean_elements_keep_up_with_sgp4_for_months(sl8: list[ElementSet]) -> No
         raan = np.arctan2(h[0], -h[1])
         el = node.elements_at([t_end + period / 2])
         gap = (raan - float(el.raan_rad[0]) + np.pi) % (2 * np.pi) - np.pi
-        assert abs(np.degrees(gap)) < 0.02
+        assert abs(np.degrees(gap)) < 0.005
         # along-track: argument of latitude of the SGP4 state vs the model's, at t_end
         rm, _ = SecularJ2Ephemeris.state(node, [t_end])
         cos = float(r[0] @ rm[0]) / (np.linalg.norm(r[0]) * np.linalg.norm(rm[0]))

@@ -15,10 +15,9 @@ Target motion. GTOC9 debris move by their official ephemeris (Kepler + J2 secula
   day of the object (SL-8 R/B near 74°, 2026-12-07: J3/J4 and second-order terms SGP4 has
   and the ship's J2 field lacks — an along-track drift closed for a fraction of a m/s);
 * their *mean elements* (``elements_at``, ``rates``: what the cost table prices) are SGP4's
-  Brouwer mean elements drifting at the first-order J2 rates: a from the un-Kozai'd mean
-  motion n'' (a = (μ/n''²)^⅓), Ṁ = n''(1 + ¾ J2 (R/p)² √(1−e²)(3cos²i − 1)), e, i, Ω, ω, M
-  at the element-set epoch, no drag. Their argument of latitude then advances with SGP4's to
-  ≈ 0.005°/day and their node with SGP4's to ≈ 0.005°/day (the second-order and J4 terms).
+  Brouwer mean elements: a from the un-Kozai'd mean motion n'' (a = (μ/n''²)^⅓), e, i, Ω,
+  ω, M at the element-set epoch, Ω, ω and M advancing as SGP4's own mean elements do (its
+  secular rates — J2, J2², J4 — and a fit of its drag terms, :func:`_sgp4_rates`).
 
 Why not the Keplerian conversion of the mean elements as the state (the GTOC9 convention, used
 here before 2026-12-07): it drops the short-period J2 terms, so the state is not on any
@@ -62,17 +61,35 @@ def _satrec(row: bytes) -> Satrec:
     return build_satrecs(np.frombuffer(row, dtype=np.float64)[None, :])[0]
 
 
-RATE_COLUMNS = 4  # Ω̇, ω̇, Ṁ [rad/s] and the drag term ṅ [rad/s²]
+RATE_COLUMNS = 6  # Ω̇, ω̇, Ṁ [rad/s], then their t² coefficients [rad/s²]
+FIT_DAYS = ((90.0, 365.0), (10.0, 30.0))  # sample days of the fit, then for short-lived orbits
 
 
-def _sgp4_rates(sat: Satrec) -> tuple[float, float, float, float]:
-    """SGP4's secular rates of one object: (Ω̇, ω̇, Ṁ) [rad/s] and its drag's rate of change
-    of the mean motion ṅ [rad/s²], read from SGP4's own mean motion one day after the epoch
-    (its ``nm`` = n''(1 − C₁t − …)⁻³, so ṅ = 3C₁n''; the along-track lag is ½ ṅ t²)."""
-    n0 = sat.xke / sat.a**1.5  # rad/min
-    sat.sgp4(sat.jdsatepoch + 1.0, sat.jdsatepochF)  # sets sat.nm, SGP4's mean motion then
-    n_dot = (sat.nm - n0) / 1440.0 if sat.error == 0 else 0.0  # rad/min²
-    return sat.nodedot / 60.0, sat.argpdot / 60.0, sat.mdot / 60.0, n_dot / 3600.0
+def _sgp4_rates(sat: Satrec) -> tuple[float, ...]:
+    """SGP4's mean motion of one object's node, argument of perigee and mean anomaly as
+    X(t) = X₀ + (Ẋ + p) t + q t² (t from the element-set epoch): Ẋ its secular rates, p and q
+    fitted to SGP4's own singly-averaged mean elements (``Om``, ``om``, ``mm`` after a
+    propagation) at the two days of :data:`FIT_DAYS` — drag's terms (the node's and the mean
+    anomaly's t² from the decaying a, the perigee's t-linear ``omgcof``), which on a year-long
+    plan move the node by ~0.2° and the along-track angle by up to tens of degrees for these
+    rocket bodies. Returns (Ẋ + p) [rad/s] for Ω, ω, M, then q [rad/s²] for each; q = p = 0
+    when SGP4 fails at both pairs of days (a decayed orbit)."""
+    base = np.array([sat.nodedot, sat.argpdot, sat.mdot])  # rad/min
+    start = np.array([sat.nodeo, sat.argpo, sat.mo])
+    for days in FIT_DAYS:
+        extra = []
+        for d in days:
+            sat.sgp4(sat.jdsatepoch + d, sat.jdsatepochF)
+            if sat.error != 0:
+                break
+            t = d * 1440.0
+            got = np.array([sat.Om, sat.om, sat.mm])
+            extra.append((got - start - base * t + np.pi) % (2 * np.pi) - np.pi)
+        if len(extra) == 2:
+            t1, t2 = (d * 1440.0 for d in days)
+            pq = np.linalg.solve(np.array([[t1, t1 * t1], [t2, t2 * t2]]), np.vstack(extra))
+            return (*((base + pq[0]) / 60.0), *(pq[1] / 3600.0))
+    return (*(base / 60.0), 0.0, 0.0, 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +98,7 @@ class CatalogEphemeris(SecularJ2Ephemeris):
 
     ``sgp4_rows``: one :func:`~sweepers.orbits.sgp4_init.element_array` row per object, in the
     objects' (broadcast) shape plus the row axis, and ``sgp4_rates`` their SGP4 secular rates
-    (Ω̇, ω̇, Ṁ) [rad/s] and drag term ṅ [rad/s²] (:func:`_sgp4_rates`), same layout. A row of
+    (Ω̇, ω̇, Ṁ) [rad/s] and drag terms [rad/s²] (:func:`_sgp4_rates`), same layout. A row of
     NaN marks an object with no element set (the ship's start orbit after :func:`concat`),
     whose state is the Keplerian conversion of its secular elements. Where SGP4 reports an
     error (a decayed object), the state is also the secular one — planning does not stop on
@@ -108,18 +125,18 @@ class CatalogEphemeris(SecularJ2Ephemeris):
 
     def elements_at(self, t_s: ArrayLike) -> KeplerElements:
         """Mean elements at ``t_s`` [s]: :meth:`SecularJ2Ephemeris.elements_at` on
-        :meth:`rates`, plus SGP4's drag term in the mean anomaly, ½ ṅ (t − epoch)² (its
-        along-track lag grows like t²: 3–12° after 120 days for these rocket bodies; the
-        decay of a that goes with it is not modelled — it moves the node rate by < 1e-4)."""
+        :meth:`rates`, plus SGP4's drag terms q (t − epoch)² in Ω, ω and M
+        (:func:`_sgp4_rates`). The decay of a that goes with them is not modelled (it moves
+        the node rate by < 1e-4 of itself)."""
         el = SecularJ2Ephemeris.elements_at(self, t_s)
         if self.sgp4_rates is None:
             return el
-        n_dot = self.sgp4_rates.reshape((*self._shape(), RATE_COLUMNS))[..., 3]
-        dt = np.asarray(t_s, float) - self.epoch_s
-        lag = 0.5 * np.where(np.isfinite(n_dot), n_dot, 0.0) * dt**2
-        m = np.mod(el.m_rad + lag, 2.0 * np.pi)
-        return KeplerElements(el.a_km, el.e, el.i_rad, el.raan_rad, el.argp_rad,
-                              true_from_mean(m, el.e), m)
+        q = self.sgp4_rates.reshape((*self._shape(), RATE_COLUMNS))[..., 3:]
+        q = np.where(np.isfinite(q), q, 0.0)
+        dt2 = (np.asarray(t_s, float) - self.epoch_s) ** 2
+        raan, argp, m = (np.mod(x + q[..., k] * dt2, 2.0 * np.pi)
+                         for k, x in enumerate((el.raan_rad, el.argp_rad, el.m_rad)))
+        return KeplerElements(el.a_km, el.e, el.i_rad, raan, argp, true_from_mean(m, el.e), m)
 
     def take(self, index: ArrayLike) -> CatalogEphemeris:
         """The sub-ephemeris of the objects at ``index`` (numpy fancy indexing)."""
