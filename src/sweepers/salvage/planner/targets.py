@@ -112,9 +112,10 @@ class CatalogEphemeris(SecularJ2Ephemeris):
         return np.broadcast_shapes(*(np.shape(f) for f in self._arrays()))
 
     def rates(self) -> tuple[Array, Array, Array]:
-        """(Ω̇, ω̇, Ṁ) [rad/s]: SGP4's secular rates (its J2, J2² and J4 terms; ``sgp4_rates``,
-        NaN rows excepted) — so that the mean elements stay with the SGP4 states over a plan of
-        months — else the first-order J2 rates."""
+        """(Ω̇, ω̇, Ṁ) [rad/s]: SGP4's secular rates (its J2, J2² and J4 terms) plus the linear
+        part p of its drag fit (``sgp4_rates``, :func:`_sgp4_rates`; NaN rows excepted) — so
+        that the mean elements stay with the SGP4 states over a plan of months — else the
+        first-order J2 rates."""
         base = SecularJ2Ephemeris.rates(self)
         if self.sgp4_rates is None:
             return base
