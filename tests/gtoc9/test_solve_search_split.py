@@ -22,14 +22,18 @@ from sweepers.salvage.engine.model import PlaneDrift, split_rotation_saving
 from sweepers.salvage.engine.pool import decode_chains, encode_chains
 from sweepers.salvage.engine.search import MODES, MissionChain, PlannedLeg, leg_options
 
-# (from, to, departure day, arrival day): legs of results/gtoc9 (m01, m05, m09, m11, m15, m16)
-LEGS = (
-    (13, 75, 11, 24),
-    (110, 42, 300, 313),
-    (99, 67, 1512, 1536),
-    (119, 117, 1743, 1767),
-    (72, 23, 2811, 2835),
-    (38, 11, 2651, 2664),
+# mission file of results/gtoc9 → one of its legs on the search grid:
+# (from debris, to debris, departure day, arrival day)
+LEGS_BY_MISSION = {
+    "m01": (13, 75, 11, 24),
+    "m05": (110, 42, 300, 313),
+    "m09": (99, 67, 1512, 1536),
+    "m11": (119, 117, 1743, 1767),
+    "m15": (72, 23, 2811, 2835),
+    "m16": (38, 11, 2651, 2664),
+}
+LEGS = pytest.mark.parametrize(
+    ("i", "j", "d", "a"), list(LEGS_BY_MISSION.values()), ids=list(LEGS_BY_MISSION)
 )
 
 
@@ -48,7 +52,7 @@ def _linear_model(drift: PlaneDrift, i: int, j: int, t0: float, tau: float) -> t
     return drift.inc_rad[j] - inc_i, np.sin(inc_i) * gap, c, drift.v_m_s[i, j]
 
 
-@pytest.mark.parametrize(("i", "j", "d", "a"), LEGS)
+@LEGS
 def test_closed_form_is_the_minimum_of_the_linear_model(
     drift: PlaneDrift, i: int, j: int, d: int, a: int
 ) -> None:
@@ -72,7 +76,7 @@ def test_closed_form_is_the_minimum_of_the_linear_model(
     assert saving >= 0.0
 
 
-@pytest.mark.parametrize(("i", "j", "d", "a"), LEGS)
+@LEGS
 def test_linear_saving_agrees_with_the_exact_angle_split(
     debris: DebrisSet, drift: PlaneDrift, i: int, j: int, d: int, a: int
 ) -> None:

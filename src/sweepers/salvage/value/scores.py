@@ -38,7 +38,7 @@ missions CARA screens for, so operating spacecraft); payloads GCAT records as st
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Literal, Protocol
 
 import numpy as np
@@ -106,26 +106,34 @@ class ScoredObject:
     excluded: str | None = None  # why the object is never a target (e.g. "crewed station")
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready fields (floats rounded to sensible precision)."""
-        return {
-            "norad_id": self.norad_id,
-            "name": self.name,
-            "object_type": self.object_type,
-            "rcs_size": self.rcs_size,
-            "mass_kg": round(self.mass_kg, 3),
-            "mass_source": self.mass_source,
-            "family": self.family,
-            "material": self.material,
-            "perigee_km": round(self.perigee_km, 1),
-            "apogee_km": round(self.apogee_km, 1),
-            "inclination_deg": round(self.inclination_deg, 3),
-            "area_to_mass_m2_kg": round(self.area_to_mass_m2_kg, 5),
-            "lifetime_yr": round(self.lifetime_yr, 2),
-            "density_km3": float(f"{self.density_km3:.4g}"),
-            "value_kusd": round(self.value_kusd, 2),
-            "criticality": float(f"{self.criticality:.4g}"),
-            "excluded": self.excluded,
-        }
+        """JSON-ready fields in declaration order, floats rounded as ``_JSON_ROUNDING`` says.
+
+        ``object_class`` is internal (``object_type`` carries the SATCAT word) and is left out.
+        """
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name == "object_class":
+                continue
+            value = getattr(self, f.name)
+            rule = _JSON_ROUNDING.get(f.name)
+            if rule is not None:
+                value = round(value, rule) if isinstance(rule, int) else float(f"{value:{rule}}")
+            out[f.name] = value
+        return out
+
+
+# JSON precision per float field of ScoredObject: decimals (int) or a format spec (str).
+_JSON_ROUNDING: dict[str, int | str] = {
+    "mass_kg": 3,
+    "perigee_km": 1,
+    "apogee_km": 1,
+    "inclination_deg": 3,
+    "area_to_mass_m2_kg": 5,
+    "lifetime_yr": 2,
+    "density_km3": ".4g",
+    "value_kusd": 2,
+    "criticality": ".4g",
+}
 
 
 def material_of(cls: ObjectClass, family: Family | None) -> Material:
