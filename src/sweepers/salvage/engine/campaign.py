@@ -41,6 +41,12 @@ def chain_cost(rules: CampaignRules, chain: MissionChain, dv_factor: float = 1.0
     return rules.mission_cost(chain_m0_kg(rules, chain, dv_factor))
 
 
+PROPELLANT_DV_MARGIN = 1.08
+"""Factor on a chain's estimated Δv in the campaign stages' propellant check of new chains
+(pool, window re-partitioning, elimination): the spread of the exact legs over the table's
+estimate, per mission. The cost itself is estimated at ``dv_factor`` (``solve.DV_FACTOR``)."""
+
+
 def chain_feasible(rules: CampaignRules, chain: MissionChain, dv_factor: float = 1.0) -> bool:
     """Whether the estimated propellant stays within the rules' limit."""
     return rules.propellant_ok(chain_m0_kg(rules, chain, dv_factor), len(chain.ids))

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from sweepers.salvage.engine.campaign import (
+    PROPELLANT_DV_MARGIN,
     CampaignPlan,
     chain_cost,
     chain_feasible,
@@ -69,7 +70,7 @@ class EliminateConfig:
     tries ``beam.start_offsets``)."""
     dv_factor: float = 1.0
     """Factor on the estimated Δv for the cost."""
-    dv_margin: float = 1.08
+    dv_margin: float = PROPELLANT_DV_MARGIN
     """Factor on the estimated Δv for the propellant check of new chains."""
     leg_dv_cap: float | None = 3000.0
     """Cap of a leg's estimated Δv in this stage (None: the rules' ``leg_dv_cap``). Higher than

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from sweepers.salvage.engine.campaign import chain_cost, chain_feasible
+from sweepers.salvage.engine.campaign import PROPELLANT_DV_MARGIN, chain_cost, chain_feasible
 from sweepers.salvage.engine.model import CampaignRules, LegCosts
 from sweepers.salvage.engine.search import MODES, BeamConfig, MissionChain, PlannedLeg, beam_pool
 
@@ -50,7 +50,7 @@ class PoolConfig:
     """Extra searches per start day with a random share of the debris hidden (λ = the first)."""
     hidden_share: float = 0.3
     """Share of the debris hidden in those searches."""
-    dv_margin: float = 1.08
+    dv_margin: float = PROPELLANT_DV_MARGIN
     """Factor on the estimated Δv for the propellant check only (exact/estimate spread per
     mission; see ``solve.DV_FACTOR`` for the cost)."""
 

@@ -33,7 +33,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sweepers.salvage.engine.campaign import CampaignPlan, chain_cost, chain_m0_kg, solo_chain
+from sweepers.salvage.engine.campaign import (
+    PROPELLANT_DV_MARGIN,
+    CampaignPlan,
+    chain_cost,
+    chain_m0_kg,
+    solo_chain,
+)
 from sweepers.salvage.engine.model import CampaignRules
 from sweepers.salvage.engine.partition import Columns, Selection, exact_cover, relax, select
 from sweepers.salvage.engine.pool import (
@@ -65,7 +71,7 @@ class LnsConfig:
     max_length: int = 16
     time_prices_m_s_per_day: tuple[float, ...] = (2.0, 0.5)
     solo_step_days: int = 10
-    dv_margin: float = 1.08
+    dv_margin: float = PROPELLANT_DV_MARGIN
     """Propellant check of new columns on Δv × this factor (``pool.PoolConfig``)."""
     milp_seconds: float = 120.0
     milp_nodes: int = 20_000
