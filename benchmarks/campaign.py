@@ -17,7 +17,7 @@ timeline) are written with each route screened against the catalog over its firs
 (``--screen-days``).
 
 Usage: ``python benchmarks/campaign.py [--db URL] [--family "SL-16 R/B"] [--inc LO:HI]
-[--out DIR] [--leg-tries 1]``. The last line printed is JSON.
+[--out DIR] [--leg-tries 1] [--dv-margin X]``. The last line printed is JSON.
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ def main() -> None:
     ap.add_argument("--leg-tries", type=int, default=1)
     ap.add_argument("--width", type=int, default=100)
     ap.add_argument("--fly-width", type=int, default=200)
+    ap.add_argument("--dv-margin", type=float, default=None,
+                    help="factor on table Δv (default: the campaign's, CampaignConfig)")
     ap.add_argument("--screen-days", type=float, default=7.0)
     ap.add_argument("--out", default="/tmp/sweepers-campaign-benchmark")
     args = ap.parse_args()
@@ -67,7 +69,8 @@ def main() -> None:
     targets = select_targets(by_id, scored, family=args.family, inc_deg=inc)  # type: ignore[arg-type]
     window = max(seconds_since_mjd2000(e.epoch) for e in targets.elsets)
     config = CampaignConfig(ship=VICTORY, windows_s=(window,), leg_tries=args.leg_tries,
-                            width=args.width, fly_width=args.fly_width)
+                            width=args.width, fly_width=args.fly_width,
+                            **({} if args.dv_margin is None else {"dv_margin": args.dv_margin}))
     print(f"{targets.description}; {len(targets.refused)} refused", flush=True)
     last = {"stage": ""}
 

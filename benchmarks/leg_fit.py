@@ -5,10 +5,10 @@ exact full-J2 legs; when the exact legs cost systematically more than the table,
 search commits to does not fit the tank (SL-8 74°, 2026-12-07: +10 to +23 m/s a leg). This
 script measures that gap where it arises, without the receding horizon's re-planning: the
 problem is built as ``benchmarks/planning.py`` builds it, the cost table (cached on disk, it
-takes a minute or more) is searched once (``plan_job(exact=False)``, beam 1000, table Δv × 1.3),
-and every leg of that route is solved exactly from its *planned* state (ready at the planned
-arrival before it + the stay; the table's hint) by ``solve_leg`` — each leg alone, so one
-leg's lateness does not move the next.
+takes a minute or more) is searched once (``plan_job(exact=False)``, beam 1000, table Δv ×
+``--dv-margin``, default the planners' ``DV_MARGIN``), and every leg of that route is solved
+exactly from its *planned* state (ready at the planned arrival before it + the stay; the table's
+hint) by ``solve_leg`` — each leg alone, so one leg's lateness does not move the next.
 
 Printed per leg: from → to, flight [days], table strategy (0 wait, 1 drift), table Δv, exact
 Δv, exact − table [m/s], the exact leg's kind and impulse magnitudes [m/s], planned and flown
@@ -37,6 +37,7 @@ from planning import CLUSTERS, catalog_problem
 from sweepers.epochs import DAY_S
 from sweepers.salvage.planner.legs import solve_leg
 from sweepers.salvage.planner.plan import FLIGHTS_DAYS, leg_hint, plan_job
+from sweepers.salvage.planner.search import DV_MARGIN
 from sweepers.salvage.planner.tables import build_cost_table
 
 
@@ -48,6 +49,8 @@ def main() -> None:
     ap.add_argument("--candidates", type=int, default=80)
     ap.add_argument("--cache", default="/tmp/leg_fit")
     ap.add_argument("--leg-tries", type=int, default=4)
+    ap.add_argument("--dv-margin", type=float, default=DV_MARGIN,
+                    help=f"factor on table Δv in the search (default the planners' {DV_MARGIN})")
     args = ap.parse_args()
     ship, cands = catalog_problem(args.db, args.problem, args.candidates, 20)
     cache = Path(args.cache) / f"table-{args.problem}.pkl"
@@ -60,7 +63,7 @@ def main() -> None:
         cache.parent.mkdir(parents=True, exist_ok=True)
         with cache.open("wb") as fh:
             pickle.dump(table, fh)
-    chain = plan_job(ship, cands, width=1000, frame="TEME", dv_margin=1.3, table=table,
+    chain = plan_job(ship, cands, width=1000, frame="TEME", dv_margin=args.dv_margin, table=table,
                      exact=False).search
     stay = ship.min_stay_days * DAY_S
     rows: list[dict[str, Any]] = []
@@ -96,7 +99,7 @@ def main() -> None:
               "exact_m_s": round(sum(r["exact_m_s"] for r in done), 1),
               "route_table_m_s_with_margin": round(chain.total_dv_km_s * 1e3, 1)}
     print(f"Σ over {totals['solved']}/{totals['legs']} legs: table {totals['table_m_s']} m/s, "
-          f"exact {totals['exact_m_s']} m/s (route's table Δv × 1.3: "
+          f"exact {totals['exact_m_s']} m/s (route's table Δv × {args.dv_margin}: "
           f"{totals['route_table_m_s_with_margin']} m/s)")
     print(json.dumps({"problem": args.problem, "legs": rows, "totals": totals}))
 

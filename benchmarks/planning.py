@@ -15,19 +15,20 @@ Problems (one ship each):
 
 Planner (``plan_job`` defaults): NodalDrift cost table with along-track phasing (2-day slots;
 flights of 2 to 120 days — GTOC9: up to its 30-day limit — wait-then-transfer or
-drift-then-transfer), beam search (width 1000, table Δv × 1.3), then every leg of the chosen
-chain solved exactly under full J2 (an aimed drift burn + a ≤ 3-day transfer of ≤ 3 impulses,
-multi-started over distinct departure/flight-time pairs), with receding-horizon re-planning
-after every exact leg (from the state actually reached; the re-searched continuation replaces
-the rest when worth more or when the rest no longer fits; a finished route is extended when
-propellant and time are left) and when a leg overdraws, and every leg re-integrated
-independently (SciPy DOP853) to check the GTOC9 bar (100 m, 1 m/s). Baseline: greedy
-nearest-next on the same budget (cheapest next leg departing within 30 days), at its best over
-the full table and the table cut to flights ≤ 20 days (offered months-long drifts, "cheapest
-next" takes them and runs out of time), valued on the table (it is not refined: the comparison
-favours the baseline, whose legs would also cost more when solved exactly) — and, held to the
-planner's standard, the same greedy route flown with the same exact legs and the same receding
-horizon, re-planned greedily (``greedy_flown_*``; the table is built once and shared).
+drift-then-transfer), beam search (width 1000, table Δv × the planners' ``DV_MARGIN``), then
+every leg of the chosen chain solved exactly under full J2 (an aimed drift burn + a ≤ 3-day
+transfer of ≤ 3 impulses, multi-started over distinct departure/flight-time pairs), with
+receding-horizon re-planning after every exact leg (from the state actually reached; the
+re-searched continuation replaces the rest when worth more or when the rest no longer fits; a
+finished route is extended when propellant and time are left) and when a leg overdraws, and
+every leg re-integrated independently (SciPy DOP853) to check the GTOC9 bar (100 m, 1 m/s).
+Baseline: greedy nearest-next on the same budget (cheapest next leg departing within 30 days),
+at its best over the full table and the table cut to flights ≤ 20 days (offered months-long
+drifts, "cheapest next" takes them and runs out of time), valued on the table (it is not
+refined: the comparison favours the baseline, whose legs would also cost more when solved
+exactly) — and, held to the planner's standard, the same greedy route flown with the same exact
+legs and the same receding horizon, re-planned greedily (``greedy_flown_*``; the table is built
+once and shared).
 
 Usage: ``python benchmarks/planning.py [--db URL] [--problems sl8-74,sl16-71,gtoc9,sl8-83]
 [--jobs 2] [--width 1000] [--leg-tries 4]`` — by default all four problems, ``--jobs`` at a
@@ -55,6 +56,7 @@ from sweepers.gtoc9.debris import load_debris
 from sweepers.salvage.planner import Ship, make_candidates, plan_job
 from sweepers.salvage.planner.legs import verify_leg
 from sweepers.salvage.planner.plan import FLIGHTS_DAYS, fly_greedy
+from sweepers.salvage.planner.search import DV_MARGIN
 from sweepers.salvage.planner.ship import StartOrbit
 from sweepers.salvage.planner.tables import build_cost_table
 from sweepers.salvage.planner.targets import ephemeris_from_elsets
@@ -203,7 +205,8 @@ def main() -> None:
                     help="the cluster of the problem named `catalog`")
     ap.add_argument("--candidates", type=int, default=80)
     ap.add_argument("--width", type=int, default=1000)
-    ap.add_argument("--dv-margin", type=float, default=1.3)
+    ap.add_argument("--dv-margin", type=float, default=DV_MARGIN,
+                    help=f"factor on table Δv (default the planners' {DV_MARGIN})")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--leg-tries", type=int, default=4,
                     help="exact solves per leg (distinct starts), planner and greedy alike")

@@ -57,7 +57,14 @@ from sweepers.salvage.planner.plan import (
     fly_greedy,
     plan_job,
 )
-from sweepers.salvage.planner.search import Budget, Chain, SearchStart, beam_search, burn_kg
+from sweepers.salvage.planner.search import (
+    DV_MARGIN,
+    Budget,
+    Chain,
+    SearchStart,
+    beam_search,
+    burn_kg,
+)
 from sweepers.salvage.planner.ship import Ship
 from sweepers.salvage.planner.tables import CostTable, build_cost_table
 from sweepers.salvage.planner.targets import Candidates, ephemeris_from_elsets, make_candidates
@@ -96,7 +103,7 @@ class CampaignConfig:
     tofs_days: tuple[float, ...] = FLIGHTS_DAYS
     width: int = 100
     fly_width: int = 300
-    dv_margin: float = 1.3
+    dv_margin: float = DV_MARGIN
     leg_tries: int = 2
     pricing_rounds: int = 2
     perturbations: int = 2

@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 from sweepers.epochs import DAY_S, mjd2000_s_to_datetime64
 from sweepers.salvage.planner.legs import ExactLeg, LegHint, solve_leg
 from sweepers.salvage.planner.search import (
+    DV_MARGIN,
     Budget,
     Chain,
     SearchStart,
@@ -163,7 +164,7 @@ def _label(cands: Candidates, node: int) -> str:
 
 
 def budget_for(ship: Ship, cands: Candidates, dv_cap_km_s: float | None = None,
-               max_leg_days: float | None = None, dv_margin: float = 1.1) -> Budget:
+               max_leg_days: float | None = None, dv_margin: float = DV_MARGIN) -> Budget:
     """The search budget of ``ship`` over the window of ``cands``."""
     return Budget(exhaust_km_s=ship.exhaust_velocity_km_s, dry_mass_kg=ship.dry_mass_kg,
                   propellant_kg=ship.propellant_kg, kit_mass_kg=ship.kit_mass_kg,
@@ -178,7 +179,7 @@ def plan_job(ship: Ship, cands: Candidates, *, dv_cap_km_s: float | None = None,
              max_leg_days: float | None = None, width: int = 500, per_node: int | None = None,
              step_days: float = 2.0, tofs_days: tuple[float, ...] = FLIGHTS_DAYS,
              neighbours: int | None = None,
-             dv_margin: float = 1.1, frame: str = "TEME", exact: bool = True,
+             dv_margin: float = DV_MARGIN, frame: str = "TEME", exact: bool = True,
              model: J2RendezvousModel | None = None, leg_tries: int = 2, max_rounds: int = 6,
              recede: bool = True, progress: Progress | None = None,
              table: CostTable | None = None) -> Plan:
@@ -412,7 +413,7 @@ def _better(fresh: Chain, chain: Chain, pos: int, state: SearchStart, budget: Bu
 
 def fly_greedy(ship: Ship, cands: Candidates, table: CostTable, *,
                dv_cap_km_s: float | None = None, max_leg_days: float | None = None,
-               dv_margin: float = 1.1, frame: str = "TEME",
+               dv_margin: float = DV_MARGIN, frame: str = "TEME",
                model: J2RendezvousModel | None = None, leg_tries: int = 2,
                max_rounds: int = 6, recede: bool = True,
                progress: Progress | None = None) -> Plan:
