@@ -157,6 +157,19 @@ def test_budget_mode_takes_the_most_valuable_body(lookups: tuple[dict, dict]) ->
     assert [x.norad_id for x in result.fleet.left_out] == [cheap]
 
 
+def test_targets_sgp4_loses_in_the_campaign_are_refused_with_the_reason(
+        lookups: tuple[dict, dict]) -> None:
+    # CZ-2D R/B 54373: SGP4 on its own 2023-10 element set reports it decayed within weeks
+    # (tests/salvage/planner/test_targets.py checks that against the batch propagator)
+    by_id, scored = lookups
+    targets = select_targets(by_id, scored, ids=[AT_98, 54373])
+    assert len(targets) == 2
+    result = plan_campaign(targets, _config(targets), baseline=False)
+    assert [int(x) for x in result.cands.ids] == [AT_98]
+    assert [x.norad_id for x in result.targets.refused] == [54373]
+    assert "SGP4: decayed (error 6)" in result.targets.refused[0].reason
+
+
 def test_chain_propellant_is_the_rocket_equation_with_kits_dropped() -> None:
     ship = VICTORY
     ve = ship.exhaust_velocity_km_s

@@ -128,6 +128,8 @@ def plan(
 
 
 def _show(data: dict[str, Any]) -> None:
+    from sweepers.salvage.planner.output import left_out_line
+
     totals = data["totals"]
     table = Table(title=f"Plan for {data['ship']}: {totals['targets']} targets, value "
                         f"{totals['value']:,.0f} k$", box=box.SIMPLE_HEAD, pad_edge=False)
@@ -145,3 +147,6 @@ def _show(data: dict[str, Any]) -> None:
         + (f", {per_t:,.0f} k$ per tonne of propellant" if per_t else "")
         + f"; greedy nearest-next baseline: {data['baseline_greedy']['targets']} targets, "
         f"value {data['baseline_greedy']['value']:,.0f} k$", highlight=False)
+    left = left_out_line(data)
+    if left:
+        console.print(left, highlight=False)

@@ -10,18 +10,28 @@ from __future__ import annotations
 
 import pickle
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from sweepers import formats
-from sweepers.epochs import DAY_S, JD_MJD2000, seconds_since_mjd2000
+from sweepers.epochs import DAY_S, JD_MJD2000, MJD2000_UTC, seconds_since_mjd2000
 from sweepers.orbits import sgp4_batch
 from sweepers.orbits.j2 import J2Propagator
 from sweepers.orbits.kepler import SecularJ2Ephemeris
 from sweepers.records import ElementSet
-from sweepers.salvage.planner.targets import CatalogEphemeris, concat, ephemeris_from_elsets
+from sweepers.salvage.planner import VICTORY, plan_job
+from sweepers.salvage.planner.output import route_lines
+from sweepers.salvage.planner.targets import (
+    CatalogEphemeris,
+    NoCandidatesError,
+    candidates_in_reach,
+    concat,
+    ephemeris_from_elsets,
+    sgp4_lost,
+)
 
 from ..conftest import CATALOG
 
@@ -129,3 +139,41 @@ def test_the_start_orbit_beside_catalogued_targets_is_a_drag_free_element_set(
     secular = SecularJ2Ephemeris.from_arrays([7000.0], [0.0], [1.7], [0.0], [0.0], [0.0], [t0])
     gtoc = make_candidates(ship, secular, ["1"], ["d"], [1.0], [0.0], t0)
     assert type(gtoc.ephemeris) is SecularJ2Ephemeris
+
+
+# CZ-2D R/B 54373 of the 2023-10 catalog: its own element set, propagated by SGP4 (python-sgp4
+# through the house batch propagator, the screening's path), reports it decayed (error 6) within
+# weeks of its epoch; SL-16 R/B 25400 (~800 km) stays in orbit for years.
+DECAYING, STAYING = 54373, 25400
+
+
+def test_sgp4_lost_names_the_objects_sgp4_loses_in_the_window(real_catalog) -> None:
+    by_id = {e.norad_id: e for e in real_catalog.elements}
+    elsets = [by_id[DECAYING], by_id[STAYING]]
+    t0 = max(seconds_since_mjd2000(e.epoch) for e in elsets)
+    t = t0 + np.arange(0.0, 366.0) * DAY_S
+    ref = sgp4_batch.propagate(elsets, (np.full(t.size, JD_MJD2000), t / DAY_S))
+    first_bad = int(np.flatnonzero(ref.status[0] != 0)[0])
+    assert ref.status[0, first_bad] == sgp4_batch.Sgp4Status.DECAYED
+    assert (ref.status[1] == 0).all()
+    lost = sgp4_lost(elsets, t0, t0 + 365 * DAY_S)
+    assert set(lost) == {DECAYING}
+    day = (MJD2000_UTC + timedelta(seconds=float(t[first_bad]))).date().isoformat()
+    assert "decayed (error 6)" in lost[DECAYING] and day in lost[DECAYING]
+    # a window that ends before the decay loses nothing
+    assert sgp4_lost(elsets, t0, t[first_bad] - 2 * DAY_S) == {}
+
+
+def test_candidates_leave_out_what_sgp4_loses_and_say_why(real_catalog, real_scores) -> None:
+    by_id = {e.norad_id: e for e in real_catalog.elements}
+    scored = {s.norad_id: s for s in real_scores}
+    cands = candidates_in_reach(VICTORY, by_id, scored, wanted=[DECAYING, STAYING])
+    assert cands.ids == (str(STAYING),)
+    assert [i for i, _ in cands.left_out] == [str(DECAYING)]
+    assert "decayed" in cands.left_out[0][1]
+    plan = plan_job(VICTORY, cands, exact=False, width=10)
+    assert plan.as_dict()["left_out"] == [{"id": str(DECAYING), "reason": cands.left_out[0][1]}]
+    assert "1 candidate(s) left out: 54373 (SGP4: decayed" in "\n".join(
+        route_lines(plan.as_dict()))
+    with pytest.raises(NoCandidatesError, match="54373 SGP4: decayed"):
+        candidates_in_reach(VICTORY, by_id, scored, wanted=[DECAYING])

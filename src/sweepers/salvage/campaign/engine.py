@@ -67,7 +67,12 @@ from sweepers.salvage.planner.search import (
 )
 from sweepers.salvage.planner.ship import Ship
 from sweepers.salvage.planner.tables import CostTable, build_cost_table
-from sweepers.salvage.planner.targets import Candidates, ephemeris_from_elsets, make_candidates
+from sweepers.salvage.planner.targets import (
+    Candidates,
+    ephemeris_from_elsets,
+    make_candidates,
+    sgp4_lost,
+)
 from sweepers.salvage.value.scores import LAUNCH_PRICE_KUSD_PER_KG
 
 DAY_S = 86400.0
@@ -541,9 +546,12 @@ def greedy_fleet(cands: Candidates, table: CostTable, config: CampaignConfig,
 def plan_campaign(targets: TargetSet, config: CampaignConfig, *, baseline: bool = True,
                   progress: Progress | None = None) -> Campaign:
     """The whole campaign (module docstring) and, with ``baseline``, the greedy fleet on the
-    same table."""
+    same table. Targets that SGP4 loses inside the campaign's span (decayed: ``sgp4_lost``)
+    are refused first, with the reason (``Campaign.targets.refused``)."""
     wall: dict[str, float] = {}
     t = time.perf_counter()
+    targets = targets.refuse(sgp4_lost(list(targets.elsets), min(config.windows_s),
+                                       max(config.windows_s) + config.ship.duration_s))
     cands = campaign_problem(targets, config)
     table = campaign_table(cands, config, progress)
     wall["table"] = time.perf_counter() - t

@@ -52,6 +52,18 @@ class TargetSet:
     def __len__(self) -> int:
         return len(self.scored)
 
+    def refuse(self, reasons: dict[int, str]) -> TargetSet:
+        """This set with the targets of ``reasons`` (catalog number → why) moved to
+        ``refused``. Raises :class:`TargetSetError` when nothing is left."""
+        keep = [k for k, s in enumerate(self.scored) if s.norad_id not in reasons]
+        out = tuple(LeftOut(s.norad_id, s.name or "", reasons[s.norad_id])
+                    for s in self.scored if s.norad_id in reasons)
+        if not keep:
+            raise TargetSetError(f"no target left to plan ({self.description}; "
+                                 f"{len(self.refused) + len(out)} refused)")
+        return TargetSet(tuple(self.scored[k] for k in keep), tuple(self.elsets[k] for k in keep),
+                         self.description, (*self.refused, *out))
+
 
 def select_targets(
     by_id: Mapping[int, ElementSet],

@@ -397,7 +397,19 @@ def route_lines(data: dict[str, Any], rows: int = 12) -> list[str]:
     base = data["baseline_greedy"]
     lines.append(f"greedy nearest-next on the same cost table: {base['targets']} targets, "
                  f"value {format_value(base['value'], unit)}")
-    return lines
+    left = left_out_line(data)
+    return [*lines, left] if left else lines
+
+
+def left_out_line(data: dict[str, Any], show: int = 5) -> str | None:
+    """One line saying how many candidates the selection left out and why (the first
+    ``show`` of them), or None when it left none out."""
+    left = data.get("left_out") or []
+    if not left:
+        return None
+    shown = "; ".join(f"{x['id']} ({x['reason']})" for x in left[:show])
+    more = f"; and {len(left) - show} more" if len(left) > show else ""
+    return f"{len(left)} candidate(s) left out: {shown}{more}"
 
 
 def route_markdown(data: dict[str, Any], title: str) -> str:
@@ -420,6 +432,9 @@ def route_markdown(data: dict[str, Any], title: str) -> str:
                     f"greedy nearest-next baseline {base['targets']} targets, value "
                     f"{base['value']:,.0f} k$; value per tonne of propellant "
                     f"{totals['value_per_tonne_propellant'] or 0:,.0f} k$."]
+    left = left_out_line(data)
+    if left:
+        out += ["", left + "."]
     if "plot" in data.get("files", {}):
         out += ["", f"![route: RAAN and altitude against time]({data['files']['plot']})"]
     return "\n".join(out) + "\n"

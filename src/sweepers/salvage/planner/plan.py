@@ -146,6 +146,7 @@ class Plan:
                        "value_unit": self.value_unit,
                        "dv_km_s": self.total_dv_km_s, "propellant_kg": prop,
                        "value_per_tonne_propellant": self.value / (prop / 1e3) if prop else None},
+            "left_out": [{"id": i, "reason": why} for i, why in self.cands.left_out],
             "search": {"targets": len(self.search), "value": self.search.value,
                        "table_dv_km_s": self.search.total_dv_km_s},
             "baseline_greedy": {"targets": len(self.baseline), "value": self.baseline.value,

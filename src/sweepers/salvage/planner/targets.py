@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import lru_cache
 
@@ -47,6 +47,7 @@ from sgp4.api import Satrec
 from sweepers.epochs import DAY_S, JD_MJD2000, MJD2000_UTC, seconds_since_mjd2000
 from sweepers.orbits.constants import MU_EARTH_KM3_S2, R_EARTH_KM
 from sweepers.orbits.kepler import KeplerElements, SecularJ2Ephemeris, true_from_mean
+from sweepers.orbits.sgp4_batch import Sgp4Status
 from sweepers.orbits.sgp4_init import build_satrecs, element_array
 from sweepers.records import ElementSet
 from sweepers.salvage.planner.ship import Ship
@@ -178,6 +179,35 @@ class CatalogEphemeris(SecularJ2Ephemeris):
         return r.reshape((*shape, 3)), v.reshape((*shape, 3))
 
 
+def sgp4_lost(elsets: Sequence[ElementSet], t_start_s: float, t_end_s: float,
+              step_s: float = DAY_S) -> dict[int, str]:
+    """The objects whose SGP4 propagation fails inside the window ``t_start_s`` …
+    ``t_end_s`` [s since MJD2000] — most often SGP4 reporting the orbit decayed (error 6) —
+    with the reason, the first failing moment on a ``step_s`` grid (and the window's end)
+    in it: {catalog number: reason}.
+
+    A planner must not chase such an object: SGP4 is the catalog's own prediction and says it
+    re-enters, or can no longer be predicted, while the ship is still flying. The bundled
+    2023-10 catalog has 1,352 of its 26,140 objects so, 13 of the 500 most valuable (e.g.
+    CZ-2D R/B 54373, decayed by SGP4 27 days after the catalog's date)."""
+    if not elsets:
+        return {}
+    days = np.r_[np.arange(t_start_s, t_end_s, step_s), t_end_s] / DAY_S
+    whole = np.floor(days)
+    lost: dict[int, str] = {}
+    for e, row in zip(elsets, element_array(elsets), strict=True):
+        err = _satrec(row.tobytes()).sgp4_array(JD_MJD2000 + whole, days - whole)[0]
+        bad = np.flatnonzero(err != 0)
+        if bad.size:
+            code = int(err[bad[0]])
+            when = MJD2000_UTC + timedelta(days=float(days[bad[0]]))
+            what = (Sgp4Status(code).name.lower().replace("_", " ")
+                    if code in Sgp4Status._value2member_map_ else "error")
+            lost[e.norad_id] = (f"SGP4: {what} (error {code}) by {when:%Y-%m-%d}, inside the "
+                                "planning window")
+    return lost
+
+
 def ephemeris_from_elsets(elsets: Sequence[ElementSet]) -> CatalogEphemeris:
     """Ephemeris of catalogued objects from their element sets (module docstring): SGP4
     states, Brouwer mean elements for the table; epochs in seconds since MJD2000."""
@@ -234,7 +264,8 @@ class Candidates:
     ``names`` label the targets (n), ``values`` their worth in ``value_unit`` (``"k$"``: salvage
     value of catalogued objects; ``"debris"``: 1 per object, GTOC9), ``masses_kg`` their masses
     (for the report). ``free_start``: node 0 costs nothing to leave (launch straight to the
-    first target). ``t_start_s`` / ``t_end_s`` the window [s since MJD2000].
+    first target). ``t_start_s`` / ``t_end_s`` the window [s since MJD2000]. ``left_out``:
+    what the selection left out and why (:func:`candidates_in_reach`), for the report.
     """
 
     ephemeris: SecularJ2Ephemeris
@@ -246,6 +277,8 @@ class Candidates:
     t_end_s: float
     free_start: bool = False
     value_unit: str = "k$"
+    left_out: tuple[tuple[str, str], ...] = ()
+    """Objects that would have been candidates but were left out: (id, reason)."""
 
     @property
     def n_targets(self) -> int:
@@ -337,18 +370,36 @@ def candidates_in_reach(ship: Ship, by_id: Mapping[int, ElementSet],
         missing = [i for i in wanted if i not in by_id or i not in scored]
         if missing:
             raise NoCandidatesError(f"--candidates: no element set for {missing}")
-        chosen = [scored[i] for i in wanted if i != start_id]
+        ranked = [scored[i] for i in wanted if i != start_id]
+        want = len(ranked)
     else:
-        chosen = [s for s in rank_targets(scored.values(), by="value",
+        ranked = [s for s in rank_targets(scored.values(), by="value",
                                           alt_km=(alt[0] - alt_margin_km, alt[1] + alt_margin_km),
                                           inc_deg=(inc - inc_margin_deg, inc + inc_margin_deg),
-                                          top=top + 1)
-                  if s.norad_id != start_id][:top]
-    if not chosen:
+                                          top=None)
+                  if s.norad_id != start_id]
+        want = top
+    if not ranked:
         raise NoCandidatesError("no candidate targets near the start orbit (try --candidates)")
     t0 = seconds_since_mjd2000(ship.start) if ship.start else max(
-        seconds_since_mjd2000(by_id[s.norad_id].epoch) for s in chosen)
-    return make_candidates(
+        seconds_since_mjd2000(by_id[s.norad_id].epoch) for s in ranked[:want])
+    chosen: list[ScoredObject] = []
+    left_out: list[tuple[str, str]] = []
+    pos = 0
+    while len(chosen) < want and pos < len(ranked):  # the next best replace the lost ones
+        batch = ranked[pos:pos + want - len(chosen)]
+        pos += len(batch)
+        lost = sgp4_lost([by_id[s.norad_id] for s in batch], t0, t0 + ship.duration_s)
+        for s in batch:
+            if s.norad_id in lost:
+                left_out.append((str(s.norad_id), lost[s.norad_id]))
+            else:
+                chosen.append(s)
+    if not chosen:
+        raise NoCandidatesError("no candidate target that SGP4 keeps in orbit over the window: "
+                                + "; ".join(f"{i} {why}" for i, why in left_out))
+    cands = make_candidates(
         ship, ephemeris_from_elsets([by_id[s.norad_id] for s in chosen]),
         [str(s.norad_id) for s in chosen], [s.name or str(s.norad_id) for s in chosen],
         [s.value_kusd for s in chosen], [s.mass_kg for s in chosen], t0, start=start_eph)
+    return replace(cands, left_out=tuple(left_out))
