@@ -49,6 +49,7 @@ from numpy.typing import NDArray
 
 from sweepers.salvage.campaign.targets import LeftOut, TargetSet
 from sweepers.salvage.engine.partition import Columns, Limits, exact_cover, relax
+from sweepers.salvage.planner import DV_MARGIN
 from sweepers.salvage.planner.legs import verify_leg
 from sweepers.salvage.planner.plan import (
     FLIGHTS_DAYS,
@@ -57,14 +58,7 @@ from sweepers.salvage.planner.plan import (
     fly_greedy,
     plan_job,
 )
-from sweepers.salvage.planner.search import (
-    DV_MARGIN,
-    Budget,
-    Chain,
-    SearchStart,
-    beam_search,
-    burn_kg,
-)
+from sweepers.salvage.planner.search import Budget, Chain, SearchStart, beam_search, burn_kg
 from sweepers.salvage.planner.ship import Ship
 from sweepers.salvage.planner.tables import CostTable, build_cost_table
 from sweepers.salvage.planner.targets import (

@@ -18,12 +18,13 @@ Earth's axis.
 """
 
 from sweepers.salvage.planner.plan import Burn, Plan, Stop, plan_job, plan_job_fast
-from sweepers.salvage.planner.search import Budget, Chain, beam_search, greedy_nearest
+from sweepers.salvage.planner.search import DV_MARGIN, Budget, Chain, beam_search, greedy_nearest
 from sweepers.salvage.planner.ship import VICTORY, Ship, ShipError, load_ship, ship_from_dict
 from sweepers.salvage.planner.tables import CostTable, build_cost_table
 from sweepers.salvage.planner.targets import Candidates, ephemeris_from_elsets, make_candidates
 
 __all__ = [
+    "DV_MARGIN",
     "VICTORY",
     "Budget",
     "Burn",
