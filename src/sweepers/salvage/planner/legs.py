@@ -53,7 +53,7 @@ from sweepers.orbits.kepler import SecularJ2Ephemeris, j2_secular_rates, state_t
 from sweepers.salvage.engine.exact_legs import node_and_inc, node_crossing
 from sweepers.salvage.transfers import J2RendezvousModel, RendezvousLeg
 from sweepers.salvage.transfers.lambert_model import lambert_cost
-from sweepers.salvage.transfers.nodal_drift import DEFAULT_DRIFT_BOUNDS, DriftBounds
+from sweepers.salvage.transfers.nodal_drift import DEFAULT_DRIFT_BOUNDS, DRIFT_LEAD_S, DriftBounds
 
 Array = NDArray[np.float64]
 
@@ -450,11 +450,11 @@ def solve_leg(eph: SecularJ2Ephemeris, i: int, j: int, t_ready_s: float, hint: L
         flown: list[ExactLeg] = []
         for phase_to in (None, arr):  # the plane alone, and the plane and the phase
             t_in, dv_in, coast = aimed_drift_burn(eph, i, r_b, v_b, t_b,
-                                                  hint.t_arrive_s - 1.5 * DAY_S,
+                                                  hint.t_arrive_s - DRIFT_LEAD_S,
                                                   hint.drift_da_km, hint.drift_di_rad, box=box,
                                                   target=phase_to)
             found = short_transfer(coast, arr, t_b + 0.5 * DAY_S,
-                                   hint.t_arrive_s - 1.5 * DAY_S,
+                                   hint.t_arrive_s - DRIFT_LEAD_S,
                                    t_latest_arrival_s=t_latest_arrival_s, model=model,
                                    tries=tries)
             if found is not None:

@@ -36,6 +36,17 @@ Two strategies, the cheaper is returned:
    paid and the linearised price did not (SL-8 74° table route, 2026-12-07: the 120-day leg
    54 → 16 left a node gap of 1.3° at its arrival, not the 0.13° its table entry planned).
 
+The node gap a drift orbit must close is the one the ship meets when the drift *ends* and
+the closing transfer begins, :data:`DRIFT_LEAD_S` (1.5 days) before the arrival — the exact
+legs start that transfer around then and fly it for 0.75–3 days — measured from the departure
+node at t0 advanced at the ship's own first-order J2 rate (the rate the exact leg's aimed drift
+flies under full J2), not at the departure object's catalogued rate (SGP4's, with J4, J2² and
+drag: 0.003–0.004°/day apart at 74°). Before 2026-12-07 (night) the gap was taken at the
+arrival with the departure object's rate: on the SL-8 74° route the 120-day leg 54 → 16, on a
+drift orbit 147 km above its departure, met a node gap 0.95° larger than priced (0.44° from the
+rates over 120 days, the rest from the drift's 0.34°/day relative to the target over the last
+1.5 days), and its closing transfer cost 280 m/s where the table held 235.
+
 Drift orbits stay physical (:class:`DriftBounds`, on by default): the drift orbit's δa and δi
 are held to |δa|/a ≤ 2 % and |δi| ≤ min(3°, 0.09 |tan i|) — where the linearised node rate is
 within ≈ 5 % of the a^(−7/2) and cos i laws — and its perigee above 400 km or higher for long
@@ -71,6 +82,11 @@ from sweepers.salvage.transfers.base import TargetEphemeris, TransferCost, as_ti
 from sweepers.salvage.value.lifetime import DRAG_COEFFICIENT, density_kg_m3
 
 Array = NDArray[np.float64]
+
+DRIFT_LEAD_S = 1.5 * 86400.0
+"""How long before a drift leg's arrival its drift ends and the closing transfer begins [s]: the
+exact legs (``planner.legs.solve_leg``) aim the drift at this moment and centre the closing
+transfer's search on it; the cost table prices the node gap the ship meets then."""
 
 
 def _wrap(angle: Array) -> Array:
@@ -215,9 +231,16 @@ class NodalDriftModel:
         rows = np.arange(t0.size)
         dv_direct = dv_t[rows, best]
 
-        # 2. drift orbit: convex sum of two weighted norms, d = (δa, δi, δΩ, δe_x, δe_y)
-        g = np.stack([d_a, b1.i_rad - a1.i_rad, _wrap(b1.raan_rad - a1.raan_rad),
-                      d_e[:, 0], d_e[:, 1]], axis=1)
+        # 2. drift orbit: convex sum of two weighted norms, d = (δa, δi, δΩ, δe_x, δe_y). The
+        # node gap is the one the ship meets when its drift ends and the closing transfer
+        # begins, DRIFT_LEAD_S before t1 (module docstring, "Drift orbit"): the ship's own
+        # first-order J2 rate from the departure node at t0, the target rolled back over the
+        # lead at its first-order rate.
+        raan_dot_b1 = j2_secular_rates(b1.a_km, b1.e, b1.i_rad, **rates)[0]
+        lead = np.minimum(DRIFT_LEAD_S, span)
+        drift_span = span - lead
+        gap_end = _wrap(b1.raan_rad - raan_dot_b1 * lead - a0.raan_rad - raan_dot_a * drift_span)
+        g = np.stack([d_a, b1.i_rad - a1.i_rad, gap_end, d_e[:, 0], d_e[:, 1]], axis=1)
         w = np.stack([v / (2 * a0.a_km), v, v * np.sin(a0.i_rad), v / 2, v / 2], axis=1)
         box = None
         if self.drift_bounds is not None:
@@ -226,12 +249,12 @@ class NodalDriftModel:
                                         self.r_eq_km, self.mu)
             physical = box[0] <= box[1]
             box = (box[0], np.maximum(box[0], box[1]), box[2], box[3])
-        d, dv_linear = _min_two_norms(w, -3.5 * raan_dot_a / a0.a_km * span,
-                                      -raan_dot_a * np.tan(a0.i_rad) * span, g,
+        d, dv_linear = _min_two_norms(w, -3.5 * raan_dot_a / a0.a_km * drift_span,
+                                      -raan_dot_a * np.tan(a0.i_rad) * drift_span, g,
                                       self.iterations, box)
         # priced with the drift orbit's own node rate (module docstring, "Drift orbit")
         drift_turn = (j2_secular_rates(a0.a_km + d[:, 0], a0.e, a0.i_rad + d[:, 1], **rates)[0]
-                      - raan_dot_a) * span
+                      - raan_dot_a) * drift_span
         left = g - d
         left[:, 2] = g[:, 2] - d[:, 2] - drift_turn
         dv_drift = np.linalg.norm(w * d, axis=1) + np.linalg.norm(w * left, axis=1)
