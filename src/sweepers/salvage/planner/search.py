@@ -47,15 +47,15 @@ DV_MARGIN = 1.15
 """The planners' factor on the cost table's Δv in the search's propellant account
 (``Budget.dv_margin``): one value for the one-ship planner (``plan_job``, ``sweepers plan``,
 the sweep's route, the service), its greedy baseline, the fleet campaign and the benchmarks.
+Before 2026-12-07 it was 1.1 in the planner and 1.3 in the campaign and the benchmarks.
 
-Why 1.15: the exact legs cost more than the table, by a ratio measured on the SL-8 74° table
-route (``benchmarks/leg_fit.py``, 2026-12-07: Σ exact / Σ table = 1,098.4 / 970.1 m/s = 1.13
-over 11 legs, so that route's table Δv × 1.15 = 1,115.7 m/s covers what it flies). The receding
-horizon re-plans from the propellant actually left when a leg overdraws, so the margin mostly
-shapes which chain the search commits to. Over the four problems of
-``benchmarks/planning.py`` (same code, same day) 1.15 flew SL-8 74° 11 targets against 10 at
-1.1 and 1.3, GTOC9 one-ship 14 (1.1: 15; 1.3: 13), SL-8 83° 11 and SL-16 71° 59.1 M$ at all
-three. Before, the default was 1.1 here and 1.3 in the campaign and the benchmarks."""
+Measured (``benchmarks/RESULTS.md``, 2026-12-07, night 2): on the SL-8 74° table route
+(``benchmarks/leg_fit.py``) Σ exact / Σ table was 1.13 until the table priced a drift leg's node
+gap where the drift ends (``nodal_drift.DRIFT_LEAD_S``), 1.02 since. The receding horizon
+re-plans from the propellant actually left, so the margin mostly shapes which chain the search
+commits to; over the four problems of ``benchmarks/planning.py`` with that table, 1.15 did at
+least as well as 1.05 on each (SL-8 74° 10 targets against the greedy's 9, not 10; GTOC9 one-ship
+14 debris, not 13; SL-16 71° and SL-8 83° the same)."""
 
 
 @dataclass(frozen=True, slots=True)
