@@ -141,9 +141,10 @@ def test_the_start_orbit_beside_catalogued_targets_is_a_drag_free_element_set(
     assert type(gtoc.ephemeris) is SecularJ2Ephemeris
 
 
-# CZ-2D R/B 54373 of the 2023-10 catalog: its own element set, propagated by SGP4 (python-sgp4
-# through the house batch propagator, the screening's path), reports it decayed (error 6) within
-# weeks of its epoch; SL-16 R/B 25400 (~800 km) stays in orbit for years.
+# CZ-2D R/B 54373 of the 2023-10 catalog: its own element set, propagated by SGP4 (the house
+# batch propagator's "auto" engine, heyoka's SGP4 for near-Earth objects — sgp4_lost uses
+# python-sgp4), reports it decayed (error 6) within weeks of its epoch; SL-16 R/B 25400
+# (~800 km) stays in orbit for years.
 DECAYING, STAYING = 54373, 25400
 
 

@@ -45,6 +45,7 @@ from numpy.typing import ArrayLike, NDArray
 from sgp4.api import Satrec
 
 from sweepers.epochs import DAY_S, JD_MJD2000, MJD2000_UTC, seconds_since_mjd2000
+from sweepers.orbits import sgp4_batch
 from sweepers.orbits.constants import MU_EARTH_KM3_S2, R_EARTH_KM
 from sweepers.orbits.kepler import KeplerElements, SecularJ2Ephemeris, true_from_mean
 from sweepers.orbits.sgp4_batch import Sgp4Status
@@ -194,17 +195,17 @@ def sgp4_lost(elsets: Sequence[ElementSet], t_start_s: float, t_end_s: float,
         return {}
     days = np.r_[np.arange(t_start_s, t_end_s, step_s), t_end_s] / DAY_S
     whole = np.floor(days)
+    # python-sgp4, as CatalogEphemeris.state: the states the planner would fly to
+    status = sgp4_batch.propagate(elsets, (JD_MJD2000 + whole, days - whole),
+                                  engine="sgp4").status
     lost: dict[int, str] = {}
-    for e, row in zip(elsets, element_array(elsets), strict=True):
-        err = _satrec(row.tobytes()).sgp4_array(JD_MJD2000 + whole, days - whole)[0]
-        bad = np.flatnonzero(err != 0)
+    for e, row in zip(elsets, status, strict=True):
+        bad = np.flatnonzero(row != Sgp4Status.OK)
         if bad.size:
-            code = int(err[bad[0]])
+            code = Sgp4Status(int(row[bad[0]]))
             when = MJD2000_UTC + timedelta(days=float(days[bad[0]]))
-            what = (Sgp4Status(code).name.lower().replace("_", " ")
-                    if code in Sgp4Status._value2member_map_ else "error")
-            lost[e.norad_id] = (f"SGP4: {what} (error {code}) by {when:%Y-%m-%d}, inside the "
-                                "planning window")
+            lost[e.norad_id] = (f"SGP4: {code.name.lower().replace('_', ' ')} (error "
+                                f"{int(code)}) by {when:%Y-%m-%d}, inside the planning window")
     return lost
 
 
