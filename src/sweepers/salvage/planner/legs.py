@@ -421,10 +421,13 @@ def phase_gap(coast: CoastEphemeris, target: NodeEphemeris, t_s: float) -> float
 
 def solve_leg(eph: SecularJ2Ephemeris, i: int, j: int, t_ready_s: float, hint: LegHint, *,
               t_latest_arrival_s: float, model: J2RendezvousModel | None = None,
-              tries: int = 2, drift_bounds: DriftBounds | None = DEFAULT_DRIFT_BOUNDS
-              ) -> ExactLeg | None:
+              tries: int = 2, drift_bounds: DriftBounds | None = DEFAULT_DRIFT_BOUNDS,
+              on_time: bool = False) -> ExactLeg | None:
     """Exact leg from node ``i`` (left no earlier than ``t_ready_s``) to node ``j`` following
-    the table's ``hint``: wait-then-transfer (short exact transfer around the alignment moment)
+    the table's ``hint``, arriving by ``t_latest_arrival_s`` — with ``on_time``, by the
+    planned arrival ``hint.t_arrive_s`` as well (the closing transfer's window reaches 3.5 days
+    past it, and its cheapest start often lies there; the planner weighs both, ``plan._fly``):
+    wait-then-transfer (short exact transfer around the alignment moment)
     or drift (burns at the first two node crossings onto the drift orbit, held to
     ``drift_bounds`` — the cost table's,
     :class:`~sweepers.salvage.transfers.nodal_drift.DriftBounds` — coast under full J2, short
@@ -437,6 +440,8 @@ def solve_leg(eph: SecularJ2Ephemeris, i: int, j: int, t_ready_s: float, hint: L
     drift does not sweep the phase round in the final transfer's window, and costs where it
     does (it moves δa off the plan). On the SL-8 74° table route (2026-12-07) the plane aim was
     cheaper on 4 of 9 drift legs by 12–30 m/s, the phase aim on 5 by 6–60 m/s."""
+    if on_time:
+        t_latest_arrival_s = min(t_latest_arrival_s, hint.t_arrive_s)
     dep, arr = NodeEphemeris(eph, i), NodeEphemeris(eph, j)
     box: tuple[float, float, float, float] | None = None
     drift = hint.strategy == 1 and hint.t_arrive_s - hint.t_depart_s > 3.0 * DAY_S

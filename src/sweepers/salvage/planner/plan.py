@@ -4,7 +4,8 @@ Defaults: departure slots every 2 days, flights of 2, 6, 12, 20, 30, 45, 60, 90 
 (:data:`FLIGHTS_DAYS`; short ones: wait-then-transfer; long ones drift-then-transfer — months
 on a drift orbit let the ship reach planes that differential J2 precession brings round only
 slowly; flights longer than an arrival-to-arrival limit are dropped), beam width 500, table
-Δv × 1.1 (the exact legs cost more: imperfect phasing, drift burns).
+Δv × :data:`~sweepers.salvage.planner.search.DV_MARGIN` (the exact legs' spread about the table:
+imperfect phasing, drift burns).
 Units: km, km/s, kg, s (seconds since MJD2000, UTC); inertial frame of the targets' elements.
 
 :func:`plan_job` returns a :class:`Plan`: the targets reached with arrival/departure epochs,
@@ -254,16 +255,19 @@ def plan_job_fast(ship: Ship, cands: Candidates, *, frame: str = "TEME",
 GREEDY_MAX_FLIGHT_DAYS = 20.0
 
 
-def best_greedy(table: CostTable, values: NDArray[np.float64], budget: Budget) -> Chain:
+def best_greedy(table: CostTable, values: NDArray[np.float64], budget: Budget, *,
+                start: SearchStart | None = None) -> Chain:
     """The greedy nearest-next baseline at its best: run on the whole table and on the table cut
     to flights ≤ :data:`GREEDY_MAX_FLIGHT_DAYS` (the table it was designed on), the better
     route kept. Offered months-long drift flights, "cheapest next leg" takes them although
-    they eat the year; the baseline is not to be weakened by the planner's richer table."""
-    return _best_greedy(table, values, budget)[0]
+    they eat the year; the baseline is not to be weakened by the planner's richer table.
+    ``start``: from a state (``greedy_nearest``'s; e.g. only ``visited``, targets taken by
+    other ships)."""
+    return _best_greedy(table, values, budget, start)[0]
 
 
-def _best_greedy(table: CostTable, values: NDArray[np.float64],
-                 budget: Budget) -> tuple[Chain, CostTable]:
+def _best_greedy(table: CostTable, values: NDArray[np.float64], budget: Budget,
+                 start: SearchStart | None = None) -> tuple[Chain, CostTable]:
     """:func:`best_greedy` and the table its route was found on."""
     best: tuple[Chain, CostTable] | None = None
     tables = [table]
@@ -271,7 +275,8 @@ def _best_greedy(table: CostTable, values: NDArray[np.float64],
             GREEDY_MAX_FLIGHT_DAYS * DAY_S):
         tables.append(table.flights_up_to(GREEDY_MAX_FLIGHT_DAYS * DAY_S))
     for tab in tables:
-        chain, _ = fit_kits(lambda b, tab=tab: greedy_nearest(tab, values, b), budget)
+        chain, _ = fit_kits(lambda b, tab=tab: greedy_nearest(tab, values, b, start=start),
+                            budget)
         if best is None or (chain.value, -chain.propellant_kg) > (best[0].value,
                                                                  -best[0].propellant_kg):
             best = (chain, tab)
@@ -339,9 +344,21 @@ def _fly(chain: Chain, table: CostTable, cands: Candidates, budget: Budget,
             if not chain.nodes:
                 break
         t = time.perf_counter()
-        nxt = _fly_leg(chain, pos, table, cands, budget, model, tries, progress, state,
-                       len(legs) + len(chain) - pos)
+        total = len(legs) + len(chain) - pos
+        nxt = _fly_leg(chain, pos, table, cands, budget, model, tries, progress, state, total)
         wall["legs"] = wall.get("legs", 0.0) + time.perf_counter() - t
+        fresh: Chain | None = None
+        if (recede and nxt is not None and nxt[0] is not None
+                and nxt[0].t_arrive_s > chain.t_arrive_s[pos] + 1e-6):
+            t = time.perf_counter()  # late: the leg held to the planned arrival as well
+            on_time = _fly_leg(chain, pos, table, cands, budget, model, tries, progress, state,
+                               total, on_time=True)
+            wall["legs"] = wall.get("legs", 0.0) + time.perf_counter() - t
+            if on_time is not None:
+                t = time.perf_counter()
+                nxt, fresh = _weigh([nxt, on_time], replan, chain.nodes[pos], nodes, banned,
+                                    cands.values)
+                wall["search"] = wall.get("search", 0.0) + time.perf_counter() - t
         if nxt is None:  # failed or overdraws: ban the target, search again from here
             banned.append(chain.nodes[pos])
             state = replace(state, visited=(*nodes, *banned))
@@ -361,14 +378,45 @@ def _fly(chain: Chain, table: CostTable, cands: Candidates, budget: Budget,
                         visited=(*nodes, *banned))
         pos += 1
         if recede and pos < len(chain):
-            t = time.perf_counter()
-            fresh = replan(state)
-            wall["search"] = wall.get("search", 0.0) + time.perf_counter() - t
+            if fresh is None:
+                t = time.perf_counter()
+                fresh = replan(state)
+                wall["search"] = wall.get("search", 0.0) + time.perf_counter() - t
             passed = _passed(chain, pos, state, budget, table)
             if (len(fresh) > 0 if passed
                     else _better(fresh, chain, pos, state, budget, cands.values)):
                 chain, pos = fresh, 0
     return nodes, arrivals, legs
+
+
+def _weigh(options: list[tuple[ExactLeg | None, SearchStart]],
+           replan: Callable[[SearchStart], Chain], node: int, nodes: list[int],
+           banned: list[int], values: NDArray[np.float64],
+           ) -> tuple[tuple[ExactLeg | None, SearchStart], Chain]:
+    """Of exact legs to ``node`` flown different ways (``options``: each leg and the state it
+    leaves; :func:`_fly_leg`), the one whose end state the re-searched continuation
+    (``replan``) makes worth the most — value, then propellant left at the end. Returns it and
+    that continuation.
+
+    Why: the cheapest exact leg often arrives up to 3.5 days after the planned arrival (its
+    closing transfer's window reaches that far), and the rest of the route then runs behind
+    the schedule its legs were priced on; the leg held to the planned arrival costs more or
+    less. SL-8 74° (``benchmarks/planning.py``, × 1.15, 2026-12-07): with the cheapest legs
+    alone, four of the first five drift legs arrived 0.9–2.9 days late and the route flew 10 of
+    the search's 11 targets; always on time, all 11 — but the GTOC9 one-ship and SL-8 83°
+    routes burnt 5 and 3 % more propellant, SL-16 71° lost 81 k$ of value and the SL-16
+    greedy fleet burnt 7 % more. Neither rule is right for every leg; the re-search from each
+    end state says which is."""
+    best: tuple[tuple[float, float], tuple[ExactLeg | None, SearchStart], Chain] | None = None
+    for leg, st in options:
+        st = replace(st, value=float(sum(values[n - 1] for n in (*nodes, node))),
+                     visited=(*nodes, node, *banned))
+        fresh = replan(st)
+        score = (fresh.value, float(st.propellant_kg) - fresh.propellant_kg)  # type: ignore[arg-type]
+        if best is None or score > best[0]:
+            best = (score, (leg, st), fresh)
+    assert best is not None
+    return best[1], best[2]
 
 
 def _passed(chain: Chain, pos: int, state: SearchStart, budget: Budget,
@@ -440,10 +488,12 @@ def fly_greedy(ship: Ship, cands: Candidates, table: CostTable, *,
 
 def _fly_leg(chain: Chain, pos: int, table: CostTable, cands: Candidates, budget: Budget,
              model: J2RendezvousModel | None, tries: int, progress: Progress | None,
-             state: SearchStart, total: int) -> tuple[ExactLeg | None, SearchStart] | None:
+             state: SearchStart, total: int, *, on_time: bool = False
+             ) -> tuple[ExactLeg | None, SearchStart] | None:
     """Solve leg ``pos`` of ``chain`` from ``state`` exactly (search mass model: all kits on
-    board). Returns the leg (None for a free start) and the state after it, or None when the leg
-    does not converge or overdraws the propellant or the Δv cap."""
+    board; ``on_time``: arriving by the planned arrival, ``solve_leg``). Returns the leg (None
+    for a free start) and the state after it, or None when the leg does not converge or
+    overdraws the propellant or the Δv cap."""
     j, slot = chain.nodes[pos], chain.slots[pos]
     prev, t_arr = state.node, state.t_arrive_s
     prop = budget.propellant_kg if state.propellant_kg is None else state.propellant_kg
@@ -454,7 +504,7 @@ def _fly_leg(chain: Chain, pos: int, table: CostTable, cands: Candidates, budget
         end = budget.t_end_s - budget.stay_s
         latest = end if prev == 0 else min(end, t_arr + budget.max_leg_s)
         leg = solve_leg(cands.ephemeris, prev, j, ready, leg_hint(table, prev, j, slot),
-                        t_latest_arrival_s=latest, model=model, tries=tries)
+                        t_latest_arrival_s=latest, model=model, tries=tries, on_time=on_time)
         if progress is not None:
             progress("legs", total - (len(chain) - pos) + 1, total)
         if leg is None:
