@@ -23,14 +23,21 @@ from sweepers.salvage.campaign.engine import (
     MISS_BAR_KM_S,
     Campaign,
     CampaignConfig,
+    campaign_problem,
+    campaign_table,
     chain_propellant_kg,
+    choose,
+    generate_columns,
     plan_campaign,
+    window_candidates,
 )
 from sweepers.salvage.campaign.report import write_campaign
 from sweepers.salvage.campaign.targets import TargetSetError, select_targets
+from sweepers.salvage.engine.partition import Limits
 from sweepers.salvage.planner import VICTORY
 from sweepers.salvage.planner.legs import verify_leg
-from sweepers.salvage.planner.search import burn_kg
+from sweepers.salvage.planner.plan import best_greedy, budget_for
+from sweepers.salvage.planner.search import SearchStart, burn_kg
 from sweepers.salvage.planner.targets import seconds_since_mjd2000
 from sweepers.salvage.value import ScoredObject
 
@@ -110,6 +117,37 @@ def test_greedy_baseline_removes_everything_with_the_same_legs(campaign: Campaig
     assert len(removed) == len(set(removed))
     for s in base.ships:
         assert all(r <= MISS_BAR_KM and v <= MISS_BAR_KM_S for r, v in s.misses)
+
+
+def test_the_pool_holds_the_greedy_fleets_chains(lookups: tuple[dict, dict]) -> None:
+    """The greedy fleet re-derived here on the campaign's table — each ship the greedy
+    baseline's route (``best_greedy``) among the targets the ships before it did not take —
+    is in the column pool, chain by chain, so the MILP never chooses a fleet dearer on the
+    table than it. The 18 SL-16 near 71° with 3-month ships: without the greedy sweep the
+    beam sweeps missed one of its eight chains and the MILP took 9 ships (2026-12-07)."""
+    by_id, scored = lookups
+    targets = select_targets(by_id, scored, family="SL-16 R/B", inc_deg=(70.6, 71.4))
+    cfg = _config(targets)
+    cands = campaign_problem(targets, cfg)
+    table = campaign_table(cands, cfg)
+    allowed = list(range(1, cands.n_targets + 1))
+    columns = generate_columns(cands, table, cfg, allowed,
+                               limits=lambda cols: Limits(uncovered_cost=1e9))
+    cost = {(c.window, frozenset(c.nodes)): c.cost_kusd for c in columns}
+    budget = budget_for(cfg.ship, window_candidates(cands, cfg, cfg.windows_s[0]), None, None,
+                        cfg.dv_margin)
+    count = np.r_[0.0, np.ones(cands.n_targets)]
+    taken: set[int] = set()
+    greedy_kusd = 0.0
+    while len(taken) < cands.n_targets:
+        chain = best_greedy(table, count, budget, start=SearchStart(visited=tuple(sorted(taken))))
+        assert chain.nodes
+        assert (0, frozenset(chain.nodes)) in cost
+        greedy_kusd += cost[(0, frozenset(chain.nodes))]
+        taken |= set(chain.nodes)
+    chosen, info = choose(columns, allowed, Limits(uncovered_cost=1e9), 30.0)
+    assert {n for c in chosen for n in c.nodes} == set(allowed)
+    assert info["objective"] <= greedy_kusd + 1e-6
 
 
 def test_outputs_are_written_and_read_back(campaign: Campaign, tmp_path: Path) -> None:

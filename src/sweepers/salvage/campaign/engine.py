@@ -12,10 +12,12 @@ Pipeline (each step a public function of the one-ship planner, :mod:`sweepers.sa
    target: the most targets per ship), the salvage values, random perturbations of the count,
    and — column generation — the LP prices of the targets (:func:`partition.relax`, the duals of
    their cover rows: what the current pool pays for each target), so that later sweeps look for
-   the chains the LP lacks. Every contiguous part of a chain is a column too (a part of a
-   feasible chain is feasible with a free start: fewer kits, less Δv). Each column's cost is
-   one launch plus its propellant, estimated on the table (Δv × ``dv_margin``, rocket equation
-   with all its kits on board).
+   the chains the LP lacks. One sweep more takes each ship's chain from the greedy baseline
+   (``best_greedy``): the pool then holds the greedy fleet's chains, and the choice is never
+   dearer on the table than that fleet. Every contiguous part of a chain is a column too (a
+   part of a feasible chain is feasible with a free start: fewer kits, less Δv). Each column's
+   cost is one launch plus its propellant, estimated on the table (Δv × ``dv_margin``, rocket
+   equation with all its kits on board).
 3. **Choice** (:mod:`partition`): the set-partitioning MILP over the columns — every target
    exactly once (objective ``"cost"``: minimise launches + propellant, at most ``max_ships``
    ships), or at most once (objective ``"value"``: maximise the value removed with the launches
@@ -54,6 +56,7 @@ from sweepers.salvage.planner.legs import verify_leg
 from sweepers.salvage.planner.plan import (
     FLIGHTS_DAYS,
     Plan,
+    best_greedy,
     budget_for,
     fly_greedy,
     plan_job,
@@ -284,14 +287,17 @@ def _segments(window: int, chain: Chain, cands: Candidates, config: CampaignConf
 
 
 def _sweep(table: CostTable, values: NDArray[np.float64], budget: Budget, width: int,
-           banned: set[int], n_nodes: int) -> list[Chain]:
+           banned: set[int], n_nodes: int, *, greedy: bool = False) -> list[Chain]:
     """A whole fleet in one sweep: best chain, then the best among the rest, ... (module
-    docstring, step 2)."""
+    docstring, step 2). ``greedy``: each chain the greedy baseline's (``best_greedy``) instead
+    of the beam search's — the greedy fleet's own chains on the table, so that the choice is
+    never dearer on the table than :func:`greedy_fleet`'s ships."""
     taken = set(banned)
     chains = []
     while len(taken) < n_nodes - 1:
-        chain = beam_search(table, values, budget, width=width,
-                            start=SearchStart(visited=tuple(sorted(taken))))
+        start = SearchStart(visited=tuple(sorted(taken)))
+        chain = (best_greedy(table, values, budget, start=start) if greedy
+                 else beam_search(table, values, budget, width=width, start=start))
         if not chain.nodes:
             break
         chains.append(chain)
@@ -303,8 +309,9 @@ def generate_columns(cands: Candidates, table: CostTable, config: CampaignConfig
                      allowed: Sequence[int], *, limits: Callable[[list[Column]], Limits],
                      progress: Progress | None = None) -> list[Column]:
     """Columns over the targets ``allowed`` (global nodes) for every window (module docstring,
-    step 2): one-target columns, then sweeps under the count, the values, ``perturbations``
-    random values and ``pricing_rounds`` LP prices (``limits(columns)`` gives the model's terms
+    step 2): one-target columns, a greedy sweep (the greedy fleet's chains, :func:`_sweep`),
+    then sweeps under the count, the values, ``perturbations`` random values and
+    ``pricing_rounds`` LP prices (``limits(columns)`` gives the model's terms
     for the pricing LP). Duplicate (window, target set) columns keep the cheapest."""
     rng = np.random.default_rng(config.seed)
     allowed = sorted(allowed)
@@ -332,18 +339,19 @@ def generate_columns(cands: Candidates, table: CostTable, config: CampaignConfig
         v = np.zeros(n)
         v[allowed] = rng.uniform(0.5, 1.5, len(allowed))
         plain.append(v)
-    total = (len(plain) + config.pricing_rounds) * len(budgets)
+    total = (1 + len(plain) + config.pricing_rounds) * len(budgets)
     done = 0
 
-    def run(values: NDArray[np.float64]) -> None:
+    def run(values: NDArray[np.float64], greedy: bool = False) -> None:
         nonlocal done
         for w, budget in enumerate(budgets):
-            for chain in _sweep(table, values, budget, config.width, banned, n):
+            for chain in _sweep(table, values, budget, config.width, banned, n, greedy=greedy):
                 add(_segments(w, chain, cands, config, config.ship.propellant_kg))
             done += 1
             if progress is not None:
                 progress("columns", done, total)
 
+    run(count, greedy=True)
     for values in plain:
         run(values)
     for _ in range(config.pricing_rounds):
