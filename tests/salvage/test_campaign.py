@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -23,12 +24,14 @@ from sweepers.salvage.campaign.engine import (
     MISS_BAR_KM_S,
     Campaign,
     CampaignConfig,
+    Column,
     campaign_problem,
     campaign_table,
     chain_propellant_kg,
     choose,
     generate_columns,
     plan_campaign,
+    sub_problem,
     window_candidates,
 )
 from sweepers.salvage.campaign.report import write_campaign
@@ -36,7 +39,7 @@ from sweepers.salvage.campaign.targets import TargetSetError, select_targets
 from sweepers.salvage.engine.partition import Limits
 from sweepers.salvage.planner import VICTORY
 from sweepers.salvage.planner.legs import verify_leg
-from sweepers.salvage.planner.plan import best_greedy, budget_for
+from sweepers.salvage.planner.plan import best_greedy, budget_for, plan_job
 from sweepers.salvage.planner.search import SearchStart, burn_kg
 from sweepers.salvage.planner.targets import seconds_since_mjd2000
 from sweepers.salvage.value import ScoredObject
@@ -119,20 +122,27 @@ def test_greedy_baseline_removes_everything_with_the_same_legs(campaign: Campaig
         assert all(r <= MISS_BAR_KM and v <= MISS_BAR_KM_S for r, v in s.misses)
 
 
-def test_the_pool_holds_the_greedy_fleets_chains(lookups: tuple[dict, dict]) -> None:
-    """The greedy fleet re-derived here on the campaign's table — each ship the greedy
-    baseline's route (``best_greedy``) among the targets the ships before it did not take —
-    is in the column pool, chain by chain, so the MILP never chooses a fleet dearer on the
-    table than it. The 18 SL-16 near 71° with 3-month ships: without the greedy sweep the
-    beam sweeps missed one of its eight chains and the MILP took 9 ships (2026-12-07)."""
+@pytest.fixture(scope="module")
+def near_71(lookups: tuple[dict, dict]) -> tuple[CampaignConfig, Any, Any, list[Column]]:
+    """The 18 SL-16 near 71° with 3-month ships: config, problem, table, column pool."""
     by_id, scored = lookups
     targets = select_targets(by_id, scored, family="SL-16 R/B", inc_deg=(70.6, 71.4))
     cfg = _config(targets)
     cands = campaign_problem(targets, cfg)
     table = campaign_table(cands, cfg)
-    allowed = list(range(1, cands.n_targets + 1))
-    columns = generate_columns(cands, table, cfg, allowed,
+    columns = generate_columns(cands, table, cfg, list(range(1, cands.n_targets + 1)),
                                limits=lambda cols: Limits(uncovered_cost=1e9))
+    return cfg, cands, table, columns
+
+
+def test_the_pool_holds_the_greedy_fleets_chains(near_71) -> None:
+    """The greedy fleet re-derived here on the campaign's table — each ship the greedy
+    baseline's route (``best_greedy``) among the targets the ships before it did not take —
+    is in the column pool, chain by chain, so the MILP never chooses a fleet dearer on the
+    table than it. Without the greedy sweep the beam sweeps missed one of its eight chains
+    and the MILP took 9 ships (2026-12-07)."""
+    cfg, cands, table, columns = near_71
+    allowed = list(range(1, cands.n_targets + 1))
     cost = {(c.window, frozenset(c.nodes)): c.cost_kusd for c in columns}
     budget = budget_for(cfg.ship, window_candidates(cands, cfg, cfg.windows_s[0]), None, None,
                         cfg.dv_margin)
@@ -148,6 +158,25 @@ def test_the_pool_holds_the_greedy_fleets_chains(lookups: tuple[dict, dict]) -> 
     chosen, info = choose(columns, allowed, Limits(uncovered_cost=1e9), 30.0)
     assert {n for c in chosen for n in c.nodes} == set(allowed)
     assert info["objective"] <= greedy_kusd + 1e-6
+
+
+def test_each_ship_is_planned_as_cheaply_as_its_column(near_71) -> None:
+    """Each chosen ship's own plan (``plan_job`` on its targets, on the table) takes all of
+    them for no more propellant than the column it was chosen as. Before the beam's ranking
+    was capped by the targets left and tie-broken by propellant (2026-12-07), a 4-target
+    ship's plan burnt 684 kg against its column's 532 (its flight: 805 kg against 530 in the
+    12-month campaign benchmark)."""
+    cfg, cands, table, columns = near_71
+    allowed = list(range(1, cands.n_targets + 1))
+    chosen, _ = choose(columns, allowed, Limits(uncovered_cost=1e9), 30.0)
+    assert any(len(c.nodes) >= 4 for c in chosen)
+    for col in chosen:
+        sub, tab = sub_problem(cands, table, col.nodes, cfg.windows_s[col.window], cfg)
+        plan = plan_job(cfg.ship, sub, table=tab, width=cfg.fly_width, dv_margin=cfg.dv_margin,
+                        exact=False)
+        assert len(plan.search) == len(col.nodes)
+        # the column carries one kit per target, the plan one spare: 2 % covers the spare
+        assert plan.search.propellant_kg <= 1.02 * col.propellant_kg + 1e-6
 
 
 def test_outputs_are_written_and_read_back(campaign: Campaign, tmp_path: Path) -> None:

@@ -16,9 +16,14 @@ keeps the branching small without losing the optimum.
 
 Beam search proceeds by depth (number of targets). Each layer's children are pruned by
 dominance — same node, same visited set, no later and no poorer (propellant) than another kept
-child — and ranked by ``value + v̄ · min(kits left, d · min(P_left/P_used, T_left/T_used))``: the
-value so far plus the value the state would collect if it continued at its own rate of propellant
-and time use (v̄: mean candidate value; d: depth). The ``width`` best are kept, at most
+child — and ranked by ``value + v̄ · min(kits left, targets left, d · min(P_left/P_used,
+T_left/T_used))``: the value so far plus the value the state would collect if it continued at its
+own rate of propellant and time use (v̄: mean candidate value; d: depth), capped by what is left
+to collect; ties (all states that can still collect everything left) go to the most propellant
+left, then the earliest arrival. Without the cap and the tie-break, a campaign ship's 4 targets
+were planned for 1,220 m/s of table Δv where the campaign's own chain took them for about half
+(2026-12-07: the rate term ranked quick, dear legs first, the ties fell in generation order
+and the width cut the cheap ones). The ``width`` best are kept, at most
 ``per_node`` of them at any one node (diversity). With ``width=None`` nothing is cut but
 dominated states: the search is then exhaustive (exact, for small problems). The layers,
 dominance, cuts and chain reconstruction are the house's one beam search
@@ -205,15 +210,18 @@ class ValueObjective:
         return Moves(cat.pop("parent"), cat.pop("node"), cat)
 
     def rank(self, kids: Layer, depth: int) -> NDArray[np.intp]:
-        """Best first by value so far + the value at the state's own rate (module docstring)."""
+        """Best first by value so far + the value at the state's own rate (module docstring),
+        then by propellant left, then by arrival."""
         b, d = self.budget, kids.data
         used_p = np.maximum(b.propellant_kg - d["prop"], 1e-6 * b.propellant_kg + 1e-9)
         used_t = np.maximum(d["t_arrive"] + b.stay_s - b.t_start_s, 1.0)
         left_t = np.maximum(b.t_end_s - d["t_arrive"] - b.stay_s, 0.0)
         rate = np.minimum(d["prop"] / used_p, left_t / used_t)
         kits = depth + 1  # targets visited by the children
-        score = d["value"] + float(np.mean(self.values)) * np.minimum(b.kits - kits, kits * rate)
-        return np.argsort(-score, kind="stable")
+        unvisited = np.count_nonzero(~kids.visited & (self.values > 0), axis=1)
+        more = np.minimum(np.minimum(b.kits - kits, unvisited), kits * rate)
+        score = d["value"] + float(np.mean(self.values)) * more
+        return np.lexsort((d["t_arrive"], -d["prop"], -score))
 
     def dominance(self, kids: Layer) -> Array:
         """Earlier arrival and more propellant left are better."""
