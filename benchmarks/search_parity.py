@@ -5,7 +5,10 @@ under a propellant/kit/time budget) and the campaign engine's (``salvage.engine.
 + λ·days, chains and chain pools) — are run on fixed inputs by the code on the path and by the
 same modules as they were at ``--ref`` (loaded from ``git show``, default: the commit before the
 searches shared one beam core), and must return the same chains with the same objective values
-(compared exactly, floats included). Inputs:
+(compared exactly, floats included). Since 8a73b57 the planner's beam ranks its states
+differently (the projected value capped by the targets left, ties to the most propellant left):
+its beam cases differ from the reference by design (greedy cases do not), while the engine's
+must still match. Inputs:
 
 * planner: the synthetic tables of ``tests/salvage/planner/test_search.py`` (exhaustive and
   narrow beams, greedy, a resumed search); the real-catalog clusters of
