@@ -326,7 +326,9 @@ def _fly(chain: Chain, table: CostTable, cands: Candidates, budget: Budget,
     is worth more, when the old one no longer fits the propellant left by the table's
     account, or when its next leg is a wait leg whose alignment moment passed while the exact
     leg before it arrived late (:func:`_passed`); and when the route is done with propellant
-    and time left, the search is run once more to extend it. Returns the nodes reached, their
+    and time left, the search is run once more to extend it. With ``recede``, a leg that
+    arrives after its planned arrival is also solved held to it, and :func:`_weigh` keeps the
+    one whose re-searched continuation is worth more. Returns the nodes reached, their
     arrival times [s] and the exact legs; adds to ``wall``."""
     nodes: list[int] = []
     arrivals: list[float] = []
