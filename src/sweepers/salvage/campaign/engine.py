@@ -286,18 +286,15 @@ def _segments(window: int, chain: Chain, cands: Candidates, config: CampaignConf
     return out
 
 
-def _sweep(table: CostTable, values: NDArray[np.float64], budget: Budget, width: int,
-           banned: set[int], n_nodes: int, *, greedy: bool = False) -> list[Chain]:
-    """A whole fleet in one sweep: best chain, then the best among the rest, ... (module
-    docstring, step 2). ``greedy``: each chain the greedy baseline's (``best_greedy``) instead
-    of the beam search's — the greedy fleet's own chains on the table, so that the choice is
-    never dearer on the table than :func:`greedy_fleet`'s ships."""
+def _sweep(search: Callable[[SearchStart], Chain], banned: set[int],
+           n_nodes: int) -> list[Chain]:
+    """A whole fleet in one sweep (module docstring, step 2): ``search`` from the window start
+    with the taken targets visited gives the first ship's chain, then the next among the rest,
+    and so on until every target of the ``n_nodes`` is taken or nothing more is found."""
     taken = set(banned)
     chains = []
     while len(taken) < n_nodes - 1:
-        start = SearchStart(visited=tuple(sorted(taken)))
-        chain = (best_greedy(table, values, budget, start=start) if greedy
-                 else beam_search(table, values, budget, width=width, start=start))
+        chain = search(SearchStart(visited=tuple(sorted(taken))))
         if not chain.nodes:
             break
         chains.append(chain)
@@ -342,18 +339,21 @@ def generate_columns(cands: Candidates, table: CostTable, config: CampaignConfig
     total = (1 + len(plain) + config.pricing_rounds) * len(budgets)
     done = 0
 
-    def run(values: NDArray[np.float64], greedy: bool = False) -> None:
+    def run(search: Callable[[Budget, SearchStart], Chain]) -> None:
         nonlocal done
         for w, budget in enumerate(budgets):
-            for chain in _sweep(table, values, budget, config.width, banned, n, greedy=greedy):
+            for chain in _sweep(lambda st, b=budget: search(b, st), banned, n):
                 add(_segments(w, chain, cands, config, config.ship.propellant_kg))
             done += 1
             if progress is not None:
                 progress("columns", done, total)
 
-    run(count, greedy=True)
+    def beam(values: NDArray[np.float64]) -> Callable[[Budget, SearchStart], Chain]:
+        return lambda b, st: beam_search(table, values, b, width=config.width, start=st)
+
+    run(lambda b, st: best_greedy(table, count, b, start=st))
     for values in plain:
-        run(values)
+        run(beam(values))
     for _ in range(config.pricing_rounds):
         cols = list(pool.values())
         model = _columns_model(cols)
@@ -361,7 +361,7 @@ def generate_columns(cands: Candidates, table: CostTable, config: CampaignConfig
         v = np.zeros(n)
         scale = max(float(np.max(np.abs(prices))), 1e-9)
         v[allowed] = np.maximum(prices, 0.0) / scale + 1e-3
-        run(v)
+        run(beam(v))
     return sorted(pool.values(), key=lambda c: (c.window, len(c.nodes), c.nodes))
 
 

@@ -376,8 +376,7 @@ def _fly(chain: Chain, table: CostTable, cands: Candidates, budget: Budget,
         arrivals.append(float(state.t_arrive_s))  # type: ignore[arg-type]
         if leg is not None:
             legs.append(leg)
-        state = replace(state, value=float(sum(cands.values[n - 1] for n in nodes)),
-                        visited=(*nodes, *banned))
+        state = _settled(state, nodes, banned, cands.values)
         pos += 1
         if recede and pos < len(chain):
             if fresh is None:
@@ -389,6 +388,14 @@ def _fly(chain: Chain, table: CostTable, cands: Candidates, budget: Budget,
                     else _better(fresh, chain, pos, state, budget, cands.values)):
                 chain, pos = fresh, 0
     return nodes, arrivals, legs
+
+
+def _settled(state: SearchStart, nodes: list[int], banned: list[int],
+             values: NDArray[np.float64]) -> SearchStart:
+    """``state`` as the route's re-search starts from it: the value of the targets ``nodes``
+    reached (node ``n`` is worth ``values[n - 1]``) and those and the ``banned`` visited."""
+    return replace(state, value=float(sum(values[n - 1] for n in nodes)),
+                   visited=(*nodes, *banned))
 
 
 def _weigh(options: list[tuple[ExactLeg | None, SearchStart]],
@@ -411,8 +418,7 @@ def _weigh(options: list[tuple[ExactLeg | None, SearchStart]],
     end state says which is."""
     best: tuple[tuple[float, float], tuple[ExactLeg | None, SearchStart], Chain] | None = None
     for leg, st in options:
-        st = replace(st, value=float(sum(values[n - 1] for n in (*nodes, node))),
-                     visited=(*nodes, node, *banned))
+        st = _settled(st, [*nodes, node], banned, values)
         fresh = replan(st)
         score = (fresh.value, float(st.propellant_kg) - fresh.propellant_kg)  # type: ignore[arg-type]
         if best is None or score > best[0]:
