@@ -188,6 +188,65 @@ def restructure(
     raise typer.Exit(EXIT_OK if not refused else EXIT_REJECTED)
 
 
+@app.command("refly")
+@handle_errors
+def refly(
+    path: MissionPath,
+    out: Annotated[
+        Path, typer.Option("--out", help="Write the campaign here (may be PATH: in place).")
+    ],
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes.")] = 1,
+    hints: Annotated[
+        int, typer.Option("--hints", help="Planner legs flown per leg (cheapest estimates).")
+    ] = 4,
+    debris_csv: DebrisOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Re-fly every leg of a campaign with the one-ship planner's exact legs (wait or drift
+    orbit) inside the campaign's schedule, keeping leg by leg the cheaper (``gtoc9.solve_refly``);
+    masses recomputed, files rewritten in the submission structure, the result checked like
+    ``check``. Files with unreadable lines are reported and copied unchanged; a re-flown mission
+    the checker refuses is kept as it was."""
+    from sweepers.gtoc9.check import check_solution
+    from sweepers.gtoc9.debris import load_debris
+    from sweepers.gtoc9.solution import read_solution
+    from sweepers.gtoc9.solve_refly import ReflyConfig, refly_campaign
+
+    if not path.exists():
+        raise fail(f"no such file or folder: {path}")
+    missions = read_solution(path)
+    if not missions:
+        raise fail(f"no mission files (*.txt) in {path}")
+    debris = load_debris(debris_csv)
+    before = check_solution(path, debris)
+    with progress_bar(transient=False, disable=json_out) as bar:
+        task = bar.add_task("re-flying missions", total=len(missions))
+
+        def progress(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"re-flown {name}")
+
+        result = refly_campaign(missions, debris, out, workers=workers,
+                                config=ReflyConfig(hints=hints), progress=progress)
+    after = check_solution(out, debris)
+    if json_out:
+        print_json({**result.to_dict(), "J_before": before.cost_meur,
+                    "J_after": after.cost_meur, "check": after.to_dict()})
+    else:
+        for row in result.to_dict()["missions"]:
+            console.print(f"{row['file']}: {row['replaced']}/{row['legs']} legs re-flown, "
+                          f"Δv {row['dv_before_m_s']:.1f} → {row['dv_after_m_s']:.1f} m/s",
+                          highlight=False)
+        for problem in result.unreadable:
+            console.print(f"[red]{escape(problem)}[/] (file copied unchanged)", highlight=False)
+        for name, found in result.reverted.items():
+            console.print(f"[red]{escape(name)}: the checker refused the re-flown mission "
+                          f"({escape(found[0])}); kept as it was[/]", highlight=False)
+        _print_report(after)
+        console.print(f"J {before.cost_meur:.4f} → {after.cost_meur:.4f} MEUR", highlight=False)
+    ok = after.valid and not result.unreadable
+    raise typer.Exit(EXIT_OK if ok else EXIT_REJECTED)
+
+
 @app.command("solve")
 @handle_errors
 def solve(
@@ -241,6 +300,14 @@ def solve(
             "(the warm start's mission elimination).",
         ),
     ] = False,
+    refly: Annotated[
+        bool,
+        typer.Option(
+            "--refly/--no-refly",
+            help="Finally re-fly every leg with the one-ship planner's legs where cheaper "
+            "(as `sweepers gtoc9 refly`).",
+        ),
+    ] = False,
     warm_from: Annotated[
         Path | None,
         typer.Option(
@@ -280,6 +347,7 @@ def solve(
         priced=priced,
         plane_split=plane_split,
         eliminate=EliminateConfig() if eliminate else None,
+        refly=refly,
     )
     with progress_bar(transient=False, disable=json_out) as bar:
         tasks: dict[str, object] = {}

@@ -45,6 +45,7 @@ writes.
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -248,9 +249,12 @@ def format_mission(events: Iterable[Event], comment: str | None = None) -> str:
 
 
 def write_mission(path: Path | str, events: Iterable[Event], comment: str | None = None) -> Path:
-    """Write one mission file (UTF-8, ``\\n`` line ends); returns the path."""
+    """Write one mission file (UTF-8, ``\\n`` line ends) whole or not at all (a temporary file
+    beside it, then renamed over it: a kill mid-write leaves the old file); returns the path."""
     file_path = Path(path)
-    file_path.write_text(format_mission(events, comment), encoding="utf-8")
+    tmp = file_path.with_name(f".{file_path.name}.tmp")
+    tmp.write_text(format_mission(events, comment), encoding="utf-8")
+    os.replace(tmp, file_path)
     return file_path
 
 

@@ -45,7 +45,7 @@ from numpy.typing import NDArray
 from sweepers.gtoc9.check import CheckReport, check_solution
 from sweepers.gtoc9.debris import DebrisSet, load_debris
 from sweepers.gtoc9.problem import CAMPAIGN_RULES, debris_legs, leg_costs
-from sweepers.gtoc9.solution import submission_events, write_mission
+from sweepers.gtoc9.solution import read_solution, submission_events, write_mission
 from sweepers.gtoc9.solve_checkpoint import Checkpoint, chain_from_dict, chain_to_dict, leg_key
 from sweepers.gtoc9.solve_costs import DayGrid, cost_block, cost_table, plane_drift
 from sweepers.gtoc9.solve_exact import (
@@ -55,6 +55,7 @@ from sweepers.gtoc9.solve_exact import (
     propellant_ok,
     solo_events,
 )
+from sweepers.gtoc9.solve_refly import refly_campaign
 from sweepers.parallel import Executor, make_executor
 from sweepers.salvage.engine.campaign import (
     CampaignConfig,
@@ -155,6 +156,10 @@ class SolveOptions:
     eliminate: EliminateConfig | None = None
     """Settings of a mission-elimination stage (``salvage.engine.eliminate``) run on the window
     stages' result before the exact legs; None: no such stage."""
+    refly: bool = False
+    """After the exact legs, re-fly every leg with the one-ship planner's exact legs inside the
+    campaign's schedule, keeping the cheaper leg by leg (``solve_refly``; not checkpointed: a
+    rerun recomputes it)."""
 
     def settings(self) -> dict[str, Any]:
         """What a resumed run must share with the checkpoint: seed, beam width, start step,
@@ -291,6 +296,8 @@ def solve(options: SolveOptions, progress: Progress = _noop) -> SolveResult:
         events = solo_events(debris, chain) if chain.solo else mission_events(legs)
         write_mission(out / f"m{k:02d}.txt", submission_events(events, debris))
     seconds["exact"] = time.monotonic() - t0
+    if options.refly:
+        seconds["refly"] = refly_stage(out, debris, options.workers, progress)
     report = check_solution(out, debris)
     seconds["total"] = time.monotonic() - t_start
     summary = {
@@ -305,6 +312,16 @@ def solve(options: SolveOptions, progress: Progress = _noop) -> SolveResult:
     del costs
     costs_path.unlink(missing_ok=True)  # 180 MB, recomputed in seconds: not worth keeping
     return SolveResult(report, best.chains, best.estimated_j_meur(), seconds)
+
+
+def refly_stage(out: Path, debris: DebrisSet, workers: int, progress: Progress) -> float:
+    """The files in ``out`` re-flown in place (``solve_refly.refly_campaign``); seconds taken."""
+    t0 = time.monotonic()
+    missions = read_solution(out)
+    progress("refly", 0, len(missions), "re-flying the legs with the planner's legs")
+    refly_campaign(missions, debris, out, workers=workers,
+                   progress=lambda done, total, name: progress("refly", done, total, name))
+    return time.monotonic() - t0
 
 
 def check_summary(report: CheckReport) -> dict[str, Any]:

@@ -30,6 +30,20 @@ def day_to_mjd2000(day: float) -> float:
     return rules.WINDOW_START_MJD2000 + day
 
 
+GRID_EPS_DAY = 1e-6
+"""Epochs within this many days of a grid day are that day (:func:`grid_day`)."""
+
+
+def grid_day(epoch_mjd2000: float, up: bool) -> int:
+    """The grid day of an epoch [MJD2000], rounded up (an arrival: the plan's arrival day bounds
+    it from above) or down (a departure); epochs within :data:`GRID_EPS_DAY` of a day are that
+    day."""
+    x = epoch_mjd2000 - rules.WINDOW_START_MJD2000
+    if abs(x - round(x)) < GRID_EPS_DAY:
+        return round(x)
+    return math.ceil(x) if up else math.floor(x)
+
+
 def solo_events(debris: DebrisSet, chain: MissionChain) -> list[Event]:
     """The open chain of a one-debris mission: the end of the stay at the debris, no impulse
     (``solution.submission_events`` adds the delivery 5 days before)."""

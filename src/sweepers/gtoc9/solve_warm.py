@@ -6,7 +6,9 @@ departure; the legs between them were flown from grid-day plans (``solve_exact``
 the exact legs move by less than one day — departures only later (≤ 0.8 day + the wait for the
 node crossing, < 0.1 day), arrivals only earlier. So the plan of a leg is recovered exactly:
 departure day = ⌊t_dep − t_grid0⌋, arrival day = ⌈t_arr − t_grid0⌉ (epochs within 1e-6 day of
-an integer are that integer). The leg's estimated Δv is re-priced on the cost table at those
+an integer are that integer). A campaign re-flown by ``solve_refly`` (the planner's legs, which
+may move epochs by days) is read the same way: its windows keep those grid days inside the
+search's rules. The leg's estimated Δv is re-priced on the cost table at those
 days, in the cheapest plane-change mode (:func:`price_leg`), so the estimated J of a warm plan
 is the same estimate the solver ranks its own plans by.
 
@@ -20,7 +22,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -30,7 +31,6 @@ from typing import Any
 
 import numpy as np
 
-from sweepers.gtoc9 import rules
 from sweepers.gtoc9.check import check_solution
 from sweepers.gtoc9.debris import load_debris
 from sweepers.gtoc9.problem import leg_costs
@@ -48,11 +48,12 @@ from sweepers.gtoc9.solve import (
     check_summary,
     complete_missions,
     fly_chains,
+    refly_stage,
     rescue_solos,
 )
 from sweepers.gtoc9.solve_checkpoint import Checkpoint
 from sweepers.gtoc9.solve_costs import DayGrid, cost_table, plane_drift
-from sweepers.gtoc9.solve_exact import mission_events, solo_events
+from sweepers.gtoc9.solve_exact import grid_day, mission_events, solo_events
 from sweepers.parallel import make_executor
 from sweepers.salvage.engine.campaign import CampaignConfig, CampaignPlan, solo_chain
 from sweepers.salvage.engine.eliminate import EliminateConfig, eliminate_missions, with_leg_cap
@@ -63,8 +64,6 @@ from sweepers.salvage.engine.search import BeamConfig, MissionChain, PlannedLeg
 
 ELIMINATE_SHARE = 0.7
 """Share of the wall-time budget after which the elimination stops (the rest: exact legs)."""
-
-_EPS_DAY = 1e-6
 
 
 class WarmStartError(ValueError):
@@ -78,13 +77,6 @@ class WarmMission:
     path: str
     events: list[Event]
     chain: MissionChain
-
-
-def _grid_day(epoch_mjd2000: float, up: bool) -> int:
-    x = epoch_mjd2000 - rules.WINDOW_START_MJD2000
-    if abs(x - round(x)) < _EPS_DAY:
-        return round(x)
-    return math.ceil(x) if up else math.floor(x)
 
 
 def price_leg(costs: LegCosts, i: int, j: int, dep_day: int, arr_day: int) -> PlannedLeg:
@@ -127,7 +119,7 @@ def chain_from_events(costs: LegCosts, mission: MissionFile) -> MissionChain:
             )
     if len(pairs) == 1:
         debris_id = pairs[0][1].debris_id
-        return solo_chain(costs.rules, debris_id, _grid_day(pairs[0][1].epoch_mjd2000, False))
+        return solo_chain(costs.rules, debris_id, grid_day(pairs[0][1].epoch_mjd2000, False))
     legs = []
     for (_, dep), (arr, _) in itertools.pairwise(pairs):
         legs.append(
@@ -135,8 +127,8 @@ def chain_from_events(costs: LegCosts, mission: MissionFile) -> MissionChain:
                 costs,
                 dep.debris_id,
                 arr.debris_id,
-                _grid_day(dep.epoch_mjd2000, up=False),
-                _grid_day(arr.epoch_mjd2000, up=True),
+                grid_day(dep.epoch_mjd2000, up=False),
+                grid_day(arr.epoch_mjd2000, up=True),
             )
         )
     return MissionChain(legs)
@@ -256,6 +248,8 @@ def solve_from(
             events = solo_events(debris, chain) if chain.solo else mission_events(source)
             write_mission(target, submission_events(events, debris))
     seconds["exact"] = time.monotonic() - t0
+    if options.refly:
+        seconds["refly"] = refly_stage(out, debris, options.workers, report_progress)
     report = check_solution(out, debris)
     seconds["total"] = time.monotonic() - t_start
     summary = {

@@ -484,16 +484,26 @@ def _rhs(_t: float, y: Array) -> Array:
     return np.concatenate([y[3:], j2_acceleration(y[:3])])
 
 
-def leg_arc(leg: ExactLeg, rtol: float = 1e-12) -> tuple[Array, Array]:
-    """Ship state just after arrival (impulses applied): position [km], velocity [km/s], by an
-    independent SciPy DOP853 integration of the J2 field."""
-    r, v = leg.r0_km.copy(), leg.v0_km_s.copy()
+def burn_states(leg: ExactLeg, rtol: float = 1e-12) -> Array:
+    """Ship state ``(k, 6)`` [km, km/s] just before each of the leg's ``k`` impulses (the first:
+    the departure state), by an independent SciPy DOP853 integration of the J2 field between
+    them."""
+    y = np.concatenate([leg.r0_km, leg.v0_km_s])
+    states = [y]
     for k in range(len(leg.burn_times_s) - 1):
-        y0 = np.concatenate([r, v + leg.dv_km_s[k]])
+        y0 = np.concatenate([y[:3], y[3:] + leg.dv_km_s[k]])
         span = (leg.burn_times_s[k], leg.burn_times_s[k + 1])
         sol = solve_ivp(_rhs, span, y0, method="DOP853", rtol=rtol, atol=1e-9 * rtol / 1e-12)
-        r, v = sol.y[:3, -1], sol.y[3:, -1]
-    return r, v + leg.dv_km_s[-1]
+        y = sol.y[:, -1]
+        states.append(y)
+    return np.array(states)
+
+
+def leg_arc(leg: ExactLeg, rtol: float = 1e-12) -> tuple[Array, Array]:
+    """Ship state just after arrival (impulses applied): position [km], velocity [km/s], by an
+    independent SciPy DOP853 integration of the J2 field (:func:`burn_states`)."""
+    last = burn_states(leg, rtol)[-1]
+    return last[:3], last[3:] + leg.dv_km_s[-1]
 
 
 def verify_leg(leg: ExactLeg, eph: SecularJ2Ephemeris) -> tuple[float, float]:
