@@ -30,6 +30,7 @@ from sweepers.cli.common import (
 
 if TYPE_CHECKING:
     from sweepers.gtoc9.check import CheckReport
+    from sweepers.gtoc9.solution import MissionFile
 
 app = typer.Typer(help="GTOC9 'Kessler run' benchmark: check and solve.", no_args_is_help=True)
 
@@ -49,6 +50,18 @@ def gtoc9() -> None:
     """GTOC9 'Kessler run' benchmark (units: m, m/s, kg, MJD2000)."""
 
 
+def _read_missions(path: Path) -> list[MissionFile]:
+    """The mission files at ``path`` (a folder or one file); a usage error when there are none."""
+    from sweepers.gtoc9.solution import read_solution
+
+    if not path.exists():
+        raise fail(f"no such file or folder: {path}")
+    missions = read_solution(path)
+    if not missions:
+        raise fail(f"no mission files (*.txt) in {path}")
+    return missions
+
+
 @app.command("check")
 @handle_errors
 def check(
@@ -59,13 +72,8 @@ def check(
     """Check every GTOC9 rule (J2 dynamics, rendezvous, timing, masses) and score the campaign."""
     from sweepers.gtoc9.check import check_missions
     from sweepers.gtoc9.debris import load_debris
-    from sweepers.gtoc9.solution import read_solution
 
-    if not path.exists():
-        raise fail(f"no such file or folder: {path}")
-    missions = read_solution(path)
-    if not missions:
-        raise fail(f"no mission files (*.txt) in {path}")
+    missions = _read_missions(path)
     report = check_missions(missions, load_debris(debris_csv))
     if json_out:
         print_json(report.to_dict())
@@ -138,13 +146,9 @@ def restructure(
     Comment lines are dropped (the format is one event per line). A file with unreadable lines
     is reported and not written. Check the result with ``sweepers gtoc9 check``."""
     from sweepers.gtoc9.debris import load_debris
-    from sweepers.gtoc9.solution import read_solution, submission_events, write_mission
+    from sweepers.gtoc9.solution import submission_events, write_mission
 
-    if not path.exists():
-        raise fail(f"no such file or folder: {path}")
-    missions = read_solution(path)
-    if not missions:
-        raise fail(f"no mission files (*.txt) in {path}")
+    missions = _read_missions(path)
     debris = load_debris(debris_csv)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
@@ -209,14 +213,9 @@ def refly(
     the checker refuses is kept as it was."""
     from sweepers.gtoc9.check import check_solution
     from sweepers.gtoc9.debris import load_debris
-    from sweepers.gtoc9.solution import read_solution
     from sweepers.gtoc9.solve_refly import ReflyConfig, refly_campaign
 
-    if not path.exists():
-        raise fail(f"no such file or folder: {path}")
-    missions = read_solution(path)
-    if not missions:
-        raise fail(f"no mission files (*.txt) in {path}")
+    missions = _read_missions(path)
     debris = load_debris(debris_csv)
     before = check_solution(path, debris)
     with progress_bar(transient=False, disable=json_out) as bar:
