@@ -93,6 +93,27 @@ def test_write_mission(tmp_path: Path) -> None:
     assert path.read_text() == "23500.0 1.0 2.0 3.0 4.0 5.0 6.0 2500.0 0.0 0.0 0.0 7\n"
 
 
+def test_write_mission_is_whole_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write that dies half-way (here: the disk fills while the text is written) leaves the
+    old file as it was, and a later write replaces it whole."""
+    event = Event(23500.0, (1.0, 2.0, 3.0), (4.0, 5.0, 6.0), 2500.0, (0.0, 0.0, 0.0), 7)
+    path = write_mission(tmp_path / "m.txt", [event])
+    before = path.read_bytes()
+    real = Path.write_text
+
+    def half_then_fail(self: Path, text: str, encoding: str | None = None) -> int:
+        real(self, text[: len(text) // 2], encoding=encoding)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", half_then_fail)
+    with pytest.raises(OSError):
+        write_mission(path, [event, event])
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    write_mission(path, [event, event])
+    assert len(read_mission(path).events) == 2
+
+
 def test_submission_events_close_an_open_chain(debris: DebrisSet) -> None:
     """The delivery 5 days before the first departure (mass + 30 kg) and the end of the last stay
     5 days after the last arrival (mass after the arrival impulse − 30 kg), on the debris'
