@@ -26,11 +26,11 @@ def test_committed_campaign_is_valid_and_complete(shared_data: Path) -> None:
     assert report["valid"] is True
     assert report["debris_removed"] == 123
     assert report["errors"] == []
-    # J of the committed campaign: 916.7109268577449 MEUR as `sweepers gtoc9 check` computed it on
-    # the files of run M (2026-12-08, `sweepers gtoc9 refly results/gtoc9 --out DIR --workers 2`:
-    # 40 of run L's 108 legs re-flown with the one-ship planner's legs, results/gtoc9/README.md);
-    # run L's files (927.1479792987045) came from the warm-start stage on run K's 927.4034688156366.
-    assert report["J"] == pytest.approx(916.7109268577449, abs=1e-9)
+    # J of the committed campaign: 915.8705728049082 MEUR as `sweepers gtoc9 check` computed it on
+    # the files of run N (2026-12-08, `sweepers gtoc9 refly DIR --out DIR2 --workers 2` on run M's
+    # 916.7109268577449, itself the same command on run L's 927.1479792987045: 47 of the 108 legs
+    # re-flown with the one-ship planner's legs, results/gtoc9/README.md).
+    assert report["J"] == pytest.approx(915.8705728049082, abs=1e-9)
     assert report["n_missions"] == 15
     readme = (RESULTS / "README.md").read_text()
     assert f"{report['J']:.2f}" in readme
