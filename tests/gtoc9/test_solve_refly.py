@@ -26,7 +26,7 @@ from sweepers.gtoc9.problem import CAMPAIGN_RULES, leg_costs
 from sweepers.gtoc9.solution import read_mission, submission_events, write_mission
 from sweepers.gtoc9.solve_costs import DayGrid, cost_block, plane_drift
 from sweepers.gtoc9.solve_exact import mission_events
-from sweepers.gtoc9.solve_refly import file_legs
+from sweepers.gtoc9.solve_refly import file_legs, refly_mission
 from sweepers.gtoc9.solve_warm import chain_from_events
 
 COMMITTED = Path(__file__).resolve().parents[2] / "results" / "gtoc9"
@@ -106,6 +106,15 @@ def test_the_warm_start_reads_the_reflown_mission_back(reflown: dict, debris: De
         assert leg.departure_day >= arrival + rules_.stay_days
         assert leg.arrival_day - arrival <= rules_.stay_days + rules_.window_days - 1
         arrival = leg.arrival_day
+
+
+def test_a_mission_out_of_structure_is_left_as_it_was(debris: DebrisSet) -> None:
+    """A file in the former open layout (no delivery line) is not guessed at: its legs are not
+    tried, the reason is given, and its events come back unchanged."""
+    events = read_mission(RUN_L_M02).events[1:]
+    done = refly_mission(debris, events)
+    assert done.events == events and done.legs == []
+    assert done.skipped is not None and "structure" in done.skipped
 
 
 def test_refly_reports_a_damaged_file_and_copies_it(reflown: dict) -> None:

@@ -232,6 +232,10 @@ def refly(
                     "J_after": after.cost_meur, "check": after.to_dict()})
     else:
         for row in result.to_dict()["missions"]:
+            if row["skipped"]:
+                console.print(f"[yellow]{row['file']}: left as it was: {row['skipped']}[/]",
+                              highlight=False)
+                continue
             console.print(f"{row['file']}: {row['replaced']}/{row['legs']} legs re-flown, "
                           f"Δv {row['dv_before_m_s']:.1f} → {row['dv_after_m_s']:.1f} m/s",
                           highlight=False)

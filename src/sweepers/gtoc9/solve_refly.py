@@ -123,6 +123,8 @@ class MissionRefly:
 
     events: list[Event]
     legs: list[LegReport] = field(default_factory=list)
+    skipped: str | None = None
+    """Why the mission was left as it was without trying its legs (None: it was tried)."""
 
     @property
     def replaced(self) -> int:
@@ -233,6 +235,11 @@ def best_planner_leg(debris: DebrisSet, i: int, j: int, ready_s: float, latest_s
     return None if best is None else (best[1], best[2])
 
 
+def _pair(first: Event, second: Event) -> bool:
+    """Whether two lines are the arrival at and the departure from one debris."""
+    return not first.is_dsm and first.debris_id == second.debris_id
+
+
 def _grid_s(day: int) -> float:
     """Epoch [s] of a grid day."""
     return float(mjd2000_to_s(day_to_mjd2000(day)))
@@ -249,6 +256,9 @@ def refly_mission(debris: DebrisSet, events: Sequence[Event],
     cheaper, inside the windows of the module docstring. ``on_leg`` is called after each
     leg."""
     config = config or ReflyConfig()
+    if len(events) < 2 or not (_pair(events[0], events[1]) and _pair(events[-2], events[-1])):
+        return MissionRefly(list(events), skipped="not in the submission structure (first and "
+                            "last two lines one debris each; `sweepers gtoc9 restructure`)")
     stay, gap = CAMPAIGN_RULES.stay_days, CAMPAIGN_RULES.stay_days + CAMPAIGN_RULES.window_days - 1
     first_arrival, legs = file_legs(events)
     arrive = first_arrival
@@ -320,7 +330,7 @@ class ReflyResult:
             before = sum(g.file_dv_km_s for g in mission.legs)
             after = sum(g.planner_dv_km_s if g.replaced and g.planner_dv_km_s is not None
                         else g.file_dv_km_s for g in mission.legs)
-            rows.append({"file": name, "legs": len(mission.legs),
+            rows.append({"file": name, "legs": len(mission.legs), "skipped": mission.skipped,
                          "replaced": 0 if name in self.reverted else mission.replaced,
                          "dv_before_m_s": round(before * M_PER_KM, 3),
                          "dv_after_m_s": round((before if name in self.reverted else after)
