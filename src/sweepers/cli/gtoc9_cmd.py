@@ -211,13 +211,13 @@ def refly(
     masses recomputed, files rewritten in the submission structure, the result checked like
     ``check``. Files with unreadable lines are reported and copied unchanged; a re-flown mission
     the checker refuses is kept as it was."""
-    from sweepers.gtoc9.check import check_solution
+    from sweepers.gtoc9.check import check_missions, check_solution
     from sweepers.gtoc9.debris import load_debris
     from sweepers.gtoc9.solve_refly import ReflyConfig, refly_campaign
 
     missions = _read_missions(path)
     debris = load_debris(debris_csv)
-    before = check_solution(path, debris)
+    before = check_missions(missions, debris)
     with progress_bar(transient=False, disable=json_out) as bar:
         task = bar.add_task("re-flying missions", total=len(missions))
 

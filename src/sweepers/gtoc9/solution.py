@@ -258,7 +258,7 @@ def write_mission(path: Path | str, events: Iterable[Event], comment: str | None
     return file_path
 
 
-def _pair(first: Event, second: Event) -> bool:
+def is_visit_pair(first: Event, second: Event) -> bool:
     """Whether two lines are the arrival at and the departure from one debris."""
     return not first.is_dsm and first.debris_id == second.debris_id
 
@@ -285,13 +285,13 @@ def submission_events(events: Sequence[Event], debris: DebrisSet) -> list[Event]
     if out[0].is_dsm or out[-1].is_dsm:
         raise ValueError("a mission starts and ends at a debris, not with a DSM line")
     t_w = rules.STAY_MIN_DAYS
-    if len(out) < 2 or not _pair(out[0], out[1]):
+    if len(out) < 2 or not is_visit_pair(out[0], out[1]):
         first = out[0]
         t = first.epoch_mjd2000 - t_w
         r, v = debris.states(first.debris_id, t)
         m0 = first.mass_kg + rules.M_DEORBIT_KG
         out.insert(0, Event.from_arrays(t, r, v, m0, (0.0, 0.0, 0.0), first.debris_id))
-    if not _pair(out[-2], out[-1]):
+    if not is_visit_pair(out[-2], out[-1]):
         last = out[-1]
         t = last.epoch_mjd2000 + t_w
         r, v = debris.states(last.debris_id, t)

@@ -67,7 +67,13 @@ from sweepers.gtoc9 import rules
 from sweepers.gtoc9.check import check_missions
 from sweepers.gtoc9.debris import DebrisSet
 from sweepers.gtoc9.problem import CAMPAIGN_RULES, M_PER_KM, mjd2000_to_s, s_to_mjd2000
-from sweepers.gtoc9.solution import Event, MissionFile, submission_events, write_mission
+from sweepers.gtoc9.solution import (
+    Event,
+    MissionFile,
+    is_visit_pair,
+    submission_events,
+    write_mission,
+)
 from sweepers.gtoc9.solve_exact import day_to_mjd2000, grid_day, mission_events
 from sweepers.orbits.kepler import state_to_elements
 from sweepers.parallel import make_executor
@@ -75,7 +81,6 @@ from sweepers.salvage.engine.exact_legs import Dsm, SolvedLeg
 from sweepers.salvage.planner.legs import ExactLeg, LegHint, burn_states, solve_leg, verify_leg
 from sweepers.salvage.transfers import NodalDriftModel
 
-Array = NDArray[np.float64]
 DAY_S = rules.DAY_S
 MIN_PERICENTRE_KM = rules.R_PERICENTRE_MIN_M / M_PER_KM
 """GTOC9: osculating pericentre ≥ 6600 km at every event [km]."""
@@ -153,17 +158,17 @@ def file_legs(events: Sequence[Event]) -> tuple[float, list[SolvedLeg]]:
     return mjd2000_to_s(events[0].epoch_mjd2000), legs
 
 
-def solved_from_exact(leg: ExactLeg) -> SolvedLeg:
+def solved_from_exact(leg: ExactLeg, states: NDArray[np.float64] | None = None) -> SolvedLeg:
     """A planner leg as the engine's :class:`SolvedLeg`: its first impulse is the departure
     (the ship rides the departure debris until then: ``r0_km``, ``v0_km_s`` are the debris'
     state at that epoch), every later impulse but the last a DSM whose state before it is
     integrated under J2 (:func:`~sweepers.salvage.planner.legs.burn_states`), the last the
-    arrival impulse."""
+    arrival impulse. ``states``: :func:`burn_states` of ``leg`` when the caller has them."""
     t, dv = leg.burn_times_s, leg.dv_km_s
     if abs(float(t[0]) - leg.t_depart_s) > 1e-6 or abs(float(t[-1]) - leg.t_arrive_s) > 1e-6:
         raise ValueError(f"leg {leg.from_node}→{leg.to_node}: impulses do not start at the "
                          "departure and end at the arrival")
-    states = burn_states(leg)
+    states = burn_states(leg) if states is None else states
     dsms = tuple(Dsm(float(t[k]), states[k], dv[k]) for k in range(1, len(t) - 1))
     return SolvedLeg(leg.from_node, leg.to_node, float(t[0]), float(t[-1]), states[0], dv[0],
                      dsms, states[-1], dv[-1])
@@ -171,13 +176,12 @@ def solved_from_exact(leg: ExactLeg) -> SolvedLeg:
 
 def _pericentres_ok(leg: SolvedLeg) -> bool:
     """Osculating pericentre ≥ 6600 km before and after every impulse of ``leg``."""
-    states = [leg.departure_state, *(d.state_before for d in leg.dsms), leg.arrival_state]
-    for state, dv in zip(states, leg.impulses(), strict=True):
-        for v in (state[3:], state[3:] + dv):
-            el = state_to_elements(state[None, :3], v[None, :])
-            if float(el.a_km[0] * (1.0 - el.e[0])) < MIN_PERICENTRE_KM:
-                return False
-    return True
+    states = np.array([leg.departure_state, *(d.state_before for d in leg.dsms),
+                       leg.arrival_state])
+    r = np.vstack([states[:, :3], states[:, :3]])
+    v = np.vstack([states[:, 3:], states[:, 3:] + np.array(leg.impulses())])
+    el = state_to_elements(r, v)
+    return bool(np.all(el.a_km * (1.0 - el.e) >= MIN_PERICENTRE_KM))
 
 
 def leg_hints(debris: DebrisSet, i: int, j: int, ready_s: float, latest_s: float,
@@ -226,18 +230,14 @@ def best_planner_leg(debris: DebrisSet, i: int, j: int, ready_s: float, latest_s
             continue
         if best is not None and leg.total_dv_km_s >= best[0]:
             continue
-        miss_r, miss_v = verify_leg(leg, debris)
+        states = burn_states(leg)  # one integration for the check and the DSM states
+        miss_r, miss_v = verify_leg(leg, debris, states)
         if miss_r > config.max_miss_km or miss_v > config.max_miss_km_s:
             continue
-        solved = solved_from_exact(leg)
+        solved = solved_from_exact(leg, states)
         if _pericentres_ok(solved) and (fits is None or fits(solved)):
             best = (leg.total_dv_km_s, solved, leg.kind)
     return None if best is None else (best[1], best[2])
-
-
-def _pair(first: Event, second: Event) -> bool:
-    """Whether two lines are the arrival at and the departure from one debris."""
-    return not first.is_dsm and first.debris_id == second.debris_id
 
 
 def _grid_s(day: int) -> float:
@@ -256,7 +256,8 @@ def refly_mission(debris: DebrisSet, events: Sequence[Event],
     cheaper, inside the windows of the module docstring. ``on_leg`` is called after each
     leg."""
     config = config or ReflyConfig()
-    if len(events) < 2 or not (_pair(events[0], events[1]) and _pair(events[-2], events[-1])):
+    if len(events) < 2 or not (is_visit_pair(events[0], events[1])
+                                and is_visit_pair(events[-2], events[-1])):
         return MissionRefly(list(events), skipped="not in the submission structure (first and "
                             "last two lines one debris each; `sweepers gtoc9 restructure`)")
     stay, gap = CAMPAIGN_RULES.stay_days, CAMPAIGN_RULES.stay_days + CAMPAIGN_RULES.window_days - 1

@@ -499,16 +499,12 @@ def burn_states(leg: ExactLeg, rtol: float = 1e-12) -> Array:
     return np.array(states)
 
 
-def leg_arc(leg: ExactLeg, rtol: float = 1e-12) -> tuple[Array, Array]:
-    """Ship state just after arrival (impulses applied): position [km], velocity [km/s], by an
-    independent SciPy DOP853 integration of the J2 field (:func:`burn_states`)."""
-    last = burn_states(leg, rtol)[-1]
-    return last[:3], last[3:] + leg.dv_km_s[-1]
-
-
-def verify_leg(leg: ExactLeg, eph: SecularJ2Ephemeris) -> tuple[float, float]:
+def verify_leg(leg: ExactLeg, eph: SecularJ2Ephemeris,
+               states: Array | None = None) -> tuple[float, float]:
     """Arrival miss (position [km], velocity [km/s]) of ``leg`` against the target's
-    ephemeris, re-integrated independently (:func:`leg_arc`)."""
-    r, v = leg_arc(leg)
+    ephemeris, re-integrated independently (:func:`burn_states`; ``states``: its result when
+    the caller already has it)."""
+    last = (burn_states(leg) if states is None else states)[-1]
+    r, v = last[:3], last[3:] + leg.dv_km_s[-1]
     rt, vt = eph.take([leg.to_node]).state([leg.t_arrive_s])
     return float(np.linalg.norm(r - rt[0])), float(np.linalg.norm(v - vt[0]))
