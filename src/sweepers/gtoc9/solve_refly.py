@@ -370,9 +370,10 @@ def refly_campaign(missions: Sequence[MissionFile], debris: DebrisSet, out_dir: 
             progress(k + 1, len(readable), Path(mission.path).name)
     trial = [MissionFile(str(out / name), r.events) for name, r in results.items()]
     report = check_missions(trial, debris)
-    faulty = {Path(v.file).name: [] for v in report.errors}
-    for v in report.errors:
-        faulty[Path(v.file).name].append(str(v))
+    faulty: dict[str, list[str]] = {}
+    for v in report.errors:  # a mission left unchanged keeps its own faults: not a refusal
+        if results[Path(v.file).name].replaced:
+            faulty.setdefault(Path(v.file).name, []).append(str(v))
     for mission in readable:
         name = Path(mission.path).name
         events = mission.events if name in faulty else results[name].events
